@@ -1,0 +1,40 @@
+import type { DepsProvider } from './step-handler.js';
+import { buildHandler as validateInput } from './validate-input.js';
+import { buildHandler as acquireLock } from './acquire-lock.js';
+import { buildHandler as takeSnapshot } from './take-snapshot.js';
+import { buildHandler as planUpgrade } from './plan-upgrade.js';
+import { buildHandler as recordDryRun } from './record-dry-run.js';
+import { buildHandler as applyHop } from './apply-hop.js';
+import { buildHandler as pollHop } from './poll-hop.js';
+import { buildHandler as recordHop } from './record-hop.js';
+import { buildHandler as verifyUpgrade } from './verify-upgrade.js';
+import { buildHandler as releaseLock } from './release-lock.js';
+import { buildHandler as recordFailure } from './record-failure.js';
+import { buildHandler as validateFleetInput } from './validate-fleet-input.js';
+import { buildHandler as selectClusters } from './select-clusters.js';
+import { buildHandler as checkFailureBudget } from './check-failure-budget.js';
+import { buildHandler as summarizeRun } from './summarize-run.js';
+
+/**
+ * Every Lambda task by the function key that serverless.yml and the ASL (`Fn::GetAtt: [key, Arn]`) use. The
+ * local runner builds the same handlers with local dependencies.
+ */
+export const FUNCTION_BUILDERS = {
+  validateInput,
+  acquireLock,
+  takeSnapshot,
+  planUpgrade,
+  recordDryRun,
+  applyHop,
+  pollHop,
+  recordHop,
+  verifyUpgrade,
+  releaseLock,
+  recordFailure,
+  validateFleetInput,
+  selectClusters,
+  checkFailureBudget,
+  summarizeRun,
+} as const satisfies Record<string, (deps: DepsProvider) => unknown>;
+
+export type FunctionKey = keyof typeof FUNCTION_BUILDERS;

@@ -1,0 +1,65 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { Config } from '../config.js';
+
+/** Where the EKS API of one cluster is reached: its region, and the role to assume for another account. */
+export interface EksTarget {
+  readonly region: string;
+  readonly roleArn?: string | undefined;
+}
+
+/** Builds (and caches) one EKS client per region and role. */
+export type EksClientFactory = (target: EksTarget) => EKSClient;
+
+export interface AwsClientOptions {
+  readonly eksEndpoint?: string | undefined;
+  readonly dynamoEndpoint?: string | undefined;
+  readonly region: string;
+  /** Static credentials for local servers; absent in AWS (the default provider chain). */
+  readonly credentials?: AwsCredentialIdentity;
+}
+
+/**
+ * The one place AWS SDK clients are built (shared/style.md §3): handlers, tests and the local runner differ only
+ * in the endpoints and credentials they pass here.
+ *
+ * @example
+ * const { eksFor, doc } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials });
+ */
+export function createAwsClients(options: AwsClientOptions): { eksFor: EksClientFactory; dynamo: DynamoDBClient; doc: DynamoDBDocumentClient } {
+  const eksClients = new Map<string, EKSClient>();
+  const eksFor: EksClientFactory = ({ region, roleArn }) => {
+    const key = `${region}|${roleArn ?? ''}`;
+    let client = eksClients.get(key);
+    if (!client) {
+      const credentials = roleArn
+        ? fromTemporaryCredentials({
+            params: { RoleArn: roleArn, RoleSessionName: 'cni-fleet', DurationSeconds: 3600 },
+            ...(options.credentials ? { masterCredentials: options.credentials } : {}),
+            clientConfig: { region },
+          })
+        : options.credentials;
+      client = new EKSClient({
+        region,
+        ...(options.eksEndpoint ? { endpoint: options.eksEndpoint } : {}),
+        ...(credentials ? { credentials } : {}),
+      });
+      eksClients.set(key, client);
+    }
+    return client;
+  };
+  const dynamo = new DynamoDBClient({
+    region: options.region,
+    ...(options.dynamoEndpoint ? { endpoint: options.dynamoEndpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  return { eksFor, dynamo, doc };
+}
+
+/** The clients a deployed function uses, from its Config. */
+export const awsClientsFromConfig = (config: Config) =>
+  createAwsClients({ region: config.region, eksEndpoint: config.eksEndpoint, dynamoEndpoint: config.dynamoEndpoint });

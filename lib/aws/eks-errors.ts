@@ -1,0 +1,43 @@
+import { AddonRequestRejectedError, ClusterNotFoundError, EksThrottledError, EksUnavailableError } from '../errors.js';
+
+/** The fields every SDK v3 service exception carries. */
+interface ServiceErrorLike {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: 'client' | 'server';
+}
+
+const asServiceError = (error: unknown): ServiceErrorLike => (typeof error === 'object' && error !== null ? (error as ServiceErrorLike) : {});
+
+/** The SDK error's name (the `x-amzn-errortype` of the response: facts §1), or undefined for non-SDK errors. */
+export const eksErrorName = (error: unknown): string | undefined => asServiceError(error).name;
+
+/** True for a 404 ResourceNotFoundException. */
+export const isNotFound = (error: unknown): boolean => eksErrorName(error) === 'ResourceNotFoundException';
+
+/** True for a 409 ResourceInUseException (the add-on is CREATING/UPDATING: facts §7.2). */
+export const isInUse = (error: unknown): boolean => eksErrorName(error) === 'ResourceInUseException';
+
+/**
+ * Turns what the SDK threw after its own retries (3 attempts, facts §1 "Client retries") into the error the
+ * state machine handles: throttling and 5xx become retryable typed errors, a 404 on the cluster becomes
+ * ClusterNotFoundError; anything else is rethrown unchanged.
+ */
+export function translateEksError(error: unknown, cluster?: { clusterName: string; region: string }): never {
+  const e = asServiceError(error);
+  const status = e.$metadata?.httpStatusCode;
+  if (e.name === 'ThrottlingException' || e.name === 'TooManyRequestsException' || status === 429)
+    throw new EksThrottledError(`EKS throttled the request: ${e.message ?? ''}`, { cause: error });
+  if (e.$fault === 'server' || (status !== undefined && status >= 500))
+    throw new EksUnavailableError(`EKS answered ${status ?? 'a server error'} ${e.name ?? ''}: ${e.message ?? ''}`, { cause: error });
+  if (cluster && e.name === 'ResourceNotFoundException' && /No cluster found/i.test(e.message ?? ''))
+    throw new ClusterNotFoundError(cluster.clusterName, cluster.region, { cause: error });
+  throw error;
+}
+
+/** For a rejected UpdateAddon/CreateAddon (4xx other than 404/409/429): a typed error naming EKS's code. */
+export function rejectedRequest(error: unknown, clusterName: string, version: string): AddonRequestRejectedError {
+  const e = asServiceError(error);
+  return new AddonRequestRejectedError(clusterName, version, e.name ?? 'Unknown', e.message ?? '', { cause: error });
+}

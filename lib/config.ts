@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { parseOrThrow } from './validation/parse-or-throw.js';
+
+/** Everything a deployed function reads from its environment (serverless.yml sets it). The only process.env reader. */
+export interface Config {
+  readonly tableName: string;
+  /** The deployment's own account: the cluster key of clusters named without accountId or roleArn. */
+  readonly accountId: string;
+  readonly region: string;
+  /** Local runs and tests point the SDKs at local servers; absent in AWS. */
+  readonly eksEndpoint: string | undefined;
+  readonly dynamoEndpoint: string | undefined;
+  readonly retentionDays: number;
+}
+
+const Env = z.object({
+  TABLE_NAME: z.string().min(3).max(255),
+  CNI_FLEET_ACCOUNT_ID: z.string().regex(/^\d{12}$/),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ENDPOINT_URL_EKS: z.string().url().optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+});
+
+/**
+ * Reads the function configuration from environment variables.
+ *
+ * @example
+ * readConfig(process.env) // { tableName: 'cni-fleet-prod-progress', accountId: '111122223333', ... }
+ */
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const e = parseOrThrow(Env, env, 'env');
+  return {
+    tableName: e.TABLE_NAME,
+    accountId: e.CNI_FLEET_ACCOUNT_ID,
+    region: e.AWS_REGION,
+    eksEndpoint: e.AWS_ENDPOINT_URL_EKS,
+    dynamoEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,
+    retentionDays: e.RETENTION_DAYS,
+  };
+}

@@ -1,0 +1,303 @@
+/**
+ * Every error cni-fleet throws on purpose. Each class's `name` is the literal string that the state
+ * machines match in `Retry`/`Catch` (`ErrorEquals`): Lambda reports `error.name` as the error type
+ * (aws-lambda-developer-guide, nodejs-prog-mode-exceptions; shared/style.md §4).
+ */
+export class CniFleetError extends Error {
+  override name: string = 'CniFleetError';
+
+  /** True for errors from any copy of this module (a bundled Lambda and the CLI may load two copies). */
+  get isCniFleetError(): true {
+    return true;
+  }
+}
+
+/** True when `error` is a cni-fleet error, even one created by another copy of this module. */
+export function isCniFleetError(error: unknown): error is CniFleetError {
+  return typeof error === 'object' && error !== null && (error as { isCniFleetError?: unknown }).isCniFleetError === true;
+}
+
+/**
+ * Bad input: an execution input, a fleet file or a command-line option. Thrown before anything in a
+ * cluster changes. `field` is the path of the offending value, e.g. `clusters[3].addon.version`.
+ */
+export class InputValidationError extends CniFleetError {
+  override readonly name = 'InputValidationError' as const;
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${field}: ${problem}`, options);
+  }
+}
+
+/** A string that is not a vpc-cni version (`vMAJOR.MINOR.PATCH` with an optional `-eksbuild.N`). */
+export class InvalidVersionError extends CniFleetError {
+  override readonly name = 'InvalidVersionError' as const;
+  constructor(
+    readonly input: string,
+    readonly field = 'version',
+    options?: ErrorOptions,
+  ) {
+    super(`${field}: "${input}" is not a vpc-cni version (expected vMAJOR.MINOR.PATCH or vMAJOR.MINOR.PATCH-eksbuild.N)`, options);
+  }
+}
+
+/** Context every cluster-scoped error carries. */
+export interface ClusterRef {
+  readonly clusterName: string;
+  readonly region: string;
+}
+
+/** EKS kept throttling after the SDK's own retries; the state machine retries the step with backoff. */
+export class EksThrottledError extends CniFleetError {
+  override readonly name = 'EksThrottledError' as const;
+}
+
+/** EKS answered 5xx (ServerException, ServiceUnavailableException) after the SDK's retries; retried with backoff. */
+export class EksUnavailableError extends CniFleetError {
+  override readonly name = 'EksUnavailableError' as const;
+}
+
+/** DescribeCluster says the cluster does not exist (deleted, or a ListClusters ghost: facts §7.5). */
+export class ClusterNotFoundError extends CniFleetError {
+  override readonly name = 'ClusterNotFoundError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly region: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cluster ${clusterName} was not found in ${region}`, options);
+  }
+}
+
+/** The control plane is not ACTIVE (e.g. UPDATING); the snapshot step is retried, bounded. */
+export class ClusterNotActiveError extends CniFleetError {
+  override readonly name = 'ClusterNotActiveError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly status: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cluster ${clusterName} is ${status}, not ACTIVE`, options);
+  }
+}
+
+/** The add-on is being created or updated by someone else; the step waits and retries, bounded. */
+export class AddonBusyError extends CniFleetError {
+  override readonly name = 'AddonBusyError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly status: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Add-on vpc-cni on ${clusterName} is ${status}; waiting for it to settle`, options);
+  }
+}
+
+/** The cluster cannot or must not be touched (Fargate-only, EKS Auto Mode, no vpc-cni at all). */
+export class ClusterSkippedError extends CniFleetError {
+  override readonly name = 'ClusterSkippedError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Skipped ${clusterName}: ${reason}`, options);
+  }
+}
+
+/** The planner found no safe path (a minor not offered for the Kubernetes version, a refused downgrade …). */
+export class PlanBlockedError extends CniFleetError {
+  override readonly name = 'PlanBlockedError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly code: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Upgrade of ${clusterName} is blocked (${code}): ${reason}`, options);
+  }
+}
+
+/** The cluster's configurationValues are not valid for a version on the path: refused before the first change. */
+export class ConfigurationRejectedError extends CniFleetError {
+  override readonly name = 'ConfigurationRejectedError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly version: string,
+    readonly problems: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`configurationValues of ${clusterName} are not valid for ${version}: ${problems.join('; ')}`, options);
+  }
+}
+
+/** EKS rejected the UpdateAddon/CreateAddon call itself (InvalidParameterException and the like). */
+export class AddonRequestRejectedError extends CniFleetError {
+  override readonly name = 'AddonRequestRejectedError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly version: string,
+    readonly errorCode: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`EKS rejected the move of ${clusterName} to ${version}: ${errorCode}: ${message}`, options);
+  }
+}
+
+/** EKS reported the update as Failed or Cancelled; `errors` are its ErrorDetails. */
+export class AddonUpdateFailedError extends CniFleetError {
+  override readonly name = 'AddonUpdateFailedError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly updateId: string,
+    readonly errors: readonly { errorCode?: string; errorMessage?: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Update ${updateId} on ${clusterName} failed: ${errors.map((e) => `${e.errorCode ?? 'Unknown'}: ${e.errorMessage ?? ''}`).join('; ') || 'no details'}`,
+      options,
+    );
+  }
+}
+
+/** The add-on ended DEGRADED, UPDATE_FAILED or CREATE_FAILED, or ACTIVE with health issues. */
+export class AddonUnhealthyError extends CniFleetError {
+  override readonly name = 'AddonUnhealthyError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly status: string,
+    readonly issues: readonly { code?: string; message?: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Add-on vpc-cni on ${clusterName} is ${status}${issues.length ? `: ${issues.map((i) => `${i.code ?? ''}: ${i.message ?? ''}`).join('; ')}` : ''}`,
+      options,
+    );
+  }
+}
+
+/** The hop did not finish within the step timeout; no new update is issued on top of it. */
+export class HopTimeoutError extends CniFleetError {
+  override readonly name = 'HopTimeoutError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly version: string,
+    readonly polls: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Hop of ${clusterName} to ${version} did not finish after ${polls} polls`, options);
+  }
+}
+
+/** After the last hop the add-on's version, configuration or role differ from what was planned and snapshotted. */
+export class VerificationFailedError extends CniFleetError {
+  override readonly name = 'VerificationFailedError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly differences: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`Verification of ${clusterName} failed: ${differences.join('; ')}`, options);
+  }
+}
+
+/**
+ * An add-on configuration schema (DescribeAddonConfiguration `configurationSchema`, facts §11) that is not
+ * a usable JSON schema, so `configurationValues` cannot be checked against it.
+ */
+export class InvalidConfigurationSchemaError extends CniFleetError {
+  override readonly name = 'InvalidConfigurationSchemaError' as const;
+  constructor(
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`configurationSchema is not a usable JSON schema: ${problem}`, options);
+  }
+}
+
+/**
+ * Another execution holds the cluster's lock and it has not expired: two runs must never move one
+ * cluster's add-on at the same time. `expiresAt` is the lock's end in epoch seconds.
+ */
+export class LockHeldError extends CniFleetError {
+  override readonly name = 'LockHeldError' as const;
+  constructor(
+    readonly clusterKey: string,
+    readonly heldBy: string,
+    readonly expiresAt: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Cluster ${clusterKey} is locked by ${heldBy} until ${new Date(expiresAt * 1000).toISOString()}`, options);
+  }
+}
+
+/** A lock being renewed is no longer held by `owner`: it was released, or taken over after it expired. */
+export class LockLostError extends CniFleetError {
+  override readonly name = 'LockLostError' as const;
+  constructor(
+    readonly clusterKey: string,
+    readonly owner: string,
+    readonly heldBy: string | null,
+    options?: ErrorOptions,
+  ) {
+    super(`${owner} no longer holds the lock of ${clusterKey}${heldBy === null ? '' : ` (now held by ${heldBy})`}`, options);
+  }
+}
+
+/**
+ * A progress record that is written once (snapshot, plan, hop start, a hop's end, a run's end) already
+ * exists with different content. A replay of the same write is not an error: it returns the stored record.
+ */
+export class StepAlreadyRecordedError extends CniFleetError {
+  override readonly name = 'StepAlreadyRecordedError' as const;
+  constructor(
+    readonly recordType: string,
+    readonly pk: string,
+    readonly sk: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${recordType} ${pk} ${sk} is already recorded: ${problem}`, options);
+  }
+}
+
+/** An update of a progress record (run, cluster, hop) that was never created. */
+export class ProgressRecordNotFoundError extends CniFleetError {
+  override readonly name = 'ProgressRecordNotFoundError' as const;
+  constructor(
+    readonly recordType: string,
+    readonly pk: string,
+    readonly sk: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${recordType} ${pk} ${sk} does not exist`, options);
+  }
+}
+
+/** The progress table exists but its keys or indexes differ from docs/progress-table.md (e.g. an old local LevelDB). */
+export class ProgressTableMismatchError extends CniFleetError {
+  override readonly name = 'ProgressTableMismatchError' as const;
+  constructor(
+    readonly tableName: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Table ${tableName} does not match the progress table design: ${problem}`, options);
+  }
+}
+
+/** The progress table stayed CREATING/UPDATING for longer than `ensureTable` waits. */
+export class ProgressTableNotActiveError extends CniFleetError {
+  override readonly name = 'ProgressTableNotActiveError' as const;
+  constructor(
+    readonly tableName: string,
+    readonly polls: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Table ${tableName} was not ACTIVE after ${polls} DescribeTable calls`, options);
+  }
+}

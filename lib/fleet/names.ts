@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { isVersion } from '../versions/parse-version.js';
+
+// EKS's ClusterName shape: 1–100 characters, pattern ^[0-9A-Za-z][A-Za-z0-9\-_]* (facts §3).
+export const ClusterName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[0-9A-Za-z][A-Za-z0-9\-_]*$/, 'must start with a letter or digit and contain only letters, digits, "-" and "_" (EKS ClusterName)');
+
+export const Region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS Region such as us-east-1');
+
+export const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+
+export const KubernetesVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor such as "1.29"');
+
+export const VersionString = z.string().refine(isVersion, 'must be a vpc-cni version such as v1.12.6-eksbuild.2');
+
+/** An EKS build: the add-on API only knows `-eksbuild.N` versions (seeds/000, Considerations). */
+export const EksBuildVersion = z
+  .string()
+  .refine((v) => isVersion(v) && v.includes('-eksbuild.'), 'must be an EKS add-on build such as v1.12.6-eksbuild.2');
+
+// RoleArn is 1–255 characters (facts §3); IAM role ARNs, any partition.
+export const RoleArn = z
+  .string()
+  .max(255)
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole');
+
+// TagMap: 1–50 entries, key 1–128, value ≤ 256 characters (facts §3).
+export const Tags = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags');
+
+export const PodIdentityAssociation = z.strictObject({
+  serviceAccount: z.string().min(1).max(253),
+  roleArn: RoleArn,
+});

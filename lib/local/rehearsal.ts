@@ -1,0 +1,172 @@
+import type { Context } from 'aws-lambda';
+import { FUNCTION_BUILDERS } from '../../functions/index.js';
+import { setLogLevel } from '../../functions/step-handler.js';
+import { startSimulator } from '../../sim/server.js';
+import type { Simulator } from '../../sim/server.js';
+import { createAwsClients } from '../aws/clients.js';
+import type { FleetFile } from '../fleet/fleet-file.js';
+import type { UpgradeOptionsInput } from '../schemas/upgrade-options.js';
+import { UpgradeOptions } from '../schemas/upgrade-options.js';
+import { ensureTable } from '../store/create-table.js';
+import { createProgressStore } from '../store/progress-store.js';
+import type { ProgressStore, RunClusterRecords } from '../store/progress-store.js';
+import type { StepDeps } from '../steps/step-deps.js';
+import { newCatalogueCache } from '../steps/step-deps.js';
+import { parseOrThrow } from '../validation/parse-or-throw.js';
+import { startDynamo } from './dynamo-server.js';
+import type { LocalTask, TaskEvent } from './workflow-runner.js';
+import { createLocalRunner } from './workflow-runner.js';
+
+export const LOCAL_TABLE = 'cni-fleet-local-progress';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface RehearsalOptions {
+  readonly fleet: FleetFile;
+  /** Upgrade options (target, concurrency, dryRun, …); validated like an execution input's `options`. */
+  readonly options?: UpgradeOptionsInput;
+  /** Virtual seconds per real second. */
+  readonly speed?: number;
+  /** A LevelDB folder for the progress log; in memory when absent. */
+  readonly dataDir?: string;
+  readonly runId?: string;
+  readonly onTask?: (event: TaskEvent) => void;
+}
+
+/** One cluster in the rehearsal report (README, "Local rehearsal"). */
+export interface ReportCluster {
+  readonly name: string;
+  readonly region: string;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly status: string;
+  readonly hops: { readonly version: string; readonly status: string; readonly updateId: string | null; readonly polls: number; readonly startedAt: string; readonly endedAt: string | null }[];
+  readonly error: { readonly name: string; readonly message: string } | null;
+  readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
+}
+
+export interface RehearsalReport {
+  readonly runId: string;
+  readonly clusters: ReportCluster[];
+  readonly summary: {
+    readonly total: number;
+    readonly byStatus: Record<string, number>;
+    readonly hops: number;
+    readonly eksCalls: number;
+    readonly eksMutatingCalls: number;
+    /** Virtual seconds from start to end of the run. */
+    readonly virtualSeconds: number;
+    readonly realSeconds: number;
+  };
+}
+
+const lambdaContext = (functionName: string): Context =>
+  ({
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: 'local',
+    logGroupName: 'local',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }) as Context;
+
+/** The handlers of functions/ built over local dependencies: exactly the code a deployed Lambda runs. */
+export function localTasks(deps: StepDeps): Record<string, LocalTask> {
+  const tasks: Record<string, LocalTask> = {};
+  for (const [key, build] of Object.entries(FUNCTION_BUILDERS)) {
+    const handler = build(() => deps) as unknown as (event: unknown, context: Context) => Promise<unknown>;
+    tasks[key] = (input) => handler(input, lambdaContext(key));
+  }
+  return tasks;
+}
+
+function toReport(runId: string, records: RunClusterRecords[], sim: Simulator): ReportCluster[] {
+  return records.flatMap(({ cluster, snapshot, plan, hops }) => {
+    if (!cluster) return [];
+    const now = sim.cluster(cluster.clusterName, cluster.region);
+    return [
+      {
+        name: cluster.clusterName,
+        region: cluster.region,
+        from: cluster.from ?? snapshot?.snapshot.addonVersion ?? null,
+        to: cluster.target ?? plan?.plan.target ?? null,
+        status: cluster.status,
+        hops: hops.map((h) => ({ version: h.version, status: h.outcome, updateId: h.updateId, polls: h.polls, startedAt: h.startedAt, endedAt: h.endedAt })),
+        error: cluster.error,
+        final: {
+          addonVersion: now?.addon?.addonVersion ?? null,
+          status: now?.addon?.status ?? null,
+          configurationValues: now?.addon?.configurationValues ?? null,
+          serviceAccountRoleArn: now?.addon?.serviceAccountRoleArn ?? null,
+        },
+      },
+    ];
+  });
+}
+
+/**
+ * Rehearses a fleet upgrade on this machine: the EKS simulator seeded with the fleet, dynalite as DynamoDB, and
+ * the real state machine definitions run by the local runner over the real handlers.
+ *
+ * @throws InputValidationError naming the field of a bad option, before anything starts
+ * @example
+ * const report = await rehearse({ fleet: parseFleetFile(text), options: { target: 'default', concurrency: 5 } });
+ */
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport & { store: ProgressStore; close(): Promise<void> }> {
+  const upgrade = parseOrThrow(UpgradeOptions, options.options ?? {}, 'options');
+  const speed = options.speed ?? 50;
+  setLogLevel('SILENT');
+  const sim = await startSimulator({ fleet: options.fleet, speed });
+  const dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
+  const close = async (): Promise<void> => {
+    await sim.close();
+    await dynamo.close();
+  };
+  try {
+    const { eksFor, dynamo: ddb, doc } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, dynamoEndpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
+    await ensureTable(ddb, LOCAL_TABLE);
+    const now = (): Date => new Date(sim.clock.now());
+    const store = createProgressStore({ doc, tableName: LOCAL_TABLE, now });
+    const deps: StepDeps = { eksFor, store, now, accountId: options.fleet.clusters[0]?.accountId ?? '111122223333', cache: newCatalogueCache() };
+    const runner = createLocalRunner({ tasks: localTasks(deps), speed, now: () => sim.clock.now(), ...(options.onTask ? { onTask: options.onTask } : {}) });
+    const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+    const startedVirtual = sim.clock.now();
+    const startedReal = Date.now();
+    await runner.runFleet(
+      {
+        runId,
+        trigger: 'local',
+        clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })),
+        options: upgrade,
+      },
+      runId,
+    );
+    const records = await store.listRunClusters(runId);
+    const clusters = toReport(runId, records, sim);
+    const byStatus: Record<string, number> = {};
+    for (const c of clusters) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+    return {
+      runId,
+      clusters,
+      summary: {
+        total: clusters.length,
+        byStatus,
+        hops: clusters.reduce((n, c) => n + c.hops.filter((h) => h.status === 'SUCCEEDED').length, 0),
+        eksCalls: sim.count(),
+        eksMutatingCalls: sim.count({ mutating: true }),
+        virtualSeconds: Math.round((sim.clock.now() - startedVirtual) / 1000),
+        realSeconds: Math.round((Date.now() - startedReal) / 100) / 10,
+      },
+      store,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+import type { CompatibleBuild } from '../versions/compatible-build.js';
+
+/**
+ * What the planner needs to know about one cluster, whichever source it came from (a fleet file, or AWS
+ * read-only). At most one of `addonVersion` and `selfManagedVersion` is set.
+ */
+export interface ClusterFacts {
+  readonly name: string;
+  readonly region: string;
+  readonly accountId?: string;
+  /** The cluster's Kubernetes minor (`DescribeCluster` `cluster.version`), e.g. `1.29`. */
+  readonly kubernetesVersion: string;
+  /** ClusterStatus, e.g. `ACTIVE` (facts §4). */
+  readonly status?: string;
+  /** The managed add-on's `addonVersion`, an EKS build. */
+  readonly addonVersion?: string;
+  /** The managed add-on's AddonStatus, e.g. `ACTIVE` or `UPDATE_FAILED` (facts §4). */
+  readonly addonStatus?: string;
+  /** The image tag of a self-managed `aws-node` DaemonSet: a plain upstream tag or an EKS build. */
+  readonly selfManagedVersion?: string;
+}
+
+/** The builds DescribeAddonVersions offers for one Kubernetes version, newest first (facts §7.5). */
+export type BuildsFor = (kubernetesVersion: string) => Promise<readonly CompatibleBuild[]>;

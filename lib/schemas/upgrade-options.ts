@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { isVersion } from '../versions/parse-version.js';
+
+/** `default`, `latest` or an exact EKS build (README, "Execution input"). */
+export const TargetInput = z
+  .string()
+  .refine((t) => t === 'default' || t === 'latest' || (isVersion(t) && t.includes('-eksbuild.')), 'must be "default", "latest" or an EKS build such as v1.19.0-eksbuild.1');
+
+/**
+ * Options shared by the cluster and the fleet workflow. Every number has a bound so that an absurd value is an
+ * input error, not a year-long execution.
+ */
+export const UpgradeOptions = z.strictObject({
+  target: TargetInput.default('default'),
+  /** Record the plan and stop: nothing in the cluster changes. */
+  dryRun: z.boolean().default(false),
+  /** Allow an exact target older than the installed version (still one minor per hop). */
+  allowDowngrade: z.boolean().default(false),
+  // PRESERVE keeps custom field edits across the update (seeds/000, "Updating the Amazon EKS add-on").
+  resolveConflicts: z.enum(['PRESERVE', 'OVERWRITE', 'NONE']).default('PRESERVE'),
+  /** Seconds between polls once the expected duration has passed. */
+  pollIntervalSeconds: z.number().int().min(1).max(600).default(15),
+  /** First wait after an update starts, until the cluster's own last hop duration is known. */
+  expectedHopSeconds: z.number().int().min(1).max(3600).default(60),
+  /** A hop still InProgress after this long fails with HopTimeoutError (Terraform's default is 20 min: facts §peers). */
+  hopTimeoutSeconds: z.number().int().min(60).max(86_400).default(1800),
+  /** Fleet: clusters upgraded at once within a wave (an inline Map runs at most 40: facts §8.2). */
+  concurrency: z.number().int().min(1).max(40).default(10),
+  /** Fleet: later waves do not start once this many clusters have FAILED. */
+  failureThreshold: z.number().int().min(0).max(10_000).default(1),
+  /** Self-managed migration: go on although some settings cannot be carried over. */
+  acceptUntranslatable: z.boolean().default(false),
+});
+export type UpgradeOptions = z.infer<typeof UpgradeOptions>;
+export type UpgradeOptionsInput = z.input<typeof UpgradeOptions>;
+
+/** All defaults, for callers that build options programmatically. */
+export const defaultOptions = (): UpgradeOptions => UpgradeOptions.parse({});

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { DescribeAddonCommand, DescribeUpdateCommand, ListUpdatesCommand, UpdateAddonCommand } from '@aws-sdk/client-eks';
+import type { EKSClient, Update } from '@aws-sdk/client-eks';
+import { AddonBusyError } from '../errors.js';
+import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aws/eks-errors.js';
+import type { ClusterState, HopState } from '../workflow/state.js';
+import { lockTtlSeconds } from './acquire-lock.js';
+import { ADDON_NAME } from './eks-catalogue.js';
+import type { StepDeps } from './step-deps.js';
+
+/**
+ * The clientRequestToken of one hop of one run: the same on every retry of ApplyHop, so EKS (an idempotency
+ * token: facts §1) returns the update it already started instead of starting a second one.
+ */
+export const hopToken = (runId: string, clusterKey: string, hopIndex: number, version: string): string => {
+  const h = createHash('sha256').update(`${runId}|${clusterKey}|${hopIndex}|${version}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
+
+/** The version an add-on update moves to, from its params (facts §7.5). */
+const targetOf = (update: Update | undefined): string | undefined => update?.params?.find((p) => p.type === 'AddonVersion')?.value;
+
+/**
+ * After a 409, finds the update in progress. Ours (same version: a retry whose first response was lost, or a
+ * resumed run) is adopted; someone else's makes the step wait (AddonBusyError, retried by the ASL).
+ */
+async function adoptInProgress(eks: EKSClient, clusterName: string, version: string): Promise<Update | undefined> {
+  const addon = (await eks.send(new DescribeAddonCommand({ clusterName, addonName: ADDON_NAME }))).addon;
+  if (addon?.status === 'ACTIVE' && addon.addonVersion === version) return undefined;
+  const ids = (await eks.send(new ListUpdatesCommand({ name: clusterName, addonName: ADDON_NAME }))).updateIds ?? [];
+  for (const updateId of [...ids].reverse()) {
+    const update = (await eks.send(new DescribeUpdateCommand({ name: clusterName, updateId, addonName: ADDON_NAME }))).update;
+    if (update?.status === 'InProgress') {
+      if (targetOf(update) === version) return update;
+      break;
+    }
+  }
+  throw new AddonBusyError(clusterName, addon?.status ?? 'UNKNOWN');
+}
+
+/**
+ * ApplyHop: starts the next hop with UpdateAddon — the hop's version, the configured resolveConflicts and the
+ * snapshot's IRSA role re-sent every time (facts §7.4: an omitted role reverts to the node role).
+ * configurationValues are omitted on purpose: omitted keeps the current custom configuration, while re-sending
+ * the snapshot's text would overwrite any change made since and "{}" would reset it (facts §7.4; seeds/000,
+ * "If you're not updating a configuration setting, remove --configuration-values"); VerifyUpgrade checks the
+ * result against the snapshot. Pod identity associations are omitted for the same reason (omitted = no change,
+ * [MODEL] facts §7.4) and verified after every hop.
+ *
+ * @throws AddonBusyError when someone else's update is in progress; AddonRequestRejectedError when EKS refuses
+ * @example
+ * const hop = await applyHop(state, deps); // { index: 1, to: 'v1.13.4-eksbuild.1', updateId: '…', status: 'IN_PROGRESS', waitSeconds: 60 }
+ */
+export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId' | 'cluster' | 'options' | 'snapshot' | 'plan' | 'hop'>, deps: StepDeps): Promise<HopState> {
+  const { cluster, options, snapshot, plan } = state;
+  if (!snapshot || !plan) throw new Error('ApplyHop needs the snapshot and the plan (ASL order)');
+  const hop = plan.hops[plan.nextHop];
+  if (!hop) throw new Error(`ApplyHop: no hop ${plan.nextHop} in a plan of ${plan.hopCount}`);
+  const now = deps.now();
+  await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now);
+
+  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  let update: Update | undefined;
+  try {
+    update = (
+      await eks.send(
+        new UpdateAddonCommand({
+          clusterName: cluster.name,
+          addonName: ADDON_NAME,
+          addonVersion: hop.to,
+          resolveConflicts: options.resolveConflicts,
+          ...(snapshot.serviceAccountRoleArn ? { serviceAccountRoleArn: snapshot.serviceAccountRoleArn } : {}),
+          clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to),
+        }),
+      )
+    ).update;
+  } catch (error) {
+    if (isInUse(error)) update = await adoptInProgress(eks, cluster.name, hop.to);
+    else if (eksErrorName(error) === 'InvalidParameterException' || eksErrorName(error) === 'InvalidRequestException')
+      throw rejectedRequest(error, cluster.name, hop.to);
+    else translateEksError(error, { clusterName: cluster.name, region: cluster.region });
+  }
+
+  // The previous hop's real duration is the best guess for this one on the same cluster (same node count).
+  const expected = state.hop?.durationSeconds ?? options.expectedHopSeconds;
+  const startedAt = update?.createdAt ?? now;
+  const result: HopState = {
+    index: hop.index,
+    from: hop.from,
+    to: hop.to,
+    kind: hop.kind,
+    updateId: update?.id ?? null,
+    startedAt: startedAt.toISOString(),
+    polls: 0,
+    status: update ? 'IN_PROGRESS' : 'SUCCEEDED',
+    waitSeconds: update ? Math.max(1, Math.ceil(expected)) : 0,
+    deadline: new Date(startedAt.getTime() + options.hopTimeoutSeconds * 1000).toISOString(),
+    durationSeconds: update ? null : 0,
+  };
+  await deps.store.startHop(state.runId, cluster.key, {
+    index: hop.index,
+    fromVersion: hop.from,
+    version: hop.to,
+    kind: hop.kind,
+    updateId: result.updateId,
+    startedAt: result.startedAt,
+  });
+  await deps.store.updateCluster(state.runId, cluster.key, { step: 'ApplyHop', currentHop: hop.index });
+  return result;
+}

@@ -1,0 +1,22 @@
+import type { Config } from '../config.js';
+import { createAwsClients } from '../aws/clients.js';
+import { createProgressStore } from '../store/progress-store.js';
+import type { StepDeps } from './step-deps.js';
+import { newCatalogueCache } from './step-deps.js';
+
+/**
+ * The StepDeps of a deployed function: clients from the Config, the real clock.
+ *
+ * @example
+ * const deps = depsFromConfig(readConfig(process.env));
+ */
+export function depsFromConfig(config: Config): StepDeps {
+  const { eksFor, doc } = createAwsClients({ region: config.region, eksEndpoint: config.eksEndpoint, dynamoEndpoint: config.dynamoEndpoint });
+  return {
+    eksFor,
+    store: createProgressStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays }),
+    now: () => new Date(),
+    accountId: config.accountId,
+    cache: newCatalogueCache(),
+  };
+}

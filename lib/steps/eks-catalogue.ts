@@ -1,0 +1,57 @@
+import { DescribeAddonConfigurationCommand, paginateDescribeAddonVersions } from '@aws-sdk/client-eks';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { CompatibleBuild } from '../versions/compatible-build.js';
+import { compareVersions } from '../versions/compare-versions.js';
+import { isVersion } from '../versions/parse-version.js';
+import type { CatalogueCache } from './step-deps.js';
+import { translateEksError } from '../aws/eks-errors.js';
+
+export const ADDON_NAME = 'vpc-cni';
+
+// New builds appear over days, not minutes; ten minutes bounds how stale a warm container's list can be.
+const BUILDS_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * The vpc-cni builds EKS offers for one Kubernetes version, newest first, with the default flagged
+ * (DescribeAddonVersions with kubernetesVersion: facts §7.5), cached per container.
+ *
+ * @example
+ * await offeredBuilds(eks, cache, '1.29', Date.now()) // [{ version: 'v1.21.1-eksbuild.8', isDefault: false }, …]
+ */
+export async function offeredBuilds(eks: EKSClient, cache: CatalogueCache, kubernetesVersion: string, nowMs: number): Promise<readonly CompatibleBuild[]> {
+  const key = `${String(await eks.config.region())}|${kubernetesVersion}`;
+  const hit = cache.builds.get(key);
+  if (hit && nowMs - hit.at < BUILDS_TTL_MS) return hit.builds;
+  const builds: CompatibleBuild[] = [];
+  try {
+    for await (const page of paginateDescribeAddonVersions({ client: eks }, { addonName: ADDON_NAME, kubernetesVersion })) {
+      for (const addon of page.addons ?? []) {
+        for (const v of addon.addonVersions ?? []) {
+          if (!v.addonVersion || !isVersion(v.addonVersion)) continue;
+          const compat = (v.compatibilities ?? []).find((c) => c.clusterVersion === kubernetesVersion);
+          if (!compat) continue;
+          builds.push({ version: v.addonVersion, isDefault: compat.defaultVersion === true });
+        }
+      }
+    }
+  } catch (error) {
+    translateEksError(error);
+  }
+  builds.sort((a, b) => compareVersions(b.version, a.version));
+  cache.builds.set(key, { at: nowMs, builds });
+  return builds;
+}
+
+/** The configuration JSON schema (a string) of one build, cached per container: a build's schema never changes. */
+export async function configurationSchema(eks: EKSClient, cache: CatalogueCache, addonVersion: string): Promise<string> {
+  const hit = cache.schemas.get(addonVersion);
+  if (hit !== undefined) return hit;
+  try {
+    const out = await eks.send(new DescribeAddonConfigurationCommand({ addonName: ADDON_NAME, addonVersion }));
+    const schema = out.configurationSchema ?? '{}';
+    cache.schemas.set(addonVersion, schema);
+    return schema;
+  } catch (error) {
+    return translateEksError(error);
+  }
+}

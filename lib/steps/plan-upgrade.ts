@@ -1,0 +1,56 @@
+import { validateConfigurationValues } from '../addon/configuration-schema.js';
+import { ConfigurationRejectedError, PlanBlockedError } from '../errors.js';
+import { planPath } from '../versions/plan-path.js';
+import type { ClusterState, PlanState } from '../workflow/state.js';
+import { configurationSchema, offeredBuilds } from './eks-catalogue.js';
+import type { StepDeps } from './step-deps.js';
+
+/**
+ * PlanUpgrade: the minor-by-minor path from the snapshot's version to the target (lib/versions/plan-path.ts),
+ * from the builds EKS offers for the cluster's Kubernetes version. Before any change it checks the cluster's
+ * configurationValues against the schema of every version on the path: a key that an intermediate version
+ * does not accept would otherwise fail mid-way (facts §11; peers §4 item 5).
+ *
+ * @throws PlanBlockedError when no safe path exists; ConfigurationRejectedError naming the version and key
+ * @example
+ * const plan = await planUpgrade(state, deps); // { hops: [{ index: 1, from: 'v1.12.6-eksbuild.2', to: 'v1.13.4-eksbuild.1', kind: 'minor' }, …], nextHop: 0 }
+ */
+export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'snapshot'>, deps: StepDeps): Promise<PlanState> {
+  const { snapshot, cluster, options } = state;
+  if (!snapshot) throw new Error('PlanUpgrade needs the snapshot (ASL order)');
+  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const builds = await offeredBuilds(eks, deps.cache, snapshot.kubernetesVersion, deps.now().getTime());
+  const plan = planPath({
+    from: snapshot.addonVersion,
+    target: options.target,
+    kubernetesVersion: snapshot.kubernetesVersion,
+    builds,
+    allowDowngrade: options.allowDowngrade,
+  });
+  const record: PlanState = {
+    from: plan.from,
+    target: plan.target,
+    kubernetesVersion: plan.kubernetesVersion,
+    hops: plan.hops.map((h) => ({ index: h.index, from: h.from, to: h.to, kind: h.kind })),
+    hopCount: plan.hops.length,
+    nextHop: 0,
+    notes: [...plan.notes],
+  };
+  await deps.store.putPlan(state.runId, cluster.key, plan);
+  await deps.store.updateCluster(state.runId, cluster.key, { step: 'PlanUpgrade', target: plan.target, hopCount: record.hopCount });
+  if (plan.blocked) throw new PlanBlockedError(cluster.name, plan.blocked.code, plan.blocked.reason);
+
+  if (snapshot.configurationValues && snapshot.configurationValues.trim() !== '') {
+    for (const hop of record.hops) {
+      const schema = await configurationSchema(eks, deps.cache, hop.to);
+      const verdict = validateConfigurationValues(schema, snapshot.configurationValues);
+      if (!verdict.ok)
+        throw new ConfigurationRejectedError(
+          cluster.name,
+          hop.to,
+          verdict.problems.map((p) => `${p.path}: ${p.message}`),
+        );
+    }
+  }
+  return record;
+}

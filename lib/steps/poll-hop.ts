@@ -1,0 +1,56 @@
+import { DescribeAddonCommand, DescribeUpdateCommand } from '@aws-sdk/client-eks';
+import { AddonUnhealthyError, AddonUpdateFailedError, HopTimeoutError } from '../errors.js';
+import { translateEksError } from '../aws/eks-errors.js';
+import type { ClusterState, HopState } from '../workflow/state.js';
+import { ADDON_NAME } from './eks-catalogue.js';
+import type { StepDeps } from './step-deps.js';
+
+const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
+
+/**
+ * PollHop: one look at the hop. DescribeUpdate (with addonName, or EKS answers 404: facts §7.2) while the update
+ * is InProgress; once it is Successful, DescribeAddon too. The hop succeeds only when the update is Successful
+ * AND the add-on is ACTIVE AND has no health issues AND reports the hop's version — the combined check no
+ * waiter makes (facts §6: AddonActive ignores UPDATE_FAILED; peers §5).
+ *
+ * @throws AddonUpdateFailedError (Failed/Cancelled), AddonUnhealthyError (DEGRADED, *_FAILED, health issues),
+ *   HopTimeoutError (past the hop's deadline: no new update is issued on top of it)
+ * @example
+ * const hop = await pollHop(state, deps); // { …, status: 'SUCCEEDED', polls: 1, durationSeconds: 66 }
+ */
+export async function pollHop(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop'>, deps: StepDeps): Promise<HopState> {
+  const { cluster, options } = state;
+  const hop = state.hop;
+  if (!hop) throw new Error('PollHop needs the hop (ASL order)');
+  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const ref = { clusterName: cluster.name, region: cluster.region };
+  const polls = hop.polls + 1;
+  const now = deps.now();
+  const pending = (): HopState => {
+    if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.name, hop.to, polls);
+    const left = Math.ceil((Date.parse(hop.deadline) - now.getTime()) / 1000);
+    return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(options.pollIntervalSeconds, left)) };
+  };
+
+  if (hop.updateId) {
+    const update = await eks
+      .send(new DescribeUpdateCommand({ name: cluster.name, updateId: hop.updateId, addonName: ADDON_NAME }))
+      .then((out) => out.update, (error: unknown) => translateEksError(error, ref));
+    const status = update?.status ?? 'InProgress';
+    if (status === 'Failed' || status === 'Cancelled')
+      throw new AddonUpdateFailedError(cluster.name, hop.updateId, (update?.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));
+    if (status === 'InProgress') return pending();
+  }
+  const addon = await eks
+    .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))
+    .then((out) => out.addon, (error: unknown) => translateEksError(error, ref));
+  const issues = (addon?.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' }));
+  const addonStatus = addon?.status ?? 'UNKNOWN';
+  if (FAILED_ADDON.has(addonStatus) || (addonStatus === 'ACTIVE' && issues.length > 0))
+    throw new AddonUnhealthyError(cluster.name, addonStatus, issues);
+  // Successful but not yet ACTIVE at the hop's version: the update/add-on race (peers §5) — look again.
+  if (addonStatus !== 'ACTIVE' || addon?.addonVersion !== hop.to) return pending();
+  const updateFinishedAt = addon.modifiedAt?.getTime() ?? now.getTime();
+  const durationSeconds = Math.max(1, Math.round((updateFinishedAt - Date.parse(hop.startedAt)) / 1000));
+  return { ...hop, polls, status: 'SUCCEEDED', waitSeconds: 0, durationSeconds };
+}

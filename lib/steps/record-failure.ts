@@ -1,0 +1,50 @@
+import type { ClusterOutcome, ClusterState } from '../workflow/state.js';
+import type { ClusterResult } from './cluster-result.js';
+import { clusterResult } from './cluster-result.js';
+import type { StepDeps } from './step-deps.js';
+
+/** Errors that mean "left alone on purpose, before any change" rather than "went wrong". */
+const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError']);
+const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError']);
+
+/**
+ * A caught error's Cause: Lambda wraps it as JSON `{"errorType","errorMessage","trace"}`; the local runner
+ * passes the plain message (shared/facts/toolchain.md).
+ */
+export const causeMessage = (cause: string | undefined): string => {
+  if (!cause) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+};
+
+/**
+ * RecordFailure: records why the cluster's run ended (error name and message, on the cluster and on the hop in
+ * progress) and classifies it: BLOCKED (refused before any change), SKIPPED (not to be touched; only before
+ * any hop started), FAILED (everything else).
+ *
+ * @example
+ * await recordFailure({ ...state, failure: { Error: 'AddonUpdateFailedError', Cause: '…' } }, deps) // { status: 'FAILED', … }
+ */
+export async function recordFailure(state: Pick<ClusterState, 'runId' | 'cluster' | 'snapshot' | 'plan' | 'hop' | 'failure'>, deps: StepDeps): Promise<ClusterResult> {
+  const name = state.failure?.Error ?? 'States.Runtime';
+  const message = causeMessage(state.failure?.Cause);
+  const touched = state.hop !== undefined;
+  const status: ClusterOutcome = BLOCKED.has(name) ? 'BLOCKED' : SKIPPED.has(name) && !touched ? 'SKIPPED' : 'FAILED';
+  const now = deps.now().toISOString();
+  if (state.hop && state.hop.status !== 'SUCCEEDED') {
+    await deps.store.updateHop(state.runId, state.cluster.key, state.hop.index, {
+      outcome: name === 'HopTimeoutError' ? 'TIMED_OUT' : 'FAILED',
+      polls: state.hop.polls,
+      endedAt: now,
+      error: { name, message },
+    });
+  }
+  // The cluster may have no record yet (the lock was refused before AcquireLock wrote one).
+  await deps.store.putCluster(state.runId, { accountId: state.cluster.accountId, region: state.cluster.region, clusterName: state.cluster.name, status: 'RUNNING' });
+  await deps.store.updateCluster(state.runId, state.cluster.key, { status, error: { name, message }, endedAt: now, currentHop: null });
+  return clusterResult(state, status, null, { name, message });
+}

@@ -1,0 +1,25 @@
+import type { EksClientFactory } from '../aws/clients.js';
+import type { ProgressStore } from '../store/progress-store.js';
+import type { CompatibleBuild } from '../versions/compatible-build.js';
+
+/**
+ * What every workflow step receives (shared/style.md §3, "side effects are ports passed in"): clients built in
+ * one place, the progress store, and the clock. The local runner passes the simulator's virtual clock.
+ */
+export interface StepDeps {
+  readonly eksFor: EksClientFactory;
+  readonly store: ProgressStore;
+  readonly now: () => Date;
+  /** The deployment's own account, for clusters named without accountId or roleArn. */
+  readonly accountId: string;
+  /** Per-container caches of immutable catalogue data (see catalogue-cache.ts). */
+  readonly cache: CatalogueCache;
+}
+
+/** DescribeAddonVersions per Kubernetes version, DescribeAddonConfiguration per build: same answer all run long. */
+export interface CatalogueCache {
+  readonly builds: Map<string, { at: number; builds: readonly CompatibleBuild[] }>;
+  readonly schemas: Map<string, string>;
+}
+
+export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map() });

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { UpgradeOptions } from '../schemas/upgrade-options.js';
+
+/**
+ * The JSON that flows between the cluster workflow's states (statemachines/upgrade-cluster.asl.json). Each Task
+ * receives the whole state and the ASL puts its result at one ResultPath, so every field below is written by
+ * exactly one step: `ValidateInput` → everything but the rest, `AcquireLock` → lock, `TakeSnapshot` → snapshot,
+ * `PlanUpgrade` → plan, `ApplyHop`/`PollHop` → hop, `RecordHop` → plan.nextHop, `VerifyUpgrade` → result.
+ * Schemas are not strict: a step reads the fields it needs and ignores the others.
+ */
+export const ClusterIdentity = z.object({
+  name: z.string(),
+  region: z.string(),
+  accountId: z.string(),
+  roleArn: z.string().optional(),
+  /** `accountId/region/name`: the key of the cluster's lock and history. */
+  key: z.string(),
+});
+export type ClusterIdentity = z.infer<typeof ClusterIdentity>;
+
+export const Snapshot = z.object({
+  clusterArn: z.string(),
+  kubernetesVersion: z.string(),
+  platformVersion: z.string().nullable(),
+  install: z.enum(['managed', 'self-managed']),
+  addonVersion: z.string(),
+  addonStatus: z.string().nullable(),
+  configurationValues: z.string().nullable(),
+  serviceAccountRoleArn: z.string().nullable(),
+  /** Association ARNs owned by the add-on (DescribeAddon: facts §3). */
+  podIdentityAssociations: z.array(z.string()),
+  takenAt: z.string(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export const PlannedHop = z.object({
+  index: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  kind: z.enum(['create', 'minor', 'patch']),
+});
+export type PlannedHop = z.infer<typeof PlannedHop>;
+
+export const PlanState = z.object({
+  from: z.string(),
+  target: z.string().nullable(),
+  kubernetesVersion: z.string(),
+  hops: z.array(PlannedHop),
+  hopCount: z.number().int(),
+  /** 0-based index of the next hop to apply; RecordHop advances it. */
+  nextHop: z.number().int(),
+  notes: z.array(z.string()),
+});
+export type PlanState = z.infer<typeof PlanState>;
+
+export const HopStatus = { IN_PROGRESS: 'IN_PROGRESS', SUCCEEDED: 'SUCCEEDED' } as const;
+
+export const HopState = z.object({
+  index: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  kind: z.enum(['create', 'minor', 'patch']),
+  /** The EKS update id; null for a create (EKS has no Update object for CreateAddon) or a hop already done. */
+  updateId: z.string().nullable(),
+  startedAt: z.string(),
+  polls: z.number().int(),
+  status: z.enum(['IN_PROGRESS', 'SUCCEEDED']),
+  /** Seconds the next Wait lasts. */
+  waitSeconds: z.number().int().min(0),
+  /** When the hop times out (ISO). */
+  deadline: z.string(),
+  /** Set on success: how long EKS took, the estimate for this cluster's next hop. */
+  durationSeconds: z.number().nullable(),
+});
+export type HopState = z.infer<typeof HopState>;
+
+export const ClusterState = z.object({
+  runId: z.string(),
+  executionId: z.string(),
+  trigger: z.string(),
+  cluster: ClusterIdentity,
+  options: UpgradeOptions,
+  snapshot: Snapshot.optional(),
+  plan: PlanState.optional(),
+  hop: HopState.optional(),
+  failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+export type ClusterState = z.infer<typeof ClusterState>;
+
+/** What a cluster's execution ends with (its output), and what the rehearsal report lists per cluster. */
+export const ClusterOutcome = { UPGRADED: 'UPGRADED', UNCHANGED: 'UNCHANGED', PLANNED: 'PLANNED', FAILED: 'FAILED', BLOCKED: 'BLOCKED', SKIPPED: 'SKIPPED' } as const;
+export type ClusterOutcome = (typeof ClusterOutcome)[keyof typeof ClusterOutcome];
+
+/** `accountId/region/name`. */
+export const clusterKey = (c: { accountId: string; region: string; name: string }): string => `${c.accountId}/${c.region}/${c.name}`;

@@ -1,0 +1,127 @@
+import type { Fault, FleetCluster, SelfManaged } from '../lib/fleet/fleet-file.js';
+
+/** The only add-on the simulator manages. */
+export const VPC_CNI = 'vpc-cni';
+
+/** facts §4, AddonStatus. */
+export type AddonStatus = 'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
+/** facts §4, UpdateStatus. */
+export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
+/** facts §4, ClusterStatus. */
+export type ClusterStatus = FleetCluster['status'];
+
+/** AddonIssue (facts §3); `resourceIds` is null as real EKS sends it (facts §7.5). */
+export interface SimIssue {
+  code: string;
+  message: string;
+  resourceIds: string[] | null;
+}
+
+/** ErrorDetail of a failed Update (facts §3). */
+export interface SimErrorDetail {
+  errorCode: string;
+  errorMessage: string;
+  resourceIds: string[] | null;
+}
+
+export interface SimUpdateParam {
+  type: string;
+  value: string;
+}
+
+/** An Update object (facts §3): an add-on update, or a control-plane update (CLUSTER_UPDATING). */
+export interface SimUpdate {
+  id: string;
+  status: UpdateStatus;
+  type: 'AddonUpdate' | 'VersionUpdate';
+  params: SimUpdateParam[];
+  errors: SimErrorDetail[];
+  /** Virtual epoch ms. */
+  createdAt: number;
+  /** Set for add-on updates: DescribeUpdate only finds them with `?addonName=` (facts §7.2). */
+  addonName?: string;
+  /** The idempotency token the update was requested with (facts §1). */
+  clientRequestToken?: string;
+}
+
+export interface SimPodIdentityAssociation {
+  serviceAccount: string;
+  roleArn: string;
+  /** What the Addon shape's `podIdentityAssociations` string list carries (facts §3). */
+  associationArn: string;
+}
+
+/** What an add-on runs with; an update or create replaces it when it lands. */
+export interface AddonSettings {
+  addonVersion: string;
+  configurationValues?: string;
+  serviceAccountRoleArn?: string;
+  podIdentityAssociations: SimPodIdentityAssociation[];
+}
+
+/** How an accepted create/update/delete ends, decided (faults consumed) when it is accepted. */
+export type ChangeOutcome =
+  | { kind: 'success' }
+  | { kind: 'failed'; error: SimErrorDetail; issue: SimIssue }
+  | { kind: 'degraded'; issue: SimIssue };
+
+/** A create, update or delete in flight. `completesAt: null` never completes (fault STUCK). */
+export interface PendingChange {
+  kind: 'create' | 'update' | 'delete';
+  completesAt: number | null;
+  outcome: ChangeOutcome;
+  target: AddonSettings;
+  updateId?: string;
+  /** DeleteAddon `preserve=true`: the software stays on the cluster, self-managed (facts §7.5). */
+  preserve?: boolean;
+}
+
+export interface SimAddon {
+  addonName: string;
+  addonArn: string;
+  status: AddonStatus;
+  settings: AddonSettings;
+  tags: Record<string, string>;
+  issues: SimIssue[];
+  createdAt: number;
+  modifiedAt: number;
+  /** The CreateAddon idempotency token. */
+  createToken?: string;
+  pending?: PendingChange;
+}
+
+export interface FaultState {
+  readonly fault: Fault;
+  /** Firings left; Infinity for "every match". */
+  remaining: number;
+}
+
+/** Whether the cluster still exists. A ghost is listed by ListClusters but 404s everywhere (facts §7.5). */
+export type Existence = 'present' | 'ghost' | 'gone';
+
+export interface SimCluster {
+  readonly name: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly kubernetesVersion: string;
+  /** The status the fleet file gave; the reported status also reflects `controlPlaneUpdate`. */
+  baseStatus: ClusterStatus;
+  readonly tags: Record<string, string>;
+  readonly platformVersion: string;
+  readonly compute: FleetCluster['compute'];
+  readonly nodes: number;
+  readonly createdAt: number;
+  /** Stable hex used for the endpoint host, OIDC id and ARNs' unique parts. */
+  readonly uid: string;
+  addon?: SimAddon;
+  /** The self-managed aws-node DaemonSet, kept so a later Kubernetes API can serve it (issue #2). */
+  selfManaged?: SelfManaged;
+  /** Add-on and control-plane updates, oldest first. */
+  updates: SimUpdate[];
+  /** An in-flight control-plane update (fleet status UPDATING or fault CLUSTER_UPDATING). */
+  controlPlaneUpdate?: { updateId: string; until: number | null };
+  faults: FaultState[];
+  existence: Existence;
+  /** Add-on updates and creates accepted so far (fault CLUSTER_DELETED). */
+  acceptedChanges: number;
+}

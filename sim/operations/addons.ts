@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { formatConfigurationRejection, validateConfigurationValues } from '../../lib/addon/configuration-schema.js';
+import { minorIndex } from '../../lib/versions/compare-versions.js';
+import { configurationSchemaFor } from '../configuration-schemas.js';
+import {
+  EksApiError,
+  addonBusy,
+  addonExists,
+  addonNotFound,
+  invalidParameter,
+  oneMinorAtATime,
+  versionNotSupported,
+  type EksErrorFields,
+} from '../eks-api-error.js';
+import { takeChangeFaults } from '../faults.js';
+import { BUSY_STATES, changeDurationMs, clusterStatus, outcomeOf } from '../lifecycle.js';
+import { VPC_CNI, type AddonSettings, type ChangeOutcome, type SimAddon, type SimCluster, type SimUpdateParam } from '../model.js';
+import { paginate } from '../pagination.js';
+import { renderAddon, renderUpdate } from '../render.js';
+import { conflictMessage, selfManagedConflicts } from '../self-managed.js';
+import type { SimWorld } from '../world.js';
+import type { OperationHandler } from './context.js';
+import {
+  optionalPodIdentityAssociations,
+  optionalResolveConflicts,
+  optionalRoleArn,
+  optionalString,
+  optionalStringMap,
+  requiredString,
+} from './members.js';
+
+function requireAddon(cluster: SimCluster, addonName: string): SimAddon {
+  const addon = cluster.addon;
+  if (!addon || addon.addonName !== addonName) throw addonNotFound(cluster.name, addonName);
+  return addon;
+}
+
+/**
+ * Add-on changes need an ACTIVE control plane. EKS refuses concurrent cluster changes with
+ * `ResourceInUseException: Cannot <UpdateType> because cluster <name> currently has update <id> in progress`
+ * (aws/aws-cdk#33452, aws-controllers-k8s/community#1192, seen for cluster-config updates); the simulator
+ * answers add-on changes the same way, 409. Without an update in flight (a CREATING/FAILED/… cluster from the
+ * fleet file) the text names the status instead: UNVERIFIED wording.
+ */
+function requireActiveCluster(cluster: SimCluster, action: string, fields: EksErrorFields): void {
+  const status = clusterStatus(cluster);
+  if (status === 'ACTIVE') return;
+  const cp = cluster.controlPlaneUpdate;
+  throw new EksApiError(
+    'ResourceInUseException',
+    cp
+      ? `Cannot ${action} because cluster ${cluster.name} currently has update ${cp.updateId} in progress`
+      : `Cannot ${action} because cluster ${cluster.name} is currently in ${status} state`,
+    fields,
+  );
+}
+
+/** The build must exist and be offered for the cluster's Kubernetes version (facts §7.2, §9 "Simulator seeding"). */
+function requireCompatibleVersion(world: SimWorld, cluster: SimCluster, version: string, fields: EksErrorFields): void {
+  const build = world.catalogue.find(version);
+  if (!build || !build.kubernetesVersions.includes(cluster.kubernetesVersion)) throw versionNotSupported(fields.clusterName, fields.addonName ?? VPC_CNI);
+}
+
+/** `configurationValues` must fit the target build's schema; EKS answers 400 with the §11 message. */
+function requireValidConfiguration(version: string, text: string, fields: EksErrorFields): void {
+  const result = validateConfigurationValues(configurationSchemaFor(version), text);
+  if (!result.ok) throw invalidParameter(formatConfigurationRejection(result.problems), fields);
+}
+
+/** ListAddons (facts §2), paginated (§6). */
+export const listAddons: OperationHandler = ({ world, scope, params, query }) => {
+  const cluster = world.require(scope, params.clusterName ?? '');
+  const page = paginate(cluster.addon ? [cluster.addon.addonName] : [], query, `ListAddons/${cluster.uid}`, { clusterName: cluster.name });
+  return { addons: page.items, nextToken: page.nextToken };
+};
+
+/** DescribeAddon (facts §2); 404 `No addon: X found in cluster: Y` (facts §7.2). */
+export const describeAddon: OperationHandler = ({ world, scope, params }) => {
+  const cluster = world.require(scope, params.clusterName ?? '');
+  return { addon: renderAddon(cluster, requireAddon(cluster, params.addonName ?? '')) };
+};
+
+/**
+ * CreateAddon (facts §2): the add-on goes CREATING and, after the change duration, ACTIVE (no Update object,
+ * as in EKS). Over a self-managed install with custom settings, NONE and PRESERVE end CREATE_FAILED with a
+ * ConfigurationConflict issue listing the conflicting fields; OVERWRITE replaces them (facts §7.3).
+ */
+export const createAddon: OperationHandler = ({ world, scope, params, body, now }) => {
+  const cluster = world.require(scope, params.clusterName ?? '');
+  const addonName = requiredString(body, 'addonName', { clusterName: cluster.name });
+  const fields = { clusterName: cluster.name, addonName };
+  const token = optionalString(body, 'clientRequestToken');
+  // Idempotency (facts §1): the same token returns the add-on that request created.
+  if (token !== undefined && cluster.addon?.createToken === token) return { addon: renderAddon(cluster, cluster.addon) };
+  // UNVERIFIED wording: the simulator offers vpc-cni only.
+  if (addonName !== VPC_CNI) throw invalidParameter(`Addon ${addonName} specified is not supported`, fields);
+  if (cluster.addon) throw addonExists(cluster.name, addonName);
+  requireActiveCluster(cluster, 'AddonCreate', fields);
+
+  const addonVersion =
+    optionalString(body, 'addonVersion') ?? world.catalogue.compatibleBuilds(cluster.kubernetesVersion).find((b) => b.isDefault)?.version;
+  if (addonVersion === undefined) throw versionNotSupported(cluster.name, addonName);
+  requireCompatibleVersion(world, cluster, addonVersion, fields);
+  const resolveConflicts = optionalResolveConflicts(body, fields);
+  const configurationValues = optionalString(body, 'configurationValues');
+  if (configurationValues !== undefined) requireValidConfiguration(addonVersion, configurationValues, fields);
+  const serviceAccountRoleArn = optionalRoleArn(body, 'serviceAccountRoleArn', fields);
+  const podIdentityAssociations = optionalPodIdentityAssociations(body, fields) ?? [];
+  const tags = optionalStringMap(body, 'tags') ?? {};
+
+  // facts §7.3: the API default for an omitted resolveConflicts is UNVERIFIED; eksctl documents NONE.
+  const mode = resolveConflicts?.mode ?? 'NONE';
+  const conflicts = cluster.selfManaged && mode !== 'OVERWRITE' ? selfManagedConflicts(cluster.selfManaged) : [];
+  let outcome: ChangeOutcome;
+  let completesAt: number | null;
+  if (conflicts.length > 0) {
+    const issue = { code: 'ConfigurationConflict', message: conflictMessage(conflicts), resourceIds: null };
+    outcome = { kind: 'failed', issue, error: { errorCode: issue.code, errorMessage: issue.message, resourceIds: null } };
+    completesAt = now + changeDurationMs(cluster, world.settings);
+  } else {
+    const faults = takeChangeFaults(cluster, addonVersion);
+    outcome = outcomeOf(faults);
+    completesAt = faults.outcome?.effect === 'STUCK' ? null : now + changeDurationMs(cluster, world.settings, faults.slow);
+  }
+  const target: AddonSettings = {
+    addonVersion,
+    configurationValues,
+    serviceAccountRoleArn,
+    podIdentityAssociations: world.podIdentityAssociations(cluster, podIdentityAssociations),
+  };
+  const addon = world.newAddon(cluster, target, now, tags);
+  addon.createToken = token;
+  addon.pending = { kind: 'create', completesAt, outcome, target };
+  cluster.addon = addon;
+  world.countAcceptedChange(cluster);
+  return { addon: renderAddon(cluster, addon) };
+};
+
+/**
+ * UpdateAddon (facts §2, §7.4, §7.5): validates, records an InProgress AddonUpdate with the requested
+ * params, and moves the add-on to UPDATING; the change lands after its duration (lifecycle.ts).
+ */
+export const updateAddon: OperationHandler = ({ world, scope, params, body, now }) => {
+  const cluster = world.require(scope, params.clusterName ?? '');
+  const addonName = params.addonName ?? '';
+  const fields = { clusterName: cluster.name, addonName };
+  const addon = requireAddon(cluster, addonName);
+  const token = optionalString(body, 'clientRequestToken');
+  // Idempotency (facts §1): a retried request with the same token gets the same update, not a 409.
+  const replay = token === undefined ? undefined : cluster.updates.find((u) => u.addonName === addonName && u.clientRequestToken === token);
+  if (replay) return { update: renderUpdate(replay) };
+  requireActiveCluster(cluster, 'AddonUpdate', fields);
+  // facts §7.2: 409 while EKS is busy with the add-on. A failed or degraded add-on can be updated again.
+  if (BUSY_STATES.has(addon.status)) throw addonBusy(cluster.name, addonName, addon.status);
+
+  const current = addon.settings;
+  const requestedVersion = optionalString(body, 'addonVersion');
+  const addonVersion = requestedVersion ?? current.addonVersion; // facts §7.4: omitted = unchanged
+  if (requestedVersion !== undefined) {
+    requireCompatibleVersion(world, cluster, requestedVersion, fields);
+    // facts §7.1: "up or down 1 minor version at a time"; patch/eksbuild moves within a minor are free.
+    if (world.settings.oneMinorRule && Math.abs(minorIndex(requestedVersion) - minorIndex(current.addonVersion)) > 1)
+      throw oneMinorAtATime(cluster.name, addonName);
+  }
+  const resolveConflicts = optionalResolveConflicts(body, fields);
+  const configurationValues = optionalString(body, 'configurationValues');
+  // facts §7.4: omitted keeps the current configuration, '{}' resets it. Assumption: the configuration that
+  // will run on the target build, kept or sent, must fit that build's schema.
+  const nextConfiguration = configurationValues ?? current.configurationValues;
+  if (nextConfiguration !== undefined) requireValidConfiguration(addonVersion, nextConfiguration, fields);
+  const serviceAccountRoleArn = optionalRoleArn(body, 'serviceAccountRoleArn', fields);
+  const podIdentityAssociations = optionalPodIdentityAssociations(body, fields);
+
+  const target: AddonSettings = {
+    addonVersion,
+    configurationValues: nextConfiguration,
+    // facts §7.4: an omitted role reverts the add-on to the node role (configurable: omittedRoleClears).
+    serviceAccountRoleArn: serviceAccountRoleArn ?? (world.settings.omittedRoleClears ? undefined : current.serviceAccountRoleArn),
+    // facts §7.4: omitted = no change, [] = delete the add-on's associations.
+    podIdentityAssociations:
+      podIdentityAssociations === undefined ? current.podIdentityAssociations : world.podIdentityAssociations(cluster, podIdentityAssociations),
+  };
+  // facts §7.5: params in this order, only those that were sent; values as sent.
+  const updateParams: SimUpdateParam[] = [];
+  if (requestedVersion !== undefined) updateParams.push({ type: 'AddonVersion', value: requestedVersion });
+  if (serviceAccountRoleArn !== undefined) updateParams.push({ type: 'ServiceAccountRoleArn', value: serviceAccountRoleArn });
+  if (resolveConflicts) updateParams.push({ type: 'ResolveConflicts', value: resolveConflicts.sent });
+  if (configurationValues !== undefined) updateParams.push({ type: 'ConfigurationValues', value: configurationValues });
+  if (podIdentityAssociations !== undefined) updateParams.push({ type: 'PodIdentityAssociations', value: JSON.stringify(podIdentityAssociations) });
+
+  const faults = takeChangeFaults(cluster, addonVersion);
+  const update = {
+    id: randomUUID(),
+    status: 'InProgress' as const,
+    type: 'AddonUpdate' as const,
+    params: updateParams,
+    errors: [],
+    createdAt: now,
+    addonName,
+    clientRequestToken: token,
+  };
+  cluster.updates.push(update);
+  addon.status = 'UPDATING';
+  addon.modifiedAt = now;
+  addon.pending = {
+    kind: 'update',
+    completesAt: faults.outcome?.effect === 'STUCK' ? null : now + changeDurationMs(cluster, world.settings, faults.slow),
+    outcome: outcomeOf(faults),
+    target,
+    updateId: update.id,
+  };
+  world.countAcceptedChange(cluster);
+  return { update: renderUpdate(update) };
+};
+
+/**
+ * DeleteAddon (facts §2, §7.5): DELETING, then gone after `updateSeconds`; `preserve=true` leaves the
+ * software on the cluster as a self-managed install. EKS declares no ResourceInUseException for it, so
+ * deleting a busy add-on is accepted and cancels its in-flight update.
+ */
+export const deleteAddon: OperationHandler = ({ world, scope, params, query, now }) => {
+  const cluster = world.require(scope, params.clusterName ?? '');
+  const addon = requireAddon(cluster, params.addonName ?? '');
+  if (addon.status === 'DELETING') return { addon: renderAddon(cluster, addon) };
+  const inFlight = addon.pending?.updateId ? cluster.updates.find((u) => u.id === addon.pending?.updateId) : undefined;
+  if (inFlight) inFlight.status = 'Cancelled';
+  addon.status = 'DELETING';
+  addon.modifiedAt = now;
+  addon.pending = {
+    kind: 'delete',
+    completesAt: now + world.settings.updateSeconds * 1000,
+    outcome: { kind: 'success' },
+    target: addon.settings,
+    preserve: query.get('preserve') === 'true',
+  };
+  return { addon: renderAddon(cluster, addon) };
+};

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EksOperation, FleetFile } from '../lib/fleet/fleet-file.js';
+import { createVirtualClock, type VirtualClock } from './clock.js';
+import { EksApiError } from './eks-api-error.js';
+import { takeRequestFault } from './faults.js';
+import { MUTATING, OPERATIONS } from './operations/registry.js';
+import { matchRoute } from './routes.js';
+import { clusterView, type SimClusterView } from './views.js';
+import { parseCredential, parseJsonBody, readBody, sendError, sendJson } from './wire.js';
+import { SimWorld, type RequestScope } from './world.js';
+
+export type { VirtualClock } from './clock.js';
+export type { EksOperation } from '../lib/fleet/fleet-file.js';
+export type { SimAddonView, SimClusterView, SimUpdateView } from './views.js';
+export type { AddonStatus, ClusterStatus, Existence, SimErrorDetail, SimIssue, SimUpdateParam, UpdateStatus } from './model.js';
+
+/** Both clients always sign with a region (facts §1); an unsigned request (curl) is taken as us-east-1. */
+export const DEFAULT_REGION = 'us-east-1';
+
+export interface StartSimulatorOptions {
+  /** The fleet, already parsed and validated (lib/fleet/fleet-file.ts). */
+  fleet: FleetFile;
+  /** Virtual seconds per real second; default 20 (a 60 s update takes 3 s real). */
+  speed?: number;
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Let the process exit while the server is open (tests). Default false. */
+  unref?: boolean;
+}
+
+/** One request as the simulator saw it. */
+export interface SimCall {
+  /** 1, 2, 3, … in arrival order. */
+  readonly seq: number;
+  /** Virtual epoch ms. */
+  readonly at: number;
+  /** From the SigV4 credential scope. */
+  readonly region: string;
+  /** The cluster named in the path, if any. */
+  readonly cluster?: string;
+  readonly operation: EksOperation;
+  /** CreateAddon, UpdateAddon, DeleteAddon. */
+  readonly mutating: boolean;
+  /** HTTP status answered. */
+  readonly status: number;
+  /** The error shape, when the answer was an error. */
+  readonly errorType?: string;
+  /** The add-on's status just before the request was handled (cluster requests). */
+  readonly addonStatusBefore?: string;
+}
+
+export interface CallFilter {
+  cluster?: string;
+  operation?: EksOperation;
+  mutating?: boolean;
+}
+
+export interface Simulator {
+  /** `http://127.0.0.1:PORT`, for `new EKSClient({ endpoint })` or `aws --endpoint-url`. */
+  readonly endpoint: string;
+  readonly clock: VirtualClock;
+  /** Every request, in arrival order. */
+  readonly calls: ReadonlyArray<SimCall>;
+  count(filter?: CallFilter): number;
+  /** A deep copy of a cluster's state now; region optional (first cluster of that name otherwise). */
+  cluster(name: string, region?: string): SimClusterView | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the EKS API simulator: an HTTP server speaking EKS's restJson1 (facts §1–§6) for the 11 add-on
+ * operations, over the clusters of `fleet`, on a virtual clock.
+ *
+ * @example
+ * const sim = await startSimulator({ fleet: parseFleetFile(text), speed: 1000 });
+ * const eks = new EKSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials });
+ * await eks.send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'vpc-cni' }));
+ * await sim.close();
+ */
+export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
+  const clock = createVirtualClock({ speed: options.speed ?? 20 });
+  const world = new SimWorld(options.fleet, clock);
+  const calls: SimCall[] = [];
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const text = await readBody(request);
+    const url = new URL(request.url ?? '/', 'http://simulator');
+    const route = matchRoute(request.method ?? 'GET', url.pathname);
+    if (!route) {
+      sendError(response, requestId, new EksApiError('UnknownOperationException', `No EKS operation at ${request.method} ${url.pathname}`));
+      return;
+    }
+    const { operation, params } = route;
+    const credential = parseCredential(request.headers.authorization);
+    const region = credential.region ?? DEFAULT_REGION;
+    // A 12-digit access key id names the account the caller acts in (issue #2): a way to test per-account
+    // fan-out with one simulator.
+    const scope: RequestScope = { region, accountId: /^\d{12}$/.test(credential.accessKeyId ?? '') ? credential.accessKeyId : undefined };
+    const now = clock.now();
+    const cluster = params.clusterName !== undefined ? world.lookup(scope, params.clusterName) : undefined;
+    const seq = calls.length + 1;
+    const addonStatusBefore = cluster?.addon?.status;
+    let status = 200;
+    let errorType: string | undefined;
+    try {
+      const fault = params.clusterName === undefined || cluster ? takeRequestFault(world.listed(scope), operation, cluster) : undefined;
+      if (fault) throw fault;
+      const body = OPERATIONS[operation]({ world, scope, params, query: url.searchParams, body: parseJsonBody(text), now });
+      sendJson(response, requestId, body);
+    } catch (error) {
+      const apiError =
+        error instanceof EksApiError ? error : new EksApiError('ServerException', `Simulator failure: ${(error as Error).message ?? String(error)}`);
+      status = apiError.status;
+      errorType = apiError.errorType;
+      sendError(response, requestId, apiError);
+    }
+    calls.push({
+      seq,
+      at: now,
+      region,
+      ...(params.clusterName !== undefined ? { cluster: params.clusterName } : {}),
+      operation,
+      mutating: MUTATING.has(operation),
+      status,
+      ...(errorType !== undefined ? { errorType } : {}),
+      ...(addonStatusBefore !== undefined ? { addonStatusBefore } : {}),
+    });
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendError(response, randomUUID(), new EksApiError('ServerException', String(error)));
+      else response.destroy();
+    });
+  });
+  // The SDK keeps connections alive; without this a closing server would wait for them.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  if (options.unref) server.unref();
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    endpoint: `http://${host}:${address.port}`,
+    clock,
+    calls,
+    count: (filter = {}) =>
+      calls.filter(
+        (c) =>
+          (filter.cluster === undefined || c.cluster === filter.cluster) &&
+          (filter.operation === undefined || c.operation === filter.operation) &&
+          (filter.mutating === undefined || c.mutating === filter.mutating),
+      ).length,
+    cluster: (name, region) => {
+      const found = world.find(name, region);
+      return found ? clusterView(found) : undefined;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

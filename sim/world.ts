@@ -1,0 +1,224 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FleetCluster, FleetFile, ManagedAddon, SimulatorSettings } from '../lib/fleet/fleet-file.js';
+import { loadCatalogue, type Catalogue } from './catalogue/catalogue.js';
+import type { VirtualClock } from './clock.js';
+import { clusterNotFound } from './eks-api-error.js';
+import { deletionThreshold, faultStates } from './faults.js';
+import { changeDurationMs, DEFAULT_CONFLICT, INSUFFICIENT_REPLICAS, settleCluster } from './lifecycle.js';
+import { VPC_CNI, type SimAddon, type SimCluster, type SimPodIdentityAssociation } from './model.js';
+
+/** AddonPodIdentityAssociations (facts §3). */
+interface PodIdentityInput {
+  readonly serviceAccount: string;
+  readonly roleArn: string;
+}
+
+/** Which clusters a request may see: its SigV4 region, and one account or all of them. */
+export interface RequestScope {
+  readonly region: string;
+  /** Set when the access key id is a 12-digit account id; undefined = every account. */
+  readonly accountId?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export const hexOf = (text: string, length = 32): string => createHash('sha256').update(text).digest('hex').slice(0, length);
+
+const uuidLike = (text: string): string => {
+  const h = hexOf(text);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
+
+/**
+ * The simulated accounts: every cluster of the fleet file with its add-on, updates and faults, plus the
+ * clock and settings that drive them.
+ */
+export class SimWorld {
+  readonly clusters: SimCluster[];
+  readonly settings: SimulatorSettings;
+  /** Every EKS build with its Kubernetes window (sim/catalogue). */
+  readonly catalogue: Catalogue = loadCatalogue();
+
+  constructor(
+    fleet: FleetFile,
+    readonly clock: VirtualClock,
+  ) {
+    this.settings = fleet.settings;
+    const start = clock.now();
+    this.clusters = fleet.clusters.map((spec) => this.buildCluster(spec, start));
+  }
+
+  /** Clusters in scope that still exist (ghosts included: they are what ListClusters sees). */
+  listed(scope: RequestScope): SimCluster[] {
+    return this.clusters.filter(
+      (c) => c.region === scope.region && (scope.accountId === undefined || c.accountId === scope.accountId) && c.existence !== 'gone',
+    );
+  }
+
+  /**
+   * The cluster a request names, settled to now; undefined when it does not exist (or is a ghost). When the
+   * request is not scoped to one account and two accounts have a cluster of that name in the region, the
+   * first in fleet-file order wins.
+   */
+  lookup(scope: RequestScope, name: string): SimCluster | undefined {
+    const cluster = this.listed(scope).find((c) => c.name === name && c.existence === 'present');
+    if (cluster) settleCluster(cluster, this.clock.now());
+    return cluster;
+  }
+
+  /** Like lookup, but answers 404 `No cluster found for name: X.` (facts §7.2). */
+  require(scope: RequestScope, name: string): SimCluster {
+    const cluster = this.lookup(scope, name);
+    if (!cluster) throw clusterNotFound(name);
+    return cluster;
+  }
+
+  /** For tests and the CLI: a cluster by name, in one region or the first anywhere, settled to now. */
+  find(name: string, region?: string): SimCluster | undefined {
+    const cluster = this.clusters.find((c) => c.name === name && (region === undefined || c.region === region));
+    if (cluster && cluster.existence === 'present') settleCluster(cluster, this.clock.now());
+    return cluster;
+  }
+
+  /**
+   * Counts an accepted add-on update or create towards CLUSTER_DELETED: once `afterUpdates` were accepted the
+   * cluster is gone (404 everywhere, not listed).
+   */
+  countAcceptedChange(cluster: SimCluster): void {
+    cluster.acceptedChanges += 1;
+    const threshold = deletionThreshold(cluster.faults.map((s) => s.fault));
+    if (threshold !== undefined && threshold > 0 && cluster.acceptedChanges >= threshold) cluster.existence = 'gone';
+  }
+
+  podIdentityAssociations(cluster: SimCluster, input: readonly PodIdentityInput[]): SimPodIdentityAssociation[] {
+    return input.map((p) => ({
+      serviceAccount: p.serviceAccount,
+      roleArn: p.roleArn,
+      associationArn: `arn:aws:eks:${cluster.region}:${cluster.accountId}:podidentityassociation/${cluster.name}/a-${hexOf(`${cluster.uid}/${p.serviceAccount}/${p.roleArn}`, 17)}`,
+    }));
+  }
+
+  newAddon(cluster: SimCluster, settings: SimAddon['settings'], now: number, tags: Record<string, string> = {}): SimAddon {
+    return {
+      addonName: VPC_CNI,
+      // facts §7.5: arn:aws:eks:<region>:<account>:addon/<cluster>/<addonName>/<uuid-like id>
+      addonArn: `arn:aws:eks:${cluster.region}:${cluster.accountId}:addon/${cluster.name}/${VPC_CNI}/${uuidLike(`${cluster.uid}/${now}`)}`,
+      status: 'CREATING',
+      settings,
+      tags,
+      issues: [],
+      createdAt: now,
+      modifiedAt: now,
+    };
+  }
+
+  private buildCluster(spec: FleetCluster, start: number): SimCluster {
+    const uid = hexOf(`${spec.accountId}/${spec.region}/${spec.name}`);
+    const threshold = deletionThreshold(spec.faults);
+    const cluster: SimCluster = {
+      name: spec.name,
+      region: spec.region,
+      accountId: spec.accountId,
+      kubernetesVersion: spec.kubernetesVersion,
+      baseStatus: spec.status,
+      tags: { ...spec.tags },
+      platformVersion: spec.platformVersion ?? 'eks.10',
+      compute: spec.compute,
+      nodes: spec.nodes,
+      createdAt: start - 200 * DAY_MS,
+      uid,
+      selfManaged: spec.selfManaged ? structuredClone(spec.selfManaged) : undefined,
+      updates: [],
+      faults: faultStates(spec.faults),
+      // CLUSTER_DELETED with afterUpdates 0: a ghost from the start, listed but 404 everywhere (facts §7.5,
+      // gruntwork-io/cloud-nuke#1023).
+      existence: threshold === 0 ? 'ghost' : 'present',
+      acceptedChanges: 0,
+    };
+    this.startControlPlaneUpdate(cluster, spec, start);
+    if (spec.addon) cluster.addon = this.buildAddon(cluster, spec.addon, start);
+    return cluster;
+  }
+
+  private startControlPlaneUpdate(cluster: SimCluster, spec: FleetCluster, start: number): void {
+    const fault = spec.faults.find((f) => f.effect === 'CLUSTER_UPDATING');
+    if (spec.status !== 'UPDATING' && !fault) return;
+    // fleet status UPDATING never ends; CLUSTER_UPDATING ends after durationSeconds (default 600 virtual s,
+    // a short control-plane version update).
+    const until = spec.status === 'UPDATING' ? null : start + (fault?.durationSeconds ?? 600) * 1000;
+    const id = randomUUID();
+    cluster.updates.push({
+      id,
+      status: 'InProgress',
+      type: 'VersionUpdate',
+      params: [
+        { type: 'Version', value: spec.kubernetesVersion },
+        { type: 'PlatformVersion', value: cluster.platformVersion },
+      ],
+      errors: [],
+      createdAt: start,
+    });
+    cluster.controlPlaneUpdate = { updateId: id, until };
+  }
+
+  private buildAddon(cluster: SimCluster, spec: ManagedAddon, start: number): SimAddon {
+    const createdAt = cluster.createdAt + DAY_MS;
+    const settings = {
+      addonVersion: spec.version,
+      configurationValues: spec.configurationValues,
+      serviceAccountRoleArn: spec.serviceAccountRoleArn,
+      podIdentityAssociations: this.podIdentityAssociations(cluster, spec.podIdentityAssociations ?? []),
+    };
+    const addon: SimAddon = { ...this.newAddon(cluster, settings, createdAt), status: 'ACTIVE', modifiedAt: createdAt };
+    switch (spec.status ?? 'ACTIVE') {
+      case 'UPDATING': {
+        // Someone else's update is in progress (fleet-file.ts ManagedAddon.status): an InProgress update to
+        // the same version that completes after the normal duration.
+        const id = randomUUID();
+        cluster.updates.push({
+          id,
+          status: 'InProgress',
+          type: 'AddonUpdate',
+          params: [{ type: 'AddonVersion', value: spec.version }],
+          errors: [],
+          createdAt: start,
+          addonName: VPC_CNI,
+        });
+        addon.status = 'UPDATING';
+        addon.modifiedAt = start;
+        addon.pending = {
+          kind: 'update',
+          completesAt: start + changeDurationMs(cluster, this.settings),
+          outcome: { kind: 'success' },
+          target: structuredClone(settings),
+          updateId: id,
+        };
+        break;
+      }
+      case 'DEGRADED':
+        addon.status = 'DEGRADED';
+        addon.issues = [{ ...INSUFFICIENT_REPLICAS }];
+        break;
+      case 'UPDATE_FAILED':
+        addon.status = 'UPDATE_FAILED';
+        addon.issues = [{ ...DEFAULT_CONFLICT }];
+        cluster.updates.push({
+          id: randomUUID(),
+          status: 'Failed',
+          type: 'AddonUpdate',
+          params: [{ type: 'AddonVersion', value: spec.version }],
+          errors: [{ errorCode: DEFAULT_CONFLICT.code, errorMessage: DEFAULT_CONFLICT.message, resourceIds: null }],
+          createdAt: start - DAY_MS,
+          addonName: VPC_CNI,
+        });
+        break;
+      case 'CREATE_FAILED':
+        addon.status = 'CREATE_FAILED';
+        addon.issues = [{ ...DEFAULT_CONFLICT }];
+        break;
+      case 'ACTIVE':
+        break;
+    }
+    return addon;
+  }
+}

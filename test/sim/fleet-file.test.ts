@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { InputValidationError } from '../../lib/errors.js';
+import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
+
+const cluster = { name: 'c1', kubernetesVersion: '1.29', addon: { version: 'v1.18.1-eksbuild.1' } };
+const fleetText = (clusters: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, clusters });
+
+describe('fleet file validation names the offending field', () => {
+  // [description, fleet text, field, problem pattern]
+  const cases: [string, string, string, RegExp][] = [
+    ['bad cluster name', fleetText([{ ...cluster, name: '-c1' }]), 'clusters[0].name', /EKS ClusterName/],
+    ['bad add-on version', fleetText([cluster, { ...cluster, name: 'c2', addon: { version: '1.18.1' } }]), 'clusters[1].addon.version', /EKS add-on build/],
+    ['unknown key', fleetText([{ ...cluster, colour: 'blue' }]), 'clusters[0]', /colour/],
+    ['duplicate cluster', fleetText([cluster, { ...cluster }]), 'clusters[1].name', /duplicates clusters\[0\]/],
+    ['bad fault effect', fleetText([{ ...cluster, faults: [{ effect: 'EXPLODE' }] }]), 'clusters[0].faults[0].effect', /UPDATE_FAILED/],
+    ['bad fault version glob', fleetText([{ ...cluster, faults: [{ effect: 'STUCK', toVersion: '1.15' }] }]), 'clusters[0].faults[0].toVersion', /version glob/],
+    ['bad setting', fleetText([cluster], { settings: { updateSeconds: 0 } }), 'settings.updateSeconds', /./],
+    ['not JSON', '{ clusters: ', '(root)', /not valid JSON/],
+  ];
+
+  it.each(cases)('%s', (_name, text, field, problem) => {
+    // Act
+    const error = (() => {
+      try {
+        parseFleetFile(text);
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    // Assess
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect((error as InputValidationError).field).toBe(field);
+    expect((error as InputValidationError).problem).toMatch(problem);
+  });
+
+  it('fills the documented defaults for a minimal cluster', () => {
+    // Act
+    const fleet = parseFleetFile(fleetText([cluster]));
+    // Assess
+    expect(fleet.settings).toEqual({ oneMinorRule: true, omittedRoleClears: true, updateSeconds: 60, secondsPerNode: 2 });
+    expect(fleet.clusters[0]).toMatchObject({ region: 'us-east-1', accountId: '111122223333', status: 'ACTIVE', nodes: 3, faults: [] });
+  });
+});
