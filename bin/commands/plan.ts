@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { Command } from 'commander';
-import { InputValidationError, isCniFleetError } from '../../lib/errors.js';
+import { InputValidationError } from '../../lib/errors.js';
+import { isInputError } from './cli-helpers.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import type { BuildsFor, ClusterFacts } from '../../lib/plan/cluster-facts.js';
 import { clusterFactsFromFleet } from '../../lib/plan/fleet-file-facts.js';
@@ -105,7 +106,7 @@ async function runPlan(options: PlanOptions, io: CommandIo): Promise<number> {
     }
     return 0;
   } catch (error) {
-    const badInput = isCniFleetError(error) && (error.name === 'InputValidationError' || error.name === 'InvalidVersionError');
+    const badInput = isInputError(error);
     const message = error instanceof Error ? error.message : String(error);
     io.err(`cni-fleet plan: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     return badInput ? EXIT_BAD_INPUT : EXIT_FAILURE;
