@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { registerPlan } from './commands/plan.js';
 import { registerSim } from './commands/sim.js';
 import { registerRehearse } from './commands/rehearse.js';
+import { registerStart } from './commands/start.js';
+import { registerStatus } from './commands/status.js';
+import { registerHistory } from './commands/history.js';
 
 // One program, one module per command (bin/commands/*.ts), so `--help` is complete for every command.
 const program = new Command()
@@ -12,5 +15,8 @@ const program = new Command()
 registerPlan(program);
 registerSim(program);
 registerRehearse(program);
+registerStart(program);
+registerStatus(program);
+registerHistory(program);
 
 await program.parseAsync(process.argv);

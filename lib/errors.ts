@@ -301,3 +301,65 @@ export class ProgressTableNotActiveError extends CniFleetError {
     super(`Table ${tableName} was not ACTIVE after ${polls} DescribeTable calls`, options);
   }
 }
+
+/**
+ * The cluster's Kubernetes API refused cni-fleet's read (401/403): the function's role has no EKS access entry
+ * (or aws-auth mapping) with read access to aws-node (docs/self-managed.md). Not retried.
+ */
+export class KubernetesAccessError extends CniFleetError {
+  override readonly name = 'KubernetesAccessError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly status: number,
+    readonly request: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Kubernetes API of ${clusterName} answered ${status} to "${request}": grant the function's role read access (docs/self-managed.md)`, options);
+  }
+}
+
+/** The cluster's Kubernetes API did not answer (5xx, network): the step is retried with backoff. */
+export class KubernetesUnavailableError extends CniFleetError {
+  override readonly name = 'KubernetesUnavailableError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Kubernetes API of ${clusterName} is unavailable: ${problem}`, options);
+  }
+}
+
+/**
+ * Settings of a self-managed aws-node DaemonSet that the managed add-on cannot take over (no configuration key,
+ * or refused by a build's schema): the migration stops before any change unless `acceptUntranslatable`.
+ */
+export class UntranslatableSettingsError extends CniFleetError {
+  override readonly name = 'UntranslatableSettingsError' as const;
+  constructor(
+    readonly clusterName: string,
+    readonly settings: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${settings.length} setting(s) of ${clusterName}'s aws-node DaemonSet cannot be carried over to the managed add-on: ${settings.join('; ')}. Nothing was changed; set options.acceptUntranslatable to migrate without them`,
+      options,
+    );
+  }
+}
+
+/**
+ * The error classes that no state machine matches by name, each with the reason. Every other class's `name`
+ * appears in some Retry or Catch of statemachines/*.asl.json, and none of these does; test/deploy/template.test.ts
+ * checks both, so a new error class must either be handled by name in the workflow or be listed here.
+ */
+export const ERRORS_NOT_MATCHED_IN_WORKFLOWS = {
+  InputValidationError:
+    'ends the execution at ValidateInput/ValidateFleetInput, which have no Catch on purpose: nothing ran, so there is nothing to record or release, and the execution fails with this name',
+  InvalidVersionError: 'a bad version string in the execution input: ends the execution at ValidateInput like InputValidationError',
+  StepAlreadyRecordedError: 'a replayed progress write with different content is a defect, not an outcome: recorded as FAILED through the States.ALL catchers',
+  ProgressRecordNotFoundError: 'an update of a progress record that was never created is a defect: recorded as FAILED through the States.ALL catchers',
+  ProgressTableMismatchError: 'a table that differs from docs/progress-table.md is a deployment defect: recorded through the States.ALL catchers',
+  ProgressTableNotActiveError: 'only ensureTable (the local runner and the CLI) throws it; no deployed function creates tables',
+  LockLostError: 'only ProgressStore.renewLock throws it, and no workflow step renews a lock',
+} as const satisfies Record<string, string>;

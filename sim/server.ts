@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { EksOperation, FleetFile } from '../lib/fleet/fleet-file.js';
 import { createVirtualClock, type VirtualClock } from './clock.js';
 import { EksApiError } from './eks-api-error.js';
+import { KUBERNETES_PATH, kubernetesEndpoint, kubernetesRequest, type KubernetesCall } from './kubernetes/kubernetes-api.js';
+import type { KnownCredential } from './kubernetes/token-check.js';
 import { takeRequestFault } from './faults.js';
 import { MUTATING, OPERATIONS } from './operations/registry.js';
 import { matchRoute } from './routes.js';
@@ -30,6 +32,10 @@ export interface StartSimulatorOptions {
   host?: string;
   /** Let the process exit while the server is open (tests). Default false. */
   unref?: boolean;
+  /** A clock to run on instead of a new scaled one (the local runner's discrete-event time); `speed` is then unused. */
+  clock?: VirtualClock;
+  /** Keys whose secret the Kubernetes API's token check knows: it then verifies the signature (issue #6). */
+  knownCredentials?: readonly KnownCredential[];
 }
 
 /** One request as the simulator saw it. */
@@ -51,6 +57,10 @@ export interface SimCall {
   readonly errorType?: string;
   /** The add-on's status just before the request was handled (cluster requests). */
   readonly addonStatusBefore?: string;
+  /** The add-on's version just before the request was handled (cluster requests with an add-on). */
+  readonly addonVersionBefore?: string;
+  /** CreateAddon/UpdateAddon: the `addonVersion` asked for, so tests can check each move against the version before it. */
+  readonly requestedVersion?: string;
 }
 
 export interface CallFilter {
@@ -65,10 +75,22 @@ export interface Simulator {
   readonly clock: VirtualClock;
   /** Every request, in arrival order. */
   readonly calls: ReadonlyArray<SimCall>;
+  /** Every request to a simulated cluster's Kubernetes API (not EKS calls: `calls` and `count` exclude them). */
+  readonly kubernetesCalls: ReadonlyArray<KubernetesCall>;
   count(filter?: CallFilter): number;
   /** A deep copy of a cluster's state now; region optional (first cluster of that name otherwise). */
   cluster(name: string, region?: string): SimClusterView | undefined;
   close(): Promise<void>;
+}
+
+/** The `addonVersion` of a create/update request body, for the call log; undefined when absent or unreadable. */
+function requestedVersionOf(text: string): string | undefined {
+  try {
+    const version = (JSON.parse(text) as { addonVersion?: unknown } | null)?.addonVersion;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -82,14 +104,25 @@ export interface Simulator {
  * await sim.close();
  */
 export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
-  const clock = createVirtualClock({ speed: options.speed ?? 20 });
+  const clock = options.clock ?? createVirtualClock({ speed: options.speed ?? 20 });
   const world = new SimWorld(options.fleet, clock);
   const calls: SimCall[] = [];
+  const kubernetesCalls: KubernetesCall[] = [];
+  let base = '';
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     const text = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://simulator');
+    if (url.pathname.startsWith(KUBERNETES_PATH)) {
+      const input = { method: request.method ?? 'GET', pathname: url.pathname, query: url.searchParams, authorization: request.headers.authorization };
+      const answer = await kubernetesRequest(world, input, options.knownCredentials ?? [], Date.now());
+      kubernetesCalls.push({ method: input.method, cluster: answer.cluster, path: answer.path, status: answer.status });
+      const json = JSON.stringify(answer.body);
+      response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+      response.end(json);
+      return;
+    }
     const route = matchRoute(request.method ?? 'GET', url.pathname);
     if (!route) {
       sendError(response, requestId, new EksApiError('UnknownOperationException', `No EKS operation at ${request.method} ${url.pathname}`));
@@ -105,12 +138,16 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     const cluster = params.clusterName !== undefined ? world.lookup(scope, params.clusterName) : undefined;
     const seq = calls.length + 1;
     const addonStatusBefore = cluster?.addon?.status;
+    const addonVersionBefore = cluster?.addon?.settings.addonVersion;
+    const requestedVersion = MUTATING.has(operation) ? requestedVersionOf(text) : undefined;
     let status = 200;
     let errorType: string | undefined;
     try {
-      const fault = params.clusterName === undefined || cluster ? takeRequestFault(world.listed(scope), operation, cluster) : undefined;
+      const fault = params.clusterName === undefined || cluster ? takeRequestFault(cluster ? [cluster] : world.listed(scope), operation, cluster) : undefined;
       if (fault) throw fault;
       const body = OPERATIONS[operation]({ world, scope, params, query: url.searchParams, body: parseJsonBody(text), now });
+      // The cluster's Kubernetes API is served by this server (sim/kubernetes), so that is the endpoint it reports.
+      if (operation === 'DescribeCluster' && cluster) (body.cluster as Record<string, unknown>).endpoint = kubernetesEndpoint(base, cluster);
       sendJson(response, requestId, body);
     } catch (error) {
       const apiError =
@@ -129,6 +166,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       status,
       ...(errorType !== undefined ? { errorType } : {}),
       ...(addonStatusBefore !== undefined ? { addonStatusBefore } : {}),
+      ...(addonVersionBefore !== undefined ? { addonVersionBefore } : {}),
+      ...(requestedVersion !== undefined ? { requestedVersion } : {}),
     });
   };
 
@@ -150,11 +189,13 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   if (options.unref) server.unref();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  base = `http://${host}:${address.port}`;
 
   return {
     endpoint: `http://${host}:${address.port}`,
     clock,
     calls,
+    kubernetesCalls,
     count: (filter = {}) =>
       calls.filter(
         (c) =>

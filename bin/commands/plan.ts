@@ -2,9 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { Command } from 'commander';
 import { InputValidationError } from '../../lib/errors.js';
-import { isInputError } from './cli-helpers.js';
+import { isInputError, processIo, type CommandIo } from './cli-helpers.js';
+import { resolveOutputFormat } from '../../lib/operator/aws-cli-options.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
-import type { BuildsFor, ClusterFacts } from '../../lib/plan/cluster-facts.js';
+import type { BuildsFor, ClusterFacts, SchemaFor } from '../../lib/plan/cluster-facts.js';
+import { translateSelfManaged } from '../../lib/migration/translate-settings.js';
+import type { JsonObject } from '../../lib/store/json-value.js';
+import { newCatalogueCache } from '../../lib/steps/step-deps.js';
+import { configurationSchema } from '../../lib/steps/eks-catalogue.js';
+import { configurationSchemaFor } from '../../sim/configuration-schemas.js';
+import { fleetClusterManifests } from '../../sim/kubernetes/aws-node-manifest.js';
 import { clusterFactsFromFleet } from '../../lib/plan/fleet-file-facts.js';
 import { planFleet } from '../../lib/plan/plan-fleet.js';
 import type { SkippedCluster } from '../../lib/plan/read-aws-fleet.js';
@@ -18,6 +25,7 @@ interface PlanOptions {
   target: string;
   allowDowngrade?: boolean;
   json?: boolean;
+  output?: string;
   region?: string;
   profile?: string;
 }
@@ -27,24 +35,12 @@ interface Source {
   readonly clusters: readonly ClusterFacts[];
   readonly skipped: readonly SkippedCluster[];
   readonly buildsFor: BuildsFor;
+  /** Configuration schemas: a self-managed cluster's carried settings are checked against its path. */
+  readonly schemaFor?: SchemaFor;
   readonly close: () => void;
 }
 
-/** Where the command writes, and how it reports its exit code: the process, unless a test passes its own. */
-export interface CommandIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  readonly exit: (code: number) => void;
-}
-
-const processIo: CommandIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  // exitCode, not exit(): stdout may still be draining into a pipe.
-  exit: (code) => {
-    process.exitCode = code;
-  },
-};
+export type { CommandIo };
 
 /** Exit codes: 0 planned (blocked clusters included), 1 AWS or other failure, 2 bad input. */
 const EXIT_FAILURE = 1;
@@ -74,6 +70,7 @@ export function registerPlan(program: Command, io: CommandIo = processIo): void 
     )
     .option('--allow-downgrade', 'plan a step down, still one minor at a time, when an exact --target is older than the installed version')
     .option('--json', 'print the plan as JSON on stdout instead of a table: {"clusters":[{"name","region","kubernetesVersion","from","target","hops","blocked",…}]}')
+    .option('--output <format>', 'json or table, as in the AWS CLI (default: AWS_DEFAULT_OUTPUT when it is json or table, else table); --json is --output json')
     .option('--region <region>', 'AWS Region to read when not using --fleet (default: AWS_REGION or the profile\'s region)')
     .option('--profile <profile>', 'shared-config profile for credentials and Region when not using --fleet (default: AWS_PROFILE, then the default chain)')
     .addHelpText(
@@ -94,10 +91,11 @@ export function registerPlan(program: Command, io: CommandIo = processIo): void 
 async function runPlan(options: PlanOptions, io: CommandIo): Promise<number> {
   let source: Source | undefined;
   try {
+    const json = resolveOutputFormat(options, process.env) === 'json';
     const target = parseTargetSpec(options.target, '--target');
     source = options.fleet === undefined ? await awsSource(options) : await fleetFileSource(options.fleet, options);
-    const plan = await planFleet(source.clusters, { target, allowDowngrade: options.allowDowngrade ?? false, buildsFor: source.buildsFor });
-    if (options.json) {
+    const plan = await planFleet(source.clusters, { target, allowDowngrade: options.allowDowngrade ?? false, buildsFor: source.buildsFor, ...(source.schemaFor ? { schemaFor: source.schemaFor } : {}) });
+    if (json) {
       const requested = { target: options.target, allowDowngrade: options.allowDowngrade ?? false };
       io.out(`${JSON.stringify({ source: source.source, requested, clusters: plan.clusters, skipped: source.skipped }, null, 2)}\n`);
     } else {
@@ -127,13 +125,28 @@ async function fleetFileSource(file: string, options: PlanOptions): Promise<Sour
   }
   let facts: ClusterFacts[];
   try {
-    facts = clusterFactsFromFleet(parseFleetFile(text));
+    const fleet = parseFleetFile(text);
+    // A self-managed cluster's settings come from the DaemonSet the simulator would serve for it, translated by the
+    // same code as in a run (issue #6).
+    facts = clusterFactsFromFleet(fleet).map((f, i) => {
+      const manifests = fleetClusterManifests(fleet.clusters[i]!);
+      if (!manifests || !f.selfManagedVersion) return f;
+      const [daemonSet, serviceAccount] = [manifests.daemonSet, manifests.serviceAccount].map((m) => JSON.parse(JSON.stringify(m)) as JsonObject);
+      return { ...f, selfManagedSettings: translateSelfManaged(daemonSet!, serviceAccount, { clusterName: f.name, version: f.selfManagedVersion }) };
+    });
   } catch (error) {
     if (error instanceof InputValidationError) throw new InputValidationError(error.field, `${error.problem} (fleet file ${file})`, { cause: error });
     throw error;
   }
   const catalogue = loadCatalogue();
-  return { source: 'fleet-file', clusters: facts, skipped: [], buildsFor: async (k8s) => catalogue.compatibleBuilds(k8s), close: () => {} };
+  return {
+    source: 'fleet-file',
+    clusters: facts,
+    skipped: [],
+    buildsFor: async (k8s) => catalogue.compatibleBuilds(k8s),
+    schemaFor: async (version) => configurationSchemaFor(version),
+    close: () => {},
+  };
 }
 
 async function awsSource(options: PlanOptions): Promise<Source> {
@@ -144,7 +157,15 @@ async function awsSource(options: PlanOptions): Promise<Source> {
       throw new InputValidationError('--region', 'no AWS Region is configured: pass --region, or set AWS_REGION or a region in the profile', { cause: error });
     });
     const fleet = await readAwsFleet(eks);
-    return { source: 'aws', clusters: fleet.clusters, skipped: fleet.skipped, buildsFor: awsBuildsFor(eks), close: () => eks.destroy() };
+    const schemas = newCatalogueCache();
+    return {
+      source: 'aws',
+      clusters: fleet.clusters,
+      skipped: fleet.skipped,
+      buildsFor: awsBuildsFor(eks),
+      schemaFor: (version) => configurationSchema(eks, schemas, version),
+      close: () => eks.destroy(),
+    };
   } catch (error) {
     eks.destroy();
     throw error;

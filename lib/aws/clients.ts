@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Config } from '../config.js';
 
 /** Where the EKS API of one cluster is reached: its region, and the role to assume for another account. */
@@ -59,6 +59,15 @@ export function createAwsClients(options: AwsClientOptions): { eksFor: EksClient
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   return { eksFor, dynamo, doc };
 }
+
+/**
+ * The credentials provider an EKS client signs with: the same identity (region, assumed role) signs the cluster's
+ * Kubernetes token (lib/kubernetes/eks-token.ts), so one access entry per role covers both.
+ *
+ * @example
+ * const credentials = credentialsOf(eksFor({ region: 'us-east-1', roleArn }));
+ */
+export const credentialsOf = (eks: EKSClient): AwsCredentialIdentityProvider => () => eks.config.credentials();
 
 /** The clients a deployed function uses, from its Config. */
 export const awsClientsFromConfig = (config: Config) =>

@@ -74,14 +74,22 @@ export const ManagedAddon = z.strictObject({
 });
 export type ManagedAddon = z.infer<typeof ManagedAddon>;
 
+// Kubernetes accepts env var names of [-._a-zA-Z][-._a-zA-Z0-9]* (a C identifier plus "-" and "."); aws-node's are
+// all AWS_VPC_*/ENABLE_* style (facts §10).
+const EnvName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, 'must be an environment variable name such as AWS_VPC_K8S_CNI_EXTERNALSNAT');
+
 /** The self-managed `aws-node` DaemonSet (no managed add-on). */
 export const SelfManaged = z.strictObject({
   /** The image tag: plain upstream (`v1.11.4`) or an EKS build. */
   version: VersionString,
   /** Env of the `aws-node` container that differs from the manifest's. */
-  env: z.record(z.string().min(1).max(128), z.string().max(4096)).optional(),
+  env: z.record(EnvName, z.string().max(4096)).optional(),
   /** Env of the `aws-vpc-cni-init` init container. */
-  initEnv: z.record(z.string().min(1).max(128), z.string().max(4096)).optional(),
+  initEnv: z.record(EnvName, z.string().max(4096)).optional(),
   /** The ServiceAccount annotation `eks.amazonaws.com/role-arn` (IRSA). */
   serviceAccountRoleArn: RoleArn.optional(),
   resources: z

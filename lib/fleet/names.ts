@@ -21,18 +21,41 @@ export const EksBuildVersion = z
   .string()
   .refine((v) => isVersion(v) && v.includes('-eksbuild.'), 'must be an EKS add-on build such as v1.12.6-eksbuild.2');
 
-// RoleArn is 1–255 characters (facts §3); IAM role ARNs, any partition.
+// RoleArn is 1–255 characters (facts §3); IAM role ARNs in any partition (aws, aws-cn, aws-us-gov, aws-iso-b, …).
 export const RoleArn = z
   .string()
   .max(255)
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole');
+  .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole');
+
+/** The account a role ARN belongs to: `arn:aws:iam::222233334444:role/x` → `222233334444`. */
+export const accountOfRoleArn = (roleArn: string): string | undefined => roleArn.split(':')[4];
+
+// facts §3 bounds tags by length only; a control character (NUL, newline, …) is never part of a real tag and
+// would only reach logs and reports.
+const noControlCharacters = (text: string): boolean => [...text].every((ch) => ch.charCodeAt(0) >= 0x20 && ch !== '\u007f');
 
 // TagMap: 1–50 entries, key 1–128, value ≤ 256 characters (facts §3).
 export const Tags = z
-  .record(z.string().min(1).max(128), z.string().max(256))
+  .record(
+    z.string().min(1).max(128).refine(noControlCharacters, 'must not contain control characters'),
+    z.string().max(256).refine(noControlCharacters, 'must not contain control characters'),
+  )
   .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags');
 
+// The characters AWS generally allows in tags: letters, numbers, spaces, and + - = . _ : / @ (AWS tagging
+// restrictions, e.g. the AWS::EKS::* Tag pages of the CloudFormation reference).
+export const TagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'must be a tag key: letters, digits, spaces and + - = . _ : / @');
+
 export const PodIdentityAssociation = z.strictObject({
-  serviceAccount: z.string().min(1).max(253),
+  // A Kubernetes ServiceAccount name: a DNS subdomain (lower-case alphanumerics, "-" and "."), at most 253.
+  serviceAccount: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a Kubernetes ServiceAccount name such as aws-node'),
   roleArn: RoleArn,
 });

@@ -27,6 +27,8 @@ export interface StartDynamoOptions {
 export interface LocalDynamo {
   /** `http://127.0.0.1:PORT`, for `new DynamoDBClient({ endpoint })`. */
   readonly endpoint: string;
+  /** Requests served so far, by DynamoDB operation (the `X-Amz-Target` header), for the benchmark. */
+  readonly requests: Readonly<Record<string, number>>;
   /** Stops the server and closes the LevelDB store. */
   close(): Promise<void>;
 }
@@ -58,9 +60,15 @@ export async function startDynamo(options: StartDynamoOptions = {}): Promise<Loc
     });
   });
   const { port } = server.address() as AddressInfo;
+  const requests: Record<string, number> = {};
+  server.on('request', (request: { headers: Record<string, string | string[] | undefined> }) => {
+    const operation = String(request.headers['x-amz-target'] ?? 'unknown').split('.').pop() ?? 'unknown';
+    requests[operation] = (requests[operation] ?? 0) + 1;
+  });
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    requests,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error?: Error) => (error ? reject(error) : resolve()));

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { FUNCTION_BUILDERS } from '../../functions/index.js';
 import { setLogLevel } from '../../functions/step-handler.js';
+import { createVirtualClock } from '../../sim/clock.js';
 import { startSimulator } from '../../sim/server.js';
 import type { Simulator } from '../../sim/server.js';
 import { createAwsClients } from '../aws/clients.js';
@@ -14,8 +15,9 @@ import type { StepDeps } from '../steps/step-deps.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import { startDynamo } from './dynamo-server.js';
-import type { LocalTask, TaskEvent } from './workflow-runner.js';
+import type { LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
+import { eventTimer, scaledTimer } from './virtual-timer.js';
 
 export const LOCAL_TABLE = 'cni-fleet-local-progress';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -24,12 +26,20 @@ export interface RehearsalOptions {
   readonly fleet: FleetFile;
   /** Upgrade options (target, concurrency, dryRun, …); validated like an execution input's `options`. */
   readonly options?: UpgradeOptionsInput;
-  /** Virtual seconds per real second. */
+  /** Virtual seconds per real second (`virtualTime: 'scaled'`). */
   readonly speed?: number;
+  /**
+   * `scaled` (default): virtual time runs `speed`× real time, the code's own run time included. `event`: virtual
+   * time stands still while any task runs and jumps to the next wake-up once all executions wait
+   * (lib/local/virtual-timer.ts), so the virtual duration is the workflow's alone and the run takes only its CPU.
+   */
+  readonly virtualTime?: 'scaled' | 'event';
   /** A LevelDB folder for the progress log; in memory when absent. */
   readonly dataDir?: string;
   readonly runId?: string;
   readonly onTask?: (event: TaskEvent) => void;
+  /** Every state entered and every retry (what Step Functions bills), e.g. for the benchmark. */
+  readonly onTransition?: (event: TransitionEvent) => void;
 }
 
 /** One cluster in the rehearsal report (README, "Local rehearsal"). */
@@ -53,6 +63,10 @@ export interface RehearsalReport {
     readonly hops: number;
     readonly eksCalls: number;
     readonly eksMutatingCalls: number;
+    /** EKS requests per operation, as the simulator counted them. */
+    readonly eksCallsByOperation: Record<string, number>;
+    /** DynamoDB requests per operation (the progress log), as dynalite served them. */
+    readonly dynamoRequestsByOperation: Record<string, number>;
     /** Virtual seconds from start to end of the run. */
     readonly virtualSeconds: number;
     readonly realSeconds: number;
@@ -121,7 +135,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const upgrade = parseOrThrow(UpgradeOptions, options.options ?? {}, 'options');
   const speed = options.speed ?? 50;
   setLogLevel('SILENT');
-  const sim = await startSimulator({ fleet: options.fleet, speed });
+  const clock = options.virtualTime === 'event' ? createVirtualClock({ start: Date.now(), realNow: () => 0, speed: 1 }) : undefined;
+  const timer = clock ? eventTimer(clock) : scaledTimer(speed);
+  const sim = await startSimulator({ fleet: options.fleet, speed, ...(clock ? { clock } : {}) });
   const dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
   const close = async (): Promise<void> => {
     await sim.close();
@@ -133,7 +149,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const now = (): Date => new Date(sim.clock.now());
     const store = createProgressStore({ doc, tableName: LOCAL_TABLE, now });
     const deps: StepDeps = { eksFor, store, now, accountId: options.fleet.clusters[0]?.accountId ?? '111122223333', cache: newCatalogueCache() };
-    const runner = createLocalRunner({ tasks: localTasks(deps), speed, now: () => sim.clock.now(), ...(options.onTask ? { onTask: options.onTask } : {}) });
+    const runner = createLocalRunner({
+      tasks: localTasks(deps),
+      speed,
+      timer,
+      now: () => sim.clock.now(),
+      ...(options.onTask ? { onTask: options.onTask } : {}),
+      ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+    });
     const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
     const startedVirtual = sim.clock.now();
     const startedReal = Date.now();
@@ -150,6 +173,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const clusters = toReport(runId, records, sim);
     const byStatus: Record<string, number> = {};
     for (const c of clusters) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+    const eksCallsByOperation: Record<string, number> = {};
+    for (const c of sim.calls) eksCallsByOperation[c.operation] = (eksCallsByOperation[c.operation] ?? 0) + 1;
     return {
       runId,
       clusters,
@@ -159,6 +184,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         hops: clusters.reduce((n, c) => n + c.hops.filter((h) => h.status === 'SUCCEEDED').length, 0),
         eksCalls: sim.count(),
         eksMutatingCalls: sim.count({ mutating: true }),
+        eksCallsByOperation,
+        dynamoRequestsByOperation: { ...dynamo.requests },
         virtualSeconds: Math.round((sim.clock.now() - startedVirtual) / 1000),
         realSeconds: Math.round((Date.now() - startedReal) / 100) / 10,
       },

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition, AslState } from './asl-definition.js';
 import { forEachState, functionKeyOf, loadDefinition } from './asl-definition.js';
+import type { VirtualTimer } from './virtual-timer.js';
+import { scaledTimer } from './virtual-timer.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -19,6 +21,19 @@ export interface TaskEvent {
   /** Virtual epoch ms. */
   readonly startedAt: number;
   readonly endedAt: number;
+  /** Real milliseconds the handler ran (what Lambda would bill, here sharing one event loop). */
+  readonly realMs: number;
+}
+
+/**
+ * One state entered, or one retry of a state: what Step Functions Standard bills as a state transition
+ * (facts §8.2: "retries count as transitions").
+ */
+export interface TransitionEvent {
+  readonly machine: 'UpgradeFleetStateMachine' | 'UpgradeClusterStateMachine';
+  readonly stateName: string;
+  readonly stateType: string;
+  readonly kind: 'entered' | 'retried';
 }
 
 export interface LocalRunnerOptions {
@@ -26,9 +41,13 @@ export interface LocalRunnerOptions {
   readonly tasks: Readonly<Record<string, LocalTask>>;
   /** Virtual seconds per real second: Wait states and Retry intervals are scaled by it (the simulator's clock). */
   readonly speed: number;
+  /** How Waits and Retry intervals spend virtual time; default `scaledTimer(speed)` (lib/local/virtual-timer.ts). */
+  readonly timer?: VirtualTimer;
   /** Virtual time, epoch ms. */
   readonly now: () => number;
   readonly onTask?: (event: TaskEvent) => void;
+  /** Every state entered and every retry, from the library's event log (Map iterations included). */
+  readonly onTransition?: (event: TransitionEvent) => void;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -36,7 +55,33 @@ const lambdaArn = (key: string): string => `arn:aws:lambda:us-east-1:${LOCAL_ACC
 const stateMachineArn = (name: string): string => `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 const VIRTUAL_WAIT = 'virtualWait';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A Retry rule as the ASL writes it. */
+interface Retrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly MaxAttempts?: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+}
+
+/**
+ * The virtual delay before the next attempt, or undefined when the state's Retry does not retry this error (no
+ * match, or attempts used up) — the same rules aws-local-stepfunctions applies (States Language: ErrorEquals by
+ * name, States.ALL, States.TaskFailed; IntervalSeconds × BackoffRate^attempt capped by MaxDelaySeconds; defaults
+ * 1 s, 3 attempts, rate 2). Jitter is left out so that a rehearsal is reproducible.
+ */
+function retryDelayMs(retriers: readonly Retrier[], attempts: number[], error: unknown): number | undefined {
+  const name = (error as { name?: string } | undefined)?.name;
+  for (const [i, retrier] of retriers.entries()) {
+    if (!retrier.ErrorEquals.some((e) => e === name || e === 'States.ALL' || e === 'States.TaskFailed')) continue;
+    const done = attempts[i] ?? 0;
+    if (done >= (retrier.MaxAttempts ?? 3)) return undefined;
+    attempts[i] = done + 1;
+    const seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done;
+    return Math.min(seconds, retrier.MaxDelaySeconds ?? Infinity) * 1000;
+  }
+  return undefined;
+}
 
 /** Error raised to the parent when a child execution fails, as `startExecution.sync` does in AWS. */
 class ChildExecutionFailed extends Error {
@@ -48,19 +93,22 @@ interface Prepared {
   /** state name → function key, for taskResourceLocalHandlers (keyed by state name, Map states included). */
   readonly taskStates: Map<string, string>;
   readonly childStates: Set<string>;
+  readonly retriers: Map<string, Retrier[]>;
+  /** 0 for every retrier: the library retries at once, after the runner has slept the interval (see wrap). */
   readonly retryOverrides: Record<string, number[]>;
 }
 
 /**
  * Makes a deployable definition runnable here without changing what it does: `Fn::GetAtt`/`Ref` become local
  * ARNs (the plugin resolves them at deploy time), Wait states become a virtual sleep on the simulator's clock
- * (same input, same output, same transitions), and Retry intervals are scaled the same way.
+ * (same input, same output, same transitions), and Retry intervals are slept on the same virtual timer.
  */
-function prepare(definition: AslDefinition, speed: number): Prepared {
+function prepare(definition: AslDefinition): Prepared {
   const copy = structuredClone(definition);
   const taskStates = new Map<string, string>();
   const childStates = new Set<string>();
   const retryOverrides: Record<string, number[]> = {};
+  const retriers = new Map<string, Retrier[]>();
   forEachState(copy, (name, state: AslState) => {
     const key = functionKeyOf(state);
     if (key) {
@@ -81,10 +129,13 @@ function prepare(definition: AslDefinition, speed: number): Prepared {
       Object.assign(state, { Type: 'Task', Resource: lambdaArn(VIRTUAL_WAIT), Parameters: seconds, ResultPath: null });
       taskStates.set(name, VIRTUAL_WAIT);
     }
-    const retry = state.Retry as { IntervalSeconds?: number; BackoffRate?: number }[] | undefined;
-    if (retry) retryOverrides[name] = retry.map((r) => ((r.IntervalSeconds ?? 1) * 1000) / speed);
+    const retry = state.Retry as Retrier[] | undefined;
+    if (retry) {
+      retriers.set(name, retry);
+      retryOverrides[name] = retry.map(() => 0);
+    }
   });
-  return { definition: copy, taskStates, childStates, retryOverrides };
+  return { definition: copy, taskStates, childStates, retriers, retryOverrides };
 }
 
 /**
@@ -97,35 +148,78 @@ function prepare(definition: AslDefinition, speed: number): Prepared {
  * const summary = await runner.runFleet({ clusters: [{ name: 'c1', region: 'us-east-1' }] }, 'run-1');
  */
 export function createLocalRunner(options: LocalRunnerOptions) {
-  const cluster = prepare(loadDefinition('upgrade-cluster'), options.speed);
-  const fleet = prepare(loadDefinition('upgrade-fleet'), options.speed);
+  const cluster = prepare(loadDefinition('upgrade-cluster'));
+  const fleet = prepare(loadDefinition('upgrade-fleet'));
+  const timer = options.timer ?? scaledTimer(options.speed);
 
-  const wrap = (stateName: string, key: string): LocalTask => {
+  const invoke = async (stateName: string, key: string, task: LocalTask, input: unknown): Promise<unknown> => {
+    const startedAt = options.now();
+    const realStart = performance.now();
+    try {
+      const output = await task(input);
+      options.onTask?.({ stateName, functionKey: key, input, output, startedAt, endedAt: options.now(), realMs: performance.now() - realStart });
+      return output;
+    } catch (error) {
+      options.onTask?.({ stateName, functionKey: key, input, error: error as Error, startedAt, endedAt: options.now(), realMs: performance.now() - realStart });
+      throw error;
+    }
+  };
+
+  /** One execution's handler for a Task state; `attempts` is that execution's Retry count per state entry. */
+  const wrap = (prepared: Prepared, stateName: string, key: string, attempts: Map<string, number[]>): LocalTask => {
     if (key === VIRTUAL_WAIT)
       return async (input) => {
-        await sleep((Number((input as { seconds?: number }).seconds ?? 0) * 1000) / options.speed);
+        await timer.sleep(Number((input as { seconds?: number }).seconds ?? 0) * 1000);
         return input;
       };
     const task = options.tasks[key];
     if (!task) throw new Error(`No local handler for function "${key}" (state ${stateName})`);
+    const retriers = prepared.retriers.get(stateName) ?? [];
     return async (input) => {
-      const startedAt = options.now();
       try {
-        const output = await task(input);
-        options.onTask?.({ stateName, functionKey: key, input, output, startedAt, endedAt: options.now() });
+        const output = await timer.track(() => invoke(stateName, key, task, input));
+        attempts.delete(stateName);
         return output;
       } catch (error) {
-        options.onTask?.({ stateName, functionKey: key, input, error: error as Error, startedAt, endedAt: options.now() });
+        const counts = attempts.get(stateName) ?? [];
+        attempts.set(stateName, counts);
+        const delay = retryDelayMs(retriers, counts, error);
+        if (delay === undefined) attempts.delete(stateName);
+        else await timer.sleep(delay);
         throw error;
       }
     };
   };
 
-  const execute = async (prepared: Prepared, machineName: string, input: unknown, executionName: string): Promise<unknown> => {
+  // Validated once, as CreateStateMachine does at deploy time: asl-validator per child execution dominated the CPU
+  // profile of a 1,000-cluster rehearsal (bench/).
+  const machines = new Map<Prepared, StateMachine>();
+  for (const prepared of [cluster, fleet])
+    machines.set(prepared, new StateMachine(prepared.definition as never, { validationOptions: { checkArn: false, checkPaths: true } }));
+  const handlersFor = (prepared: Prepared): Record<string, (input: Json) => Promise<Json>> => {
+    const attempts = new Map<string, number[]>();
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
-    for (const [stateName, key] of prepared.taskStates) handlers[stateName] = wrap(stateName, key) as (input: Json) => Promise<Json>;
+    for (const [stateName, key] of prepared.taskStates) handlers[stateName] = wrap(prepared, stateName, key, attempts) as (input: Json) => Promise<Json>;
+    // Not tracked: the child's own tasks are, and a parent waiting for its child must not hold virtual time still.
     for (const stateName of prepared.childStates) handlers[stateName] = (async (childInput: unknown) => runChild(childInput)) as (input: Json) => Promise<Json>;
-    const machine = new StateMachine(prepared.definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    return handlers;
+  };
+
+  const countTransitions = async (prepared: Prepared, machineName: TransitionEvent['machine'], events: AsyncIterable<{ type: string; state?: { name: string; type: string } }>) => {
+    const onTransition = options.onTransition;
+    if (!onTransition) return;
+    for await (const event of events) {
+      if (!event.state) continue;
+      // Wait states run as a virtual-sleep Task here (prepare); report them as the Wait they are.
+      const stateType = prepared.taskStates.get(event.state.name) === VIRTUAL_WAIT ? 'Wait' : event.state.type;
+      if (event.type === 'StateEntered') onTransition({ machine: machineName, stateName: event.state.name, stateType, kind: 'entered' });
+      else if (event.type === 'StateRetried') onTransition({ machine: machineName, stateName: event.state.name, stateType, kind: 'retried' });
+    }
+  };
+
+  const execute = async (prepared: Prepared, machineName: TransitionEvent['machine'], input: unknown, executionName: string): Promise<unknown> => {
+    const machine = machines.get(prepared) as StateMachine;
+    const handlers = handlersFor(prepared);
     const executionArn = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${machineName}:${executionName}`;
     const execution = machine.run(input as Json, {
       overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: prepared.retryOverrides },
@@ -134,6 +228,7 @@ export function createLocalRunner(options: LocalRunnerOptions) {
         StateMachine: { Id: stateMachineArn(machineName), Name: machineName },
       } as never,
     });
+    if (options.onTransition) void countTransitions(prepared, machineName, execution.eventLogs);
     return execution.result;
   };
 

@@ -1,3 +1,4 @@
+import type { Translation } from '../migration/translate-settings.js';
 import type { CompatibleBuild } from '../versions/compatible-build.js';
 
 /**
@@ -18,7 +19,12 @@ export interface ClusterFacts {
   readonly addonStatus?: string;
   /** The image tag of a self-managed `aws-node` DaemonSet: a plain upstream tag or an EKS build. */
   readonly selfManagedVersion?: string;
+  /** A self-managed DaemonSet's custom settings translated for the managed add-on (lib/migration). */
+  readonly selfManagedSettings?: Translation;
 }
+
+/** DescribeAddonConfiguration's schema text of one build (facts §11). */
+export type SchemaFor = (addonVersion: string) => Promise<string>;
 
 /** The builds DescribeAddonVersions offers for one Kubernetes version, newest first (facts §7.5). */
 export type BuildsFor = (kubernetesVersion: string) => Promise<readonly CompatibleBuild[]>;

@@ -6,7 +6,9 @@ import type { TargetSpec } from '../versions/resolve-target.js';
 import { parseTargetSpec } from '../versions/resolve-target.js';
 import type { UpgradeHop, UpgradePlan } from '../versions/upgrade-plan.js';
 import { PlanBlockCode } from '../versions/upgrade-plan.js';
-import type { BuildsFor, ClusterFacts } from './cluster-facts.js';
+import { fitToSchemas } from '../migration/fit-to-schema.js';
+import { migrationNotes } from '../migration/plan-migration.js';
+import type { BuildsFor, ClusterFacts, SchemaFor } from './cluster-facts.js';
 
 /** Every reason a cluster's plan can be blocked: the path rules, plus what only a fleet can lack. */
 export const ClusterBlockCode = {
@@ -35,6 +37,8 @@ export interface ClusterPlan {
   readonly blocked: string | null;
   readonly blockedCode: ClusterBlockCode | null;
   readonly notes: readonly string[];
+  /** A self-managed install: the settings the create carries over and those it cannot (issue #6). */
+  readonly migration?: { readonly carried: readonly string[]; readonly notCarried: readonly string[]; readonly serviceAccountRoleArn: string | null };
 }
 
 export interface FleetPlan {
@@ -47,6 +51,8 @@ export interface PlanFleetOptions {
   readonly allowDowngrade?: boolean;
   /** DescribeAddonVersions (or the simulator catalogue); called once per distinct Kubernetes version. */
   readonly buildsFor: BuildsFor;
+  /** DescribeAddonConfiguration: a self-managed cluster's settings are checked against every build on its path. */
+  readonly schemaFor?: SchemaFor;
 }
 
 // facts §4 AddonStatus / ClusterStatus: only ACTIVE accepts an update right away (UpdateAddon on a non-ACTIVE
@@ -73,7 +79,26 @@ export async function planFleet(clusters: readonly ClusterFacts[], options: Plan
   const offered = new Map<string, readonly CompatibleBuild[]>(
     await Promise.all(versions.map(async (k8s) => [k8s, await options.buildsFor(k8s)] as const)),
   );
-  return { clusters: clusters.map((c) => planCluster(c, target, offered.get(c.kubernetesVersion) ?? [], options.allowDowngrade ?? false)) };
+  const plans = clusters.map((c) => planCluster(c, target, offered.get(c.kubernetesVersion) ?? [], options.allowDowngrade ?? false));
+  return { clusters: await Promise.all(plans.map((p, i) => withMigration(p, clusters[i]!, options.schemaFor))) };
+}
+
+/** A self-managed cluster's plan, with what the create hop carries over (fitted to every build on the path). */
+async function withMigration(plan: ClusterPlan, facts: ClusterFacts, schemaFor: SchemaFor | undefined): Promise<ClusterPlan> {
+  const translation = facts.selfManagedSettings;
+  if (!translation || plan.install !== 'self-managed') return plan;
+  const builds = schemaFor && plan.blocked === null ? await Promise.all(plan.hops.map(async (h) => ({ version: h.to, schema: await schemaFor(h.to) }))) : [];
+  const fitted = fitToSchemas(translation, builds);
+  const value = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+  return {
+    ...plan,
+    notes: [...plan.notes, ...migrationNotes(fitted)],
+    migration: {
+      carried: fitted.carried.map((c) => `${c.key}=${value(c.value)}`),
+      notCarried: fitted.untranslatable.map((u) => `${u.field}: ${u.reason}`),
+      serviceAccountRoleArn: fitted.serviceAccountRoleArn,
+    },
+  };
 }
 
 function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly CompatibleBuild[], allowDowngrade: boolean): ClusterPlan {

@@ -1,6 +1,10 @@
 import { DescribeAddonCommand, DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import type { Addon, Cluster, EKSClient } from '@aws-sdk/client-eks';
+import { credentialsOf } from '../aws/clients.js';
 import { isNotFound } from '../aws/eks-errors.js';
+import { isCniFleetError } from '../errors.js';
+import { connectCluster } from '../kubernetes/cluster-reader.js';
+import { readSelfManaged } from '../migration/read-self-managed.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { ADDON_NAME, offeredBuilds } from '../steps/eks-catalogue.js';
 import type { BuildsFor, ClusterFacts } from './cluster-facts.js';
@@ -63,6 +67,18 @@ export async function readAwsFleet(eks: EKSClient, options: ReadAwsFleetOptions 
         return { name, region, reason: 'deleted while being read (DescribeAddon: No cluster found)' };
     }
     const accountId = accountOf(cluster.arn);
+    // No managed add-on: the self-managed aws-node DaemonSet, read-only through the cluster's Kubernetes API (issue #6).
+    let selfManaged: Pick<ClusterFacts, 'selfManagedVersion' | 'selfManagedSettings'> = {};
+    if (!addon && !cluster.computeConfig?.enabled) {
+      try {
+        const reader = await connectCluster({ name, region, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentialsOf(eks));
+        const install = await readSelfManaged(reader, name);
+        selfManaged = { selfManagedVersion: install.version, selfManagedSettings: install.translation };
+      } catch (error) {
+        if (!isCniFleetError(error)) throw error;
+        return { name, region, reason: `no managed add-on, and the aws-node DaemonSet could not be migrated: ${error.message}` };
+      }
+    }
     return {
       name,
       region,
@@ -71,6 +87,7 @@ export async function readAwsFleet(eks: EKSClient, options: ReadAwsFleetOptions 
       ...(cluster.status ? { status: cluster.status } : {}),
       ...(addon?.addonVersion ? { addonVersion: addon.addonVersion } : {}),
       ...(addon?.status ? { addonStatus: addon.status } : {}),
+      ...selfManaged,
     };
   });
   return {

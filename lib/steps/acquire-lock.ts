@@ -1,7 +1,8 @@
+import { StepAlreadyRecordedError } from '../errors.js';
 import type { ClusterState } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
 import { joinRun } from './join-run.js';
-import { RunTrigger } from '../store/progress-store.js';
+import { RunTrigger, isFinalClusterStatus } from '../store/progress-store.js';
 import { toPlainJson } from '../store/json-value.js';
 
 const isRunTrigger = (t: string): t is RunTrigger => (Object.values(RunTrigger) as string[]).includes(t);
@@ -19,6 +20,11 @@ export const lockTtlSeconds = (options: { hopTimeoutSeconds: number }): number =
  */
 export async function acquireLock(state: Pick<ClusterState, 'runId' | 'executionId' | 'cluster' | 'options' | 'trigger'>, deps: StepDeps) {
   const now = deps.now();
+  // A run id is one run: a cluster that already ended in this run is not run again under it (its records would
+  // be rewritten). Checked before the lock is taken, so the refusal leaves no lock behind.
+  const recorded = await deps.store.getCluster(state.runId, state.cluster.key);
+  if (recorded && isFinalClusterStatus(recorded.status))
+    throw new StepAlreadyRecordedError(recorded.type, recorded.pk, recorded.sk, `${state.cluster.name} already ended as ${recorded.status} in this run; resume with a new run id`);
   const lock = await deps.store.acquireLock(state.cluster.key, state.executionId, lockTtlSeconds(state.options), now);
   // A child of a fleet run joins the fleet's run item; a cluster started on its own is a run of its own.
   if (isRunTrigger(state.trigger))

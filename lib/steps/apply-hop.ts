@@ -5,6 +5,7 @@ import { AddonBusyError } from '../errors.js';
 import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
 import { lockTtlSeconds } from './acquire-lock.js';
+import { createManagedAddon } from '../migration/create-managed-addon.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -61,7 +62,11 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
 
   const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
   let update: Update | undefined;
-  try {
+  // A self-managed install is adopted with CreateAddon; there is no Update object, PollHop watches the add-on.
+  if (hop.kind === 'create' && plan.migration) {
+    const addon = await createManagedAddon(eks, { cluster, version: hop.to, migration: plan.migration, clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to) });
+    update = { createdAt: addon.createdAt ?? now };
+  } else try {
     update = (
       await eks.send(
         new UpdateAddonCommand({

@@ -1,5 +1,6 @@
 import { validateConfigurationValues } from '../addon/configuration-schema.js';
-import { ConfigurationRejectedError, PlanBlockedError } from '../errors.js';
+import { ConfigurationRejectedError, PlanBlockedError, UntranslatableSettingsError } from '../errors.js';
+import { planMigration } from '../migration/plan-migration.js';
 import { planPath } from '../versions/plan-path.js';
 import type { ClusterState, PlanState } from '../workflow/state.js';
 import { configurationSchema, offeredBuilds } from './eks-catalogue.js';
@@ -25,8 +26,20 @@ export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' 
     target: options.target,
     kubernetesVersion: snapshot.kubernetesVersion,
     builds,
+    install: snapshot.install,
     allowDowngrade: options.allowDowngrade,
   });
+  // A self-managed install: its settings are fitted to every build's schema before anything is recorded, so the
+  // PLAN record says what the create carries over and what it cannot (issue #6).
+  const migration =
+    snapshot.install === 'self-managed' && snapshot.selfManaged && !plan.blocked
+      ? planMigration(
+          snapshot.selfManaged,
+          snapshot.serviceAccountRoleArn,
+          await Promise.all(plan.hops.map(async (h) => ({ version: h.to, schema: await configurationSchema(eks, deps.cache, h.to) }))),
+        )
+      : undefined;
+  const notes = [...plan.notes, ...(migration?.notes ?? [])];
   const record: PlanState = {
     from: plan.from,
     target: plan.target,
@@ -34,11 +47,24 @@ export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' 
     hops: plan.hops.map((h) => ({ index: h.index, from: h.from, to: h.to, kind: h.kind })),
     hopCount: plan.hops.length,
     nextHop: 0,
-    notes: [...plan.notes],
+    notes,
+    ...(migration
+      ? {
+          migration: {
+            configurationValues: migration.fitted.configurationValues,
+            serviceAccountRoleArn: migration.fitted.serviceAccountRoleArn,
+            carried: JSON.parse(JSON.stringify(migration.fitted.carried)) as NonNullable<PlanState['migration']>['carried'],
+            untranslatable: [...migration.fitted.untranslatable],
+          },
+        }
+      : {}),
   };
-  await deps.store.putPlan(state.runId, cluster.key, plan);
+  await deps.store.putPlan(state.runId, cluster.key, { ...plan, notes });
   await deps.store.updateCluster(state.runId, cluster.key, { step: 'PlanUpgrade', target: plan.target, hopCount: record.hopCount });
   if (plan.blocked) throw new PlanBlockedError(cluster.name, plan.blocked.code, plan.blocked.reason);
+  const left = migration?.fitted.untranslatable ?? [];
+  if (left.length > 0 && !options.acceptUntranslatable)
+    throw new UntranslatableSettingsError(cluster.name, left.map((u) => `${u.field}: ${u.reason}`));
 
   if (snapshot.configurationValues && snapshot.configurationValues.trim() !== '') {
     for (const hop of record.hops) {

@@ -1,11 +1,38 @@
 import { DescribeAddonCommand, DescribeUpdateCommand } from '@aws-sdk/client-eks';
-import { AddonUnhealthyError, AddonUpdateFailedError, HopTimeoutError } from '../errors.js';
+import { AddonUnhealthyError, AddonUpdateFailedError, CniFleetError, HopTimeoutError } from '../errors.js';
 import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
+import { verifyMigration } from '../migration/verify-migration.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
 const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
+
+type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop'> & Partial<Pick<ClusterState, 'plan'>>;
+
+// The state machine retries these (statemachines/upgrade-cluster.asl.json, PollHop Retry): they end no hop.
+const RETRIED = new Set(['EksThrottledError', 'EksUnavailableError']);
+
+/**
+ * The poll that ends a hop counts too, and what it found goes on the hop's record. RecordFailure runs next with
+ * the state from before this poll (the Catch keeps `$.hop`), so it would record one poll too few and no health
+ * issues; its own write of the same outcome then leaves this record as it is (ProgressStore.updateHop).
+ */
+async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown): Promise<void> {
+  const hop = state.hop;
+  if (!hop || !(error instanceof CniFleetError) || RETRIED.has(error.name)) return;
+  const code = error instanceof AddonUpdateFailedError ? error.errors[0]?.errorCode : undefined;
+  try {
+    await deps.store.updateHop(state.runId, state.cluster.key, hop.index, {
+      polls: hop.polls + 1,
+      outcome: error instanceof HopTimeoutError ? 'TIMED_OUT' : 'FAILED',
+      error: { name: error.name, message: error.message, ...(code ? { code } : {}) },
+      ...(error instanceof AddonUnhealthyError ? { healthIssues: error.issues.map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) } : {}),
+    });
+  } catch {
+    // The EKS finding is what the workflow must see; RecordFailure still records the hop (one poll short).
+  }
+}
 
 /**
  * PollHop: one look at the hop. DescribeUpdate (with addonName, or EKS answers 404: facts §7.2) while the update
@@ -18,7 +45,16 @@ const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DEL
  * @example
  * const hop = await pollHop(state, deps); // { …, status: 'SUCCEEDED', polls: 1, durationSeconds: 66 }
  */
-export async function pollHop(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop'>, deps: StepDeps): Promise<HopState> {
+export async function pollHop(state: PollState, deps: StepDeps): Promise<HopState> {
+  try {
+    return await pollOnce(state, deps);
+  } catch (error) {
+    await recordEndingPoll(state, deps, error);
+    throw error;
+  }
+}
+
+async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const { cluster, options } = state;
   const hop = state.hop;
   if (!hop) throw new Error('PollHop needs the hop (ASL order)');
@@ -52,5 +88,7 @@ export async function pollHop(state: Pick<ClusterState, 'runId' | 'cluster' | 'o
   if (addonStatus !== 'ACTIVE' || addon?.addonVersion !== hop.to) return pending();
   const updateFinishedAt = addon.modifiedAt?.getTime() ?? now.getTime();
   const durationSeconds = Math.max(1, Math.round((updateFinishedAt - Date.parse(hop.startedAt)) / 1000));
+  // issue #6: a create ends only once the DaemonSet shows the settings the migration carried over.
+  if (hop.kind === 'create') await verifyMigration(state, hop, deps.eksFor);
   return { ...hop, polls, status: 'SUCCEEDED', waitSeconds: 0, durationSeconds };
 }

@@ -2,9 +2,10 @@ import type { ClusterOutcome, ClusterState } from '../workflow/state.js';
 import type { ClusterResult } from './cluster-result.js';
 import { clusterResult } from './cluster-result.js';
 import type { StepDeps } from './step-deps.js';
+import { isFinalClusterStatus } from '../store/progress-store.js';
 
 /** Errors that mean "left alone on purpose, before any change" rather than "went wrong". */
-const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError']);
+const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError']);
 const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError']);
 
 /**
@@ -44,7 +45,9 @@ export async function recordFailure(state: Pick<ClusterState, 'runId' | 'cluster
     });
   }
   // The cluster may have no record yet (the lock was refused before AcquireLock wrote one).
-  await deps.store.putCluster(state.runId, { accountId: state.cluster.accountId, region: state.cluster.region, clusterName: state.cluster.name, status: 'RUNNING' });
-  await deps.store.updateCluster(state.runId, state.cluster.key, { status, error: { name, message }, endedAt: now, currentHop: null });
+  const recorded = await deps.store.putCluster(state.runId, { accountId: state.cluster.accountId, region: state.cluster.region, clusterName: state.cluster.name, status: 'RUNNING' });
+  // An ended record is kept: a replay of this step, or an execution refused for reusing a finished run's id.
+  if (!isFinalClusterStatus(recorded.status))
+    await deps.store.updateCluster(state.runId, state.cluster.key, { status, error: { name, message }, endedAt: now, currentHop: null });
   return clusterResult(state, status, null, { name, message });
 }

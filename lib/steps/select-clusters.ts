@@ -1,6 +1,7 @@
 import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import type { Cluster } from '@aws-sdk/client-eks';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
+import { StepAlreadyRecordedError } from '../errors.js';
 import { clusterKey } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
 import type { RunTrigger } from '../store/progress-store.js';
@@ -95,11 +96,14 @@ export async function selectClusters(state: FleetState, deps: StepDeps): Promise
     selected.push({ name: c.name, region: c.region, accountId, ...(c.roleArn ? { roleArn: c.roleArn } : {}), wave: tags[state.waveTag] ?? '' });
   }
 
-  await deps.store.putRun({
+  const run = await deps.store.putRun({
     runId: state.runId,
     trigger: state.trigger as RunTrigger,
     input: toPlainJson({ clusters: state.clusters ?? null, selector: state.selector ?? null, options: state.options }),
   });
+  // A run id is one run: going on under a finished run's id would rewrite its records (the failure budget marks
+  // its FAILED clusters SKIPPED). Resuming is a new run (README, Failure behaviour).
+  if (run.status !== 'RUNNING') throw new StepAlreadyRecordedError(run.type, run.pk, run.sk, `the run already ended as ${run.status}; resume with a new run id`);
   for (const s of skipped) {
     const accountId = deps.accountId;
     await deps.store.putCluster(state.runId, { clusterName: s.name, region: s.region, accountId, status: 'SKIPPED', step: 'SelectClusters' });

@@ -1,7 +1,12 @@
 import { DescribeAddonCommand, DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { AddonBusyError, AddonUnhealthyError, ClusterNotActiveError, ClusterNotFoundError, ClusterSkippedError } from '../errors.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
-import type { ClusterState, Snapshot } from '../workflow/state.js';
+import type { Cluster } from '@aws-sdk/client-eks';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { credentialsOf } from '../aws/clients.js';
+import { connectCluster } from '../kubernetes/cluster-reader.js';
+import { readSelfManaged } from '../migration/read-self-managed.js';
+import type { ClusterState, SelfManagedState, Snapshot } from '../workflow/state.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -40,8 +45,7 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
     (out) => out.addon,
     (error: unknown) => (isNotFound(error) && !/No cluster found/i.test((error as Error).message) ? undefined : translateEksError(error, ref)),
   );
-  if (!addon)
-    throw new ClusterSkippedError(name, 'vpc-cni runs as the self-managed aws-node DaemonSet; migrating it needs Kubernetes API access (issue #6)');
+  if (!addon) return snapshotSelfManaged(state, deps, cluster, credentialsOf(eks));
   const addonStatus = addon.status ?? 'UNKNOWN';
   if (BUSY_ADDON.has(addonStatus)) throw new AddonBusyError(name, addonStatus);
   const issues = addon.health?.issues ?? [];
@@ -61,6 +65,45 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
     takenAt: deps.now().toISOString(),
   };
   const stored = await deps.store.putSnapshot(state.runId, key, snapshot);
+  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion });
+  return { ...snapshot, takenAt: stored.snapshot.takenAt };
+}
+
+/**
+ * No managed add-on: the self-managed aws-node DaemonSet is read through the cluster's Kubernetes API (read-only,
+ * an EKS token signed by the same credentials as the EKS calls) and stored whole with its ServiceAccount and the
+ * translation of its custom settings, before any change (seed 000, "Save the configuration of your currently
+ * installed add-on"). The add-on facts are what the migration will create: the IRSA role of the ServiceAccount,
+ * no configurationValues yet (PlanUpgrade fits them to the path's schemas).
+ */
+async function snapshotSelfManaged(
+  state: Pick<ClusterState, 'runId' | 'cluster'>,
+  deps: StepDeps,
+  cluster: Cluster,
+  credentials: AwsCredentialIdentityProvider,
+): Promise<Snapshot> {
+  const { name, region, key } = state.cluster;
+  const reader = await connectCluster({ name, region, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentials);
+  const install = await readSelfManaged(reader, name);
+  const { translation } = install;
+  const snapshot: Snapshot = {
+    clusterArn: cluster.arn ?? '',
+    kubernetesVersion: cluster.version ?? '',
+    platformVersion: cluster.platformVersion ?? null,
+    install: 'self-managed',
+    addonVersion: install.version,
+    addonStatus: null,
+    configurationValues: null,
+    serviceAccountRoleArn: translation.serviceAccountRoleArn,
+    podIdentityAssociations: [],
+    takenAt: deps.now().toISOString(),
+    // A JSON round trip turns the translation's readonly JSON values into the state schema's plain ones.
+    selfManaged: JSON.parse(JSON.stringify({ image: install.image, carried: translation.carried, untranslatable: translation.untranslatable })) as SelfManagedState,
+  };
+  const stored = await deps.store.putSnapshot(state.runId, key, {
+    ...snapshot,
+    selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount },
+  });
   await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion });
   return { ...snapshot, takenAt: stored.snapshot.takenAt };
 }

@@ -34,17 +34,24 @@ const sameConfiguration = (a: string | null | undefined, b: string | null | unde
 export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'snapshot' | 'plan'>, deps: StepDeps): Promise<ClusterResult> {
   const { cluster, snapshot, plan } = state;
   if (!snapshot || !plan) throw new Error('VerifyUpgrade needs the snapshot and the plan (ASL order)');
+  // A self-managed install left as it is (a symbolic target older than it: planPath's note) has no add-on to read.
+  if (snapshot.install === 'self-managed' && plan.hopCount === 0) {
+    await deps.store.updateCluster(state.runId, cluster.key, { step: 'VerifyUpgrade', status: 'UNCHANGED', endedAt: deps.now().toISOString() });
+    return clusterResult(state, 'UNCHANGED', snapshot.addonVersion);
+  }
   const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
   const addon = await eks
     .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))
     .then((out) => out.addon, (error: unknown) => translateEksError(error, { clusterName: cluster.name, region: cluster.region }));
   const expected = plan.hopCount > 0 ? plan.hops[plan.hopCount - 1]!.to : snapshot.addonVersion;
+  // A migrated install was created with the translated settings, not with the (absent) add-on's: expect those.
+  const expectedConfiguration = plan.migration ? plan.migration.configurationValues : snapshot.configurationValues;
   const differences: string[] = [];
   if (addon?.addonVersion !== expected) differences.push(`addonVersion is ${addon?.addonVersion ?? 'absent'}, expected ${expected}`);
   if (addon?.status !== 'ACTIVE') differences.push(`status is ${addon?.status ?? 'absent'}, expected ACTIVE`);
   if ((addon?.health?.issues ?? []).length > 0) differences.push(`health issues: ${(addon?.health?.issues ?? []).map((i) => i.code).join(', ')}`);
-  if (!sameConfiguration(addon?.configurationValues, snapshot.configurationValues))
-    differences.push(`configurationValues changed from ${snapshot.configurationValues ?? '(none)'} to ${addon?.configurationValues ?? '(none)'}`);
+  if (!sameConfiguration(addon?.configurationValues, expectedConfiguration))
+    differences.push(`configurationValues changed from ${expectedConfiguration ?? '(none)'} to ${addon?.configurationValues ?? '(none)'}`);
   if ((addon?.serviceAccountRoleArn ?? null) !== snapshot.serviceAccountRoleArn)
     differences.push(`serviceAccountRoleArn changed from ${snapshot.serviceAccountRoleArn ?? '(none)'} to ${addon?.serviceAccountRoleArn ?? '(none)'}`);
   const associations = [...(addon?.podIdentityAssociations ?? [])].sort();

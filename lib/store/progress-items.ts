@@ -145,6 +145,12 @@ export type AddonSnapshot = {
   readonly kubernetesVersion: string;
   /** ISO 8601. */
   readonly takenAt: string;
+  /**
+   * A self-managed install (issue #6): the aws-node DaemonSet and ServiceAccount manifests as found
+   * (lib/migration/manifest-archive.ts: JSON, or gzip+base64 above 64 KB so the item stays under DynamoDB's
+   * 400 KB), the image, and the translation into configurationValues.
+   */
+  readonly selfManaged?: JsonObject;
 } & { readonly [extra: string]: JsonValue | undefined };
 
 /** pk `RUN#<runId>`, sk `CLUSTER#<clusterKey>#SNAPSHOT`; written once. */

@@ -233,6 +233,14 @@ export interface ProgressStore {
    */
   clusterHistory(clusterKeyOrName: string, options?: HistoryOptions): Promise<ClusterItem[]>;
   /**
+   * One cluster's records within a run (cluster, snapshot, plan, hops), or null when the run never had
+   * it: the per-entry read behind a cluster's history, without reading the whole run.
+   *
+   * @example
+   * const records = await store.getRunCluster(runId, '111122223333/us-east-1/prod'); // records?.hops.length
+   */
+  getRunCluster(runId: string, clusterKey: string): Promise<RunClusterRecords | null>;
+  /**
    * The records of every cluster with this name, in any account or region, newest first (the
    * `byClusterName` index, no scan).
    *
@@ -631,6 +639,18 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       }
       parseClusterKey(clusterKeyOrName);
       return history(ProgressIndex.BY_CLUSTER, keys.byClusterPk(clusterKeyOrName), options);
+    },
+
+    async getRunCluster(runId, clusterKey) {
+      parseClusterKey(clusterKey);
+      // A prefix also matches a longer name (prod → prod-2); grouping by key and picking ours drops those.
+      const items = await queryAll({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': keys.runPk(checkRunId(runId)), ':prefix': keys.clusterSk(clusterKey) },
+        ConsistentRead: true,
+      });
+      return groupByCluster(items).find((group) => group.clusterKey === clusterKey) ?? null;
     },
 
     async clusterHistoryByName(clusterName, options = {}) {

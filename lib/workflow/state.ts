@@ -18,6 +18,22 @@ export const ClusterIdentity = z.object({
 });
 export type ClusterIdentity = z.infer<typeof ClusterIdentity>;
 
+/** A custom setting carried into configurationValues (lib/migration/translate-settings.ts). */
+export const CarriedSettingState = z.object({ key: z.string(), value: z.json(), from: z.string() });
+/** A setting the managed add-on cannot take over. */
+export const UntranslatableSettingState = z.object({ field: z.string(), reason: z.string() });
+
+/**
+ * A self-managed install as TakeSnapshot found it (issue #6). The manifests themselves are only in the DynamoDB
+ * snapshot item: the state that flows between tasks keeps the translation, not kilobytes of YAML.
+ */
+export const SelfManagedState = z.object({
+  image: z.string(),
+  carried: z.array(CarriedSettingState),
+  untranslatable: z.array(UntranslatableSettingState),
+});
+export type SelfManagedState = z.infer<typeof SelfManagedState>;
+
 export const Snapshot = z.object({
   clusterArn: z.string(),
   kubernetesVersion: z.string(),
@@ -30,6 +46,8 @@ export const Snapshot = z.object({
   /** Association ARNs owned by the add-on (DescribeAddon: facts §3). */
   podIdentityAssociations: z.array(z.string()),
   takenAt: z.string(),
+  /** Set when `install` is `self-managed`. */
+  selfManaged: SelfManagedState.optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -50,6 +68,18 @@ export const PlanState = z.object({
   /** 0-based index of the next hop to apply; RecordHop advances it. */
   nextHop: z.number().int(),
   notes: z.array(z.string()),
+  /**
+   * A self-managed install's migration: what CreateAddon sends (checked against every build's schema on the path)
+   * and what stays behind. VerifyUpgrade expects these settings, not the snapshot's (there was no add-on).
+   */
+  migration: z
+    .object({
+      configurationValues: z.string().nullable(),
+      serviceAccountRoleArn: z.string().nullable(),
+      carried: z.array(CarriedSettingState),
+      untranslatable: z.array(UntranslatableSettingState),
+    })
+    .optional(),
 });
 export type PlanState = z.infer<typeof PlanState>;
 

@@ -10,7 +10,7 @@ describe('fleet file validation names the offending field', () => {
   const cases: [string, string, string, RegExp][] = [
     ['bad cluster name', fleetText([{ ...cluster, name: '-c1' }]), 'clusters[0].name', /EKS ClusterName/],
     ['bad add-on version', fleetText([cluster, { ...cluster, name: 'c2', addon: { version: '1.18.1' } }]), 'clusters[1].addon.version', /EKS add-on build/],
-    ['unknown key', fleetText([{ ...cluster, colour: 'blue' }]), 'clusters[0]', /colour/],
+    ['unknown key', fleetText([{ ...cluster, colour: 'blue' }]), 'clusters[0].colour', /colour/],
     ['duplicate cluster', fleetText([cluster, { ...cluster }]), 'clusters[1].name', /duplicates clusters\[0\]/],
     ['bad fault effect', fleetText([{ ...cluster, faults: [{ effect: 'EXPLODE' }] }]), 'clusters[0].faults[0].effect', /UPDATE_FAILED/],
     ['bad fault version glob', fleetText([{ ...cluster, faults: [{ effect: 'STUCK', toVersion: '1.15' }] }]), 'clusters[0].faults[0].toVersion', /version glob/],

@@ -172,7 +172,7 @@ describe.concurrent('cni-fleet plan --fleet', () => {
 
   it.for([
     ['a version that is no EKS build', { clusters: [{ name: 'x', kubernetesVersion: '1.23', addon: { version: '1.2' } }] }, 'clusters[0].addon.version: '],
-    ['an unknown key', { clusters: [{ name: 'x', kubernetesVersion: '1.23', adon: {} }] }, 'clusters[0]: '],
+    ['an unknown key', { clusters: [{ name: 'x', kubernetesVersion: '1.23', adon: {} }] }, 'clusters[0].adon: '],
     ['text that is not JSON', '{"clusters": [', '(root): not valid JSON'],
   ] as const)('exits 2 naming the field for a fleet file with %s', async ([what, content, field], { expect }) => {
     // Prepare
@@ -245,7 +245,8 @@ describe.concurrent('cni-fleet plan reading AWS (the simulator through AWS_ENDPO
     const out = JSON.parse(result.stdout) as { clusters: { name: string; region: string; blocked: string | null }[] };
     expect(out.clusters).toHaveLength(1);
     expect(out.clusters[0]).toMatchObject({ name: 'self', region: 'eu-west-1' });
-    expect(out.clusters[0]!.blocked).toMatch(/no managed vpc-cni add-on/);
+    // issue #6: the self-managed aws-node DaemonSet is read through the cluster's Kubernetes API.
+    expect(out.clusters[0]).toMatchObject({ install: 'self-managed', from: 'v1.11.4' });
   });
 
   it('exits 2 naming --region when no Region is configured', async ({ expect }) => {

@@ -43,7 +43,8 @@ describe('readAwsFleet against the simulator', () => {
     expect(read.clusters).toEqual([
       { name: 'old', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.23', status: 'ACTIVE', addonVersion: 'v1.6.3-eksbuild.2', addonStatus: 'ACTIVE' },
       { name: 'stuck', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', addonVersion: 'v1.8.0-eksbuild.1', addonStatus: 'DEGRADED' },
-      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE' },
+      // issue #6: a cluster without the managed add-on is read through its Kubernetes API (the aws-node DaemonSet).
+      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', selfManagedVersion: 'v1.11.4', selfManagedSettings: { configuration: {}, serviceAccountRoleArn: null, carried: [], untranslatable: [] } },
       { name: 'current', region: 'us-east-1', accountId: '444455556666', kubernetesVersion: '1.23', status: 'ACTIVE', addonVersion: 'v1.18.5-eksbuild.1', addonStatus: 'ACTIVE' },
     ]);
     expect(read.skipped).toEqual([{ name: 'ghost', region: 'us-east-1', reason: expect.stringContaining('ResourceNotFoundException') }]);
@@ -81,7 +82,7 @@ describe('readAwsFleet against the simulator', () => {
     const managed = viaAws.clusters.filter((c) => c.install === 'managed');
     expect(managed.map((c) => [c.name, c.target, c.hops, c.blockedCode])).toEqual(viaFile.clusters.map((c) => [c.name, c.target, c.hops, c.blockedCode]));
     expect(viaAws.clusters.find((c) => c.name === 'old')!.hops).toHaveLength(12);
-    expect(viaAws.clusters.find((c) => c.name === 'self')!.blockedCode).toBe('NO_VPC_CNI');
+    expect(viaAws.clusters.find((c) => c.name === 'self')).toMatchObject({ install: 'self-managed', from: 'v1.11.4' });
     eks.destroy();
   });
 });

@@ -1,0 +1,55 @@
+import { ClusterSkippedError } from '../errors.js';
+import type { ClusterReader } from '../kubernetes/cluster-reader.js';
+import type { JsonObject } from '../store/json-value.js';
+import { installedVersion } from './installed-version.js';
+import { archiveManifest, type ArchivedManifest } from './manifest-archive.js';
+import { translateSelfManaged, type Translation } from './translate-settings.js';
+
+/** What the snapshot keeps of a self-managed install: the manifests as found, and their translation. */
+export interface SelfManagedInstall {
+  /** The installed version from the aws-node image tag, e.g. `v1.15.1`. */
+  readonly version: string;
+  readonly image: string;
+  readonly daemonSet: ArchivedManifest;
+  readonly serviceAccount: ArchivedManifest | null;
+  readonly translation: Translation;
+}
+
+const COMPUTE_TYPE = 'eks.amazonaws.com/compute-type';
+
+const awsNodeImage = (daemonSet: JsonObject): string | undefined => {
+  const spec = (daemonSet.spec as JsonObject | undefined)?.template as JsonObject | undefined;
+  const containers = (spec?.spec as JsonObject | undefined)?.containers;
+  const awsNode = Array.isArray(containers) ? (containers as JsonObject[]).find((c) => c.name === 'aws-node') : undefined;
+  return typeof awsNode?.image === 'string' ? awsNode.image : undefined;
+};
+
+/**
+ * Reads a cluster's self-managed vpc-cni through its Kubernetes API (read-only): the `aws-node` DaemonSet and
+ * ServiceAccount in kube-system, and whether any node could run it.
+ *
+ * @throws ClusterSkippedError when there is nothing to migrate: no aws-node DaemonSet, Fargate-only (seed 000: "you
+ *   don't update it on Fargate nodes"), or an image tag that is not a vpc-cni version
+ * @throws KubernetesAccessError, KubernetesUnavailableError from the reads
+ * @example
+ * const install = await readSelfManaged(await connectCluster(endpoint, credentials), 'payments-prod');
+ * install.version // 'v1.15.1'
+ */
+export async function readSelfManaged(reader: ClusterReader, clusterName: string): Promise<SelfManagedInstall> {
+  const daemonSet = await reader.readDaemonSet();
+  if (!daemonSet) throw new ClusterSkippedError(clusterName, 'no managed vpc-cni add-on and no aws-node DaemonSet in kube-system: nothing to migrate');
+  // `!=` also matches nodes without the label (EC2 nodes); only when none exists is the cluster Fargate-only.
+  if (!(await reader.anyNode(`${COMPUTE_TYPE}!=fargate`)) && (await reader.anyNode(`${COMPUTE_TYPE}=fargate`)))
+    throw new ClusterSkippedError(clusterName, 'Fargate-only: every node is a Fargate node, where EKS runs its own vpc-cni and it is not updated (seed 000)');
+  const image = awsNodeImage(daemonSet) ?? '';
+  const version = installedVersion(image);
+  if (!version) throw new ClusterSkippedError(clusterName, `the aws-node image "${image}" has no vpc-cni version tag; set the installed version by hand first`);
+  const serviceAccount = await reader.readServiceAccount();
+  return {
+    version,
+    image,
+    daemonSet: archiveManifest(daemonSet),
+    serviceAccount: serviceAccount ? archiveManifest(serviceAccount) : null,
+    translation: translateSelfManaged(daemonSet, serviceAccount, { clusterName, version }),
+  };
+}

@@ -1,0 +1,95 @@
+import type { ClusterItem, HopItem, RecordedError, RunClusterRecords } from '../store/progress-store.js';
+
+/** One hop as the operator reads it. */
+export interface HopView {
+  readonly index: number;
+  readonly fromVersion: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly updateId: string | null;
+  readonly outcome: string;
+  readonly polls: number;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  /** Whole seconds from start to end; null while the hop runs. */
+  readonly seconds: number | null;
+  readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
+}
+
+/** One cluster within one run: where it stands (`status`) or how it ended (`history`). */
+export interface ClusterRunView {
+  readonly runId: string;
+  readonly clusterKey: string;
+  readonly name: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** PENDING, RUNNING, UPGRADED, UNCHANGED, FAILED, BLOCKED, SKIPPED or PLANNED. */
+  readonly status: string;
+  /** The workflow state that wrote last, e.g. `PollHop`. */
+  readonly step: string | null;
+  readonly from: string | null;
+  readonly target: string | null;
+  /** The version the last successful hop reached, else `from`. */
+  readonly version: string | null;
+  readonly kubernetesVersion: string | null;
+  readonly hopsDone: number;
+  readonly hopCount: number;
+  /** 1-based index of the hop in flight; null between hops. */
+  readonly currentHop: number | null;
+  readonly error: RecordedError | null;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly hops: readonly HopView[];
+}
+
+const secondsBetween = (start: string, end: string | null): number | null =>
+  end === null ? null : Math.max(0, Math.round((Date.parse(end) - Date.parse(start)) / 1000));
+
+const hopView = (h: HopItem): HopView => ({
+  index: h.index,
+  fromVersion: h.fromVersion,
+  version: h.version,
+  kind: h.kind,
+  updateId: h.updateId,
+  outcome: h.outcome,
+  polls: h.polls,
+  startedAt: h.startedAt,
+  endedAt: h.endedAt,
+  seconds: secondsBetween(h.startedAt, h.endedAt),
+  error: h.error,
+});
+
+/**
+ * Flattens one cluster's records of one run (cluster, snapshot, plan, hops) into what `status` and `history`
+ * show. A cluster record missing while its children exist (a child written first) still yields a row.
+ *
+ * @example
+ * (await store.listRunClusters(runId)).map((r) => clusterRunView(runId, r)) // [{ name: 'prod', status: 'RUNNING', hopsDone: 1, hopCount: 3, … }]
+ */
+export function clusterRunView(runId: string, records: RunClusterRecords): ClusterRunView {
+  const c: ClusterItem | null = records.cluster;
+  const [accountId = '', region = '', name = ''] = records.clusterKey.split('/');
+  const hops = records.hops.map(hopView);
+  const lastDone = [...records.hops].reverse().find((h) => h.outcome === 'SUCCEEDED');
+  const from = c?.from ?? records.snapshot?.snapshot.addonVersion ?? null;
+  return {
+    runId,
+    clusterKey: records.clusterKey,
+    name: c?.clusterName ?? name,
+    region: c?.region ?? region,
+    accountId: c?.accountId ?? accountId,
+    status: c?.status ?? 'PENDING',
+    step: c?.step ?? null,
+    from,
+    target: c?.target ?? records.plan?.plan.target ?? null,
+    version: lastDone?.version ?? from,
+    kubernetesVersion: records.snapshot?.snapshot.kubernetesVersion ?? records.plan?.plan.kubernetesVersion ?? null,
+    hopsDone: c?.hopsDone ?? hops.filter((h) => h.outcome === 'SUCCEEDED').length,
+    hopCount: c?.hopCount ?? records.plan?.plan.hops.length ?? 0,
+    currentHop: c?.currentHop ?? null,
+    error: c?.error ?? null,
+    startedAt: c?.startedAt ?? null,
+    endedAt: c?.endedAt ?? null,
+    hops,
+  };
+}

@@ -1,0 +1,36 @@
+import { CniFleetError } from '../errors.js';
+
+// The operator CLI's own failures live here, not in lib/errors.ts: that file lists the names the state machines
+// match in Retry/Catch, and the template test holds it to exactly those (issue #4, Checks).
+
+/** `--stage S` names a stack (`cni-fleet-S`) that DescribeStacks does not find in the account and Region. */
+export class StackNotFoundError extends CniFleetError {
+  override readonly name = 'StackNotFoundError' as const;
+  constructor(
+    readonly stackName: string,
+    readonly region: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stack ${stackName} not found in ${region}: deploy it (npx serverless deploy --stage …), or check --stage, --region and --profile`, options);
+  }
+}
+
+/** The stack exists but lacks an output the CLI needs (an older deployment, or a stack still being created). */
+export class StackOutputMissingError extends CniFleetError {
+  override readonly name = 'StackOutputMissingError' as const;
+  constructor(
+    readonly stackName: string,
+    readonly outputKey: string,
+    readonly stackStatus: string,
+  ) {
+    super(`stack ${stackName} (${stackStatus}) has no output ${outputKey}; redeploy it, or pass the value explicitly`);
+  }
+}
+
+/** A local progress log was asked for (`history --local DIR`) but the folder holds none. */
+export class LocalProgressNotFoundError extends CniFleetError {
+  override readonly name = 'LocalProgressNotFoundError' as const;
+  constructor(readonly dataDir: string) {
+    super(`no local progress log in ${dataDir}: run a rehearsal first (npm start), or read AWS with --stage or --table`);
+  }
+}

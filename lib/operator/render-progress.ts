@@ -1,0 +1,142 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { ClusterRunView, HopView } from './cluster-run-view.js';
+import type { RunProgress } from './run-progress.js';
+
+/** Rendering options. */
+export interface RenderOptions {
+  /** ANSI colours; default: picocolors' detection (TTY, NO_COLOR, FORCE_COLOR). */
+  readonly color?: boolean;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+const colors = (options: RenderOptions): Colors => pc.createColors(options.color ?? pc.isColorSupported);
+
+/**
+ * Colours a cluster status, execution status or hop outcome: success green, failure red, refusals yellow.
+ *
+ * @example
+ * colorStatus('FAILED', pc) // '\x1b[31mFAILED\x1b[39m'
+ */
+export function colorStatus(status: string, c: Colors): string {
+  if (['UPGRADED', 'SUCCEEDED'].includes(status)) return c.green(status);
+  if (['FAILED', 'TIMED_OUT', 'ABORTED'].includes(status)) return c.red(status);
+  if (['BLOCKED', 'SKIPPED', 'HALTED'].includes(status)) return c.yellow(status);
+  if (['UNCHANGED', 'PLANNED'].includes(status)) return c.cyan(status);
+  return status;
+}
+
+const durationText = (seconds: number | null): string => {
+  if (seconds === null) return '…';
+  const m = Math.floor(seconds / 60);
+  return m > 0 ? `${m}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+};
+
+/**
+ * One line per cluster for logs and non-TTY progress: `prod (us-east-1) RUNNING PollHop hop 2/3 → v1.20.5-eksbuild.1`.
+ *
+ * @example
+ * clusterLine(progress.clusters[0]) // 'payments-prod (us-east-1) UPGRADED VerifyUpgrade hops 3/3'
+ */
+export function clusterLine(cluster: ClusterRunView): string {
+  const hop = cluster.currentHop !== null ? ` hop ${cluster.currentHop}/${cluster.hopCount} → ${cluster.hops.find((h) => h.index === cluster.currentHop)?.version ?? '?'}` : ` hops ${cluster.hopsDone}/${cluster.hopCount}`;
+  const error = cluster.error ? ` ${cluster.error.name}: ${cluster.error.message}` : '';
+  return `${cluster.name} (${cluster.region}) ${cluster.status}${cluster.step ? ` ${cluster.step}` : ''}${hop}${error}`;
+}
+
+function noteCell(cluster: ClusterRunView, c: Colors): string {
+  if (cluster.error) return c.red(`${cluster.error.name}: ${cluster.error.message}`);
+  if (cluster.currentHop !== null) {
+    const hop = cluster.hops.find((h) => h.index === cluster.currentHop);
+    return hop ? `${hop.version}${hop.updateId ? ` ${c.dim(hop.updateId)}` : ''}, ${hop.polls} polls` : '';
+  }
+  return '';
+}
+
+/**
+ * An execution and its clusters as a table for people: the execution's status, error and console-visible facts,
+ * then one row per cluster with hop n/m, current step and outcome.
+ *
+ * @example
+ * process.stdout.write(renderRunProgress(await readRunProgress({ sfn, store, executionArn })))
+ */
+export function renderRunProgress(progress: RunProgress, options: RenderOptions = {}): string {
+  const c = colors(options);
+  const e = progress.execution;
+  const lines = [
+    `Execution  ${e.executionArn}`,
+    `Status     ${colorStatus(e.status, c)}${e.error ? ` ${c.red(e.error)}${e.cause ? `: ${e.cause}` : ''}` : ''}`,
+    `Run        ${progress.runId}${progress.run ? ` (${colorStatus(progress.run.status, c)}, trigger ${progress.run.trigger})` : ''}`,
+    `Started    ${e.startDate ?? '—'}${e.stopDate ? `   stopped ${e.stopDate}` : ''}`,
+  ];
+  if (progress.progressTable === null) {
+    lines.push(c.dim('Per-cluster progress: pass --stage or --table to read the progress table.'));
+    return `${lines.join('\n')}\n`;
+  }
+  const t = progress.totals;
+  lines.push(
+    `Clusters   ${t.done}/${t.clusters} done, hops ${t.hopsDone}/${t.hopCount}${Object.keys(t.byStatus).length ? ` (${Object.entries(t.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+  );
+  if (progress.clusters.length === 0) {
+    lines.push(c.dim(`No cluster of run ${progress.runId} in ${progress.progressTable} yet.`));
+    return `${lines.join('\n')}\n`;
+  }
+  const table = new Table({
+    head: ['Cluster', 'Status', 'Hop', 'Step', 'From → Target', 'Note'],
+    colWidths: [null, null, null, null, null, 60],
+    wordWrap: true,
+    style: { head: c.isColorSupported ? ['cyan'] : [], border: c.isColorSupported ? ['gray'] : [] },
+  });
+  for (const cl of progress.clusters) {
+    table.push([
+      `${cl.name}\n${c.dim(cl.region)}`,
+      colorStatus(cl.status, c),
+      cl.currentHop !== null ? `${cl.currentHop}/${cl.hopCount}` : `${cl.hopsDone}/${cl.hopCount}`,
+      cl.step ?? '',
+      `${cl.from ?? '—'}\n→ ${cl.target ?? '—'}`,
+      noteCell(cl, c),
+    ]);
+  }
+  return `${lines.join('\n')}\n${table.toString()}\n`;
+}
+
+function hopLines(hops: readonly HopView[], c: Colors): string {
+  if (hops.length === 0) return c.dim('no hops');
+  return hops
+    .map((h) => {
+      const head = `${h.index}. ${h.fromVersion} → ${h.version} ${colorStatus(h.outcome, c)}`;
+      const facts = `${h.updateId ?? 'no update'}, ${h.polls} polls, ${durationText(h.seconds)}`;
+      const error = h.error ? `\n   ${c.red(`${h.error.name}${h.error.code ? ` (${h.error.code})` : ''}: ${h.error.message}`)}` : '';
+      return `${head}\n   ${c.dim(facts)}${error}`;
+    })
+    .join('\n');
+}
+
+/**
+ * A cluster's history as a table: one row per run, newest first, with its outcome, from → to, and each hop's
+ * versions, update id, polls, duration and error.
+ *
+ * @example
+ * process.stdout.write(renderClusterHistory(await readClusterHistory(store, { cluster: 'payments-prod' })))
+ */
+export function renderClusterHistory(entries: readonly ClusterRunView[], options: RenderOptions = {}): string {
+  const c = colors(options);
+  const table = new Table({
+    head: ['Run', 'Cluster', 'Outcome', 'From → To', 'Hops'],
+    colWidths: [null, null, null, null, 70],
+    wordWrap: true,
+    style: { head: c.isColorSupported ? ['cyan'] : [], border: c.isColorSupported ? ['gray'] : [] },
+  });
+  for (const e of entries) {
+    const outcome = `${colorStatus(e.status, c)}${e.error ? `\n${c.red(e.error.name)}` : ''}`;
+    table.push([
+      `${e.runId}\n${c.dim(e.startedAt ?? '')}`,
+      `${e.name}\n${c.dim(`${e.accountId} ${e.region}`)}`,
+      outcome,
+      `${e.from ?? '—'}\n→ ${e.target ?? '—'}`,
+      `${e.hopsDone}/${e.hopCount} done\n${hopLines(e.hops, c)}${e.error && !e.hops.some((h) => h.error?.message === e.error?.message) ? `\n${c.red(e.error.message)}` : ''}`,
+    ]);
+  }
+  return `${table.toString()}\n${entries.length} run(s)\n`;
+}

@@ -1,0 +1,241 @@
+import type { FleetCluster, SelfManaged } from '../../lib/fleet/fleet-file.js';
+import { AWS_NODE_ENV, INIT_ENV, manifestEnv } from '../../lib/migration/aws-node-defaults.js';
+import { compareVersions } from '../../lib/versions/compare-versions.js';
+import type { SimCluster } from '../model.js';
+import { selfManagedFromAddon } from '../self-managed.js';
+import { hexOf } from '../world.js';
+
+/** The JSON of a Kubernetes object as the API server returns it. */
+export type KubeObject = Record<string, unknown>;
+
+/** The account that hosts the EKS images in most regions (aws/amazon-vpc-cni-k8s config/master/aws-k8s-cni.yaml). */
+const ECR_ACCOUNT = '602401143452';
+
+const labels = (version: string): Record<string, string> => ({
+  'app.kubernetes.io/instance': 'aws-vpc-cni',
+  'app.kubernetes.io/name': 'aws-node',
+  'app.kubernetes.io/version': version,
+  'k8s-app': 'aws-node',
+});
+
+/**
+ * What the aws-node DaemonSet runs with now: the self-managed install, else the managed add-on's settings (the
+ * add-on owns the DaemonSet once created: defaults plus its configurationValues, nothing else survives an
+ * OVERWRITE, facts §7.3). Undefined when the cluster has no aws-node DaemonSet (EKS Auto Mode, or deleted).
+ */
+export function daemonSetSource(cluster: SimCluster): SelfManaged | undefined {
+  if (cluster.compute === 'auto') return undefined;
+  if (cluster.selfManaged) return cluster.selfManaged;
+  if (cluster.addon && cluster.addon.status !== 'DELETING') return selfManagedFromAddon(cluster.addon.settings);
+  return undefined;
+}
+
+/** The parts of a simulated cluster its aws-node manifests depend on. */
+export type ManifestCluster = Pick<SimCluster, 'name' | 'region' | 'uid' | 'compute' | 'nodes' | 'createdAt' | 'acceptedChanges' | 'addon'>;
+
+/**
+ * The aws-node DaemonSet and ServiceAccount a fleet file's self-managed cluster starts with: what the simulator
+ * serves before any change, so an offline plan (`cni-fleet plan --fleet`) translates the same manifests.
+ *
+ * @example
+ * fleetClusterManifests(fleet.clusters[0]) // { daemonSet: {…}, serviceAccount: {…} } or undefined
+ */
+export function fleetClusterManifests(cluster: FleetCluster): { daemonSet: KubeObject; serviceAccount: KubeObject } | undefined {
+  if (!cluster.selfManaged || cluster.compute === 'auto') return undefined;
+  const at: ManifestCluster = {
+    name: cluster.name,
+    region: cluster.region,
+    uid: hexOf(`${cluster.accountId}/${cluster.region}/${cluster.name}`),
+    compute: cluster.compute,
+    nodes: cluster.nodes,
+    createdAt: 0,
+    acceptedChanges: 0,
+    addon: undefined,
+  };
+  return { daemonSet: awsNodeDaemonSet(at, cluster.selfManaged), serviceAccount: awsNodeServiceAccount(at, cluster.selfManaged) };
+}
+
+const envList = (env: Record<string, string>): KubeObject[] => Object.entries(env).map(([name, value]) => ({ name, value }));
+
+const fieldRef = (name: string, fieldPath: string): KubeObject => ({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } });
+
+/** Deep-merges a fleet file's `extras` into the pod spec: arrays append (an extra volume), objects merge. */
+function mergeExtras(spec: KubeObject, extras: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(extras)) {
+    const current = spec[key];
+    if (Array.isArray(current) && Array.isArray(value)) spec[key] = [...(current as unknown[]), ...(value as unknown[])];
+    else if (isObject(current) && isObject(value)) spec[key] = { ...current, ...value };
+    else spec[key] = structuredClone(value);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const hostPath = (name: string, path: string, type?: string): KubeObject => ({ name, hostPath: { path, ...(type ? { type } : {}) } });
+
+/**
+ * The aws-node DaemonSet as `kubectl get daemonset aws-node -n kube-system -o json` shows it, in the shape of the
+ * upstream manifest (config/master/aws-k8s-cni.yaml: init container aws-vpc-cni-init, container aws-node, the
+ * network policy agent from v1.14, hostPath volumes, `operator: Exists` toleration, node affinity that keeps it
+ * off Fargate), with the install's custom env, resources, tolerations and extras applied over the defaults of its
+ * version (facts §10).
+ *
+ * @example
+ * awsNodeDaemonSet(cluster, { version: 'v1.15.1', env: { WARM_IP_TARGET: '3' } }).spec.template.spec.containers[0].env
+ */
+export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged): KubeObject {
+  const version = source.version;
+  const image = (repository: string, tag: string): string => `${ECR_ACCOUNT}.dkr.ecr.${cluster.region}.amazonaws.com/${repository}:${tag}`;
+  const env: Record<string, string> = { ...manifestEnv(AWS_NODE_ENV, version), ...source.env };
+  const initEnv: Record<string, string> = { ...manifestEnv(INIT_ENV, version), ...source.initEnv };
+  const resources = source.resources ?? { requests: { cpu: '25m' } };
+  const vpcId = `vpc-${hexOf(`vpc/${cluster.uid}`, 17)}`;
+  const containers: KubeObject[] = [
+    {
+      name: 'aws-node',
+      image: image('amazon-k8s-cni', version),
+      imagePullPolicy: 'IfNotPresent',
+      ports: [{ containerPort: 61678, name: 'metrics', protocol: 'TCP' }],
+      livenessProbe: { exec: { command: ['/app/grpc-health-probe', '-addr=:50051', '-connect-timeout=5s', '-rpc-timeout=5s'] }, initialDelaySeconds: 60, timeoutSeconds: 10 },
+      readinessProbe: { exec: { command: ['/app/grpc-health-probe', '-addr=:50051', '-connect-timeout=5s', '-rpc-timeout=5s'] }, initialDelaySeconds: 1, timeoutSeconds: 10 },
+      env: [
+        ...envList(Object.fromEntries(Object.entries({ ...env, CLUSTER_NAME: env.CLUSTER_NAME ?? cluster.name, VPC_CNI_VERSION: version, VPC_ID: vpcId }).sort(([a], [b]) => a.localeCompare(b)))),
+        fieldRef('MY_NODE_NAME', 'spec.nodeName'),
+        fieldRef('MY_POD_NAME', 'metadata.name'),
+      ],
+      resources: structuredClone(resources),
+      securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
+      volumeMounts: [
+        { mountPath: '/host/opt/cni/bin', name: 'cni-bin-dir' },
+        { mountPath: '/host/etc/cni/net.d', name: 'cni-net-dir' },
+        { mountPath: '/host/var/log/aws-routed-eni', name: 'log-dir' },
+        { mountPath: '/var/run/aws-node', name: 'run-dir' },
+        { mountPath: '/run/xtables.lock', name: 'xtables-lock' },
+      ],
+    },
+  ];
+  // Network policy arrived with v1.14.0 (sim/configuration-schemas.ts): the agent container ships from then on.
+  if (compareVersions(version, 'v1.14.0') >= 0)
+    containers.push({
+      name: 'aws-eks-nodeagent',
+      image: image('amazon/aws-network-policy-agent', 'v1.1.0-eksbuild.1'),
+      args: ['--enable-ipv6=false', '--enable-network-policy=false', '--enable-cloudwatch-logs=false', '--metrics-bind-addr=:8162', '--health-probe-bind-addr=:8163'],
+      env: [fieldRef('MY_NODE_NAME', 'spec.nodeName')],
+      resources: { requests: { cpu: '25m' } },
+      securityContext: { capabilities: { add: ['NET_ADMIN'] }, privileged: true },
+      volumeMounts: [
+        { mountPath: '/sys/fs/bpf', name: 'bpf-pin-path' },
+        { mountPath: '/var/log/aws-routed-eni', name: 'log-dir' },
+        { mountPath: '/var/run/aws-node', name: 'run-dir' },
+      ],
+    });
+  const podSpec: KubeObject = {
+    priorityClassName: 'system-node-critical',
+    serviceAccountName: 'aws-node',
+    serviceAccount: 'aws-node',
+    hostNetwork: true,
+    dnsPolicy: 'ClusterFirst',
+    restartPolicy: 'Always',
+    schedulerName: 'default-scheduler',
+    terminationGracePeriodSeconds: 10,
+    securityContext: {},
+    initContainers: [
+      {
+        name: 'aws-vpc-cni-init',
+        image: image('amazon-k8s-cni-init', version),
+        imagePullPolicy: 'IfNotPresent',
+        env: envList(initEnv),
+        resources: { requests: { cpu: '25m' } },
+        securityContext: { privileged: true },
+        volumeMounts: [{ mountPath: '/host/opt/cni/bin', name: 'cni-bin-dir' }],
+      },
+    ],
+    containers,
+    tolerations: structuredClone(source.tolerations ?? [{ operator: 'Exists' }]),
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            {
+              matchExpressions: [
+                { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
+                { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
+                { key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['fargate', 'hybrid', 'auto'] },
+              ],
+            },
+          ],
+        },
+      },
+    },
+    volumes: [
+      hostPath('bpf-pin-path', '/sys/fs/bpf'),
+      hostPath('cni-bin-dir', '/opt/cni/bin'),
+      hostPath('cni-net-dir', '/etc/cni/net.d'),
+      hostPath('log-dir', '/var/log/aws-routed-eni', 'DirectoryOrCreate'),
+      hostPath('run-dir', '/var/run/aws-node', 'DirectoryOrCreate'),
+      hostPath('xtables-lock', '/run/xtables.lock', 'FileOrCreate'),
+    ],
+  };
+  if (source.extras) mergeExtras(podSpec, source.extras);
+  const scheduled = cluster.compute === 'ec2' ? cluster.nodes : 0;
+  const created = new Date(cluster.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: {
+      name: 'aws-node',
+      namespace: 'kube-system',
+      uid: uuidOf(`ds/${cluster.uid}`),
+      resourceVersion: String(1000 + cluster.acceptedChanges),
+      generation: 1 + cluster.acceptedChanges,
+      creationTimestamp: created,
+      labels: labels(version),
+      annotations: { 'deprecated.daemonset.template.generation': String(1 + cluster.acceptedChanges) },
+      // What the API server keeps and `kubectl get -o yaml` hides since Kubernetes 1.21: the snapshot must not
+      // depend on it.
+      managedFields: [{ manager: cluster.addon ? 'eks' : 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', time: created, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }],
+    },
+    spec: {
+      revisionHistoryLimit: 10,
+      selector: { matchLabels: { 'k8s-app': 'aws-node' } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } },
+      template: { metadata: { labels: labels(version) }, spec: podSpec },
+    },
+    status: {
+      currentNumberScheduled: scheduled,
+      desiredNumberScheduled: scheduled,
+      numberAvailable: scheduled,
+      numberMisscheduled: 0,
+      numberReady: scheduled,
+      observedGeneration: 1 + cluster.acceptedChanges,
+      updatedNumberScheduled: scheduled,
+    },
+  };
+}
+
+/**
+ * The aws-node ServiceAccount, with the IRSA annotation `eks.amazonaws.com/role-arn` when the install has a role.
+ *
+ * @example
+ * awsNodeServiceAccount(cluster, { version: 'v1.15.1', serviceAccountRoleArn: 'arn:aws:iam::111122223333:role/Cni' }).metadata.annotations
+ */
+export function awsNodeServiceAccount(cluster: ManifestCluster, source: SelfManaged): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: 'aws-node',
+      namespace: 'kube-system',
+      uid: uuidOf(`sa/${cluster.uid}`),
+      resourceVersion: String(900 + cluster.acceptedChanges),
+      creationTimestamp: new Date(cluster.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      labels: labels(source.version),
+      ...(source.serviceAccountRoleArn ? { annotations: { 'eks.amazonaws.com/role-arn': source.serviceAccountRoleArn } } : {}),
+    },
+  };
+}
+
+const uuidOf = (text: string): string => {
+  const h = hexOf(text);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};

@@ -1,0 +1,112 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { setLogLevel } from '../../functions/step-handler.js';
+import { createAwsClients } from '../../lib/aws/clients.js';
+import type { FleetFile } from '../../lib/fleet/fleet-file.js';
+import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo-server.js';
+import { localTasks } from '../../lib/local/rehearsal.js';
+import { eventTimer } from '../../lib/local/virtual-timer.js';
+import { createLocalRunner, type TaskEvent } from '../../lib/local/workflow-runner.js';
+import { ensureTable } from '../../lib/store/create-table.js';
+import { createProgressStore, type ProgressStore } from '../../lib/store/progress-store.js';
+import { newCatalogueCache, type StepDeps } from '../../lib/steps/step-deps.js';
+import { createVirtualClock } from '../../sim/clock.js';
+import { startSimulator, type Simulator } from '../../sim/server.js';
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const ACCOUNT = '111122223333';
+
+/** One simulated fleet loaded into the shared workflow: its simulator and its own progress table. */
+export interface LoadedFleet {
+  readonly sim: Simulator;
+  readonly store: ProgressStore;
+  readonly tableName: string;
+  /** Task events of this fleet's executions, in order. */
+  readonly events: TaskEvent[];
+  close(): Promise<void>;
+}
+
+/** The real definitions and handlers over one dynalite, re-pointed at a new simulator per fleet. */
+export interface LocalWorkflow {
+  /** Starts a simulator for `fleet`, creates a fresh progress table, and makes both the current target. */
+  load(fleet: FleetFile): Promise<LoadedFleet>;
+  runCluster(input: unknown, executionName: string): Promise<unknown>;
+  runFleet(input: unknown, executionName: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * The workflow exactly as `rehearse({ virtualTime: 'event' })` runs it (lib/local/rehearsal.ts: the real ASL
+ * through the local runner, the real handlers via `localTasks`, the simulator over HTTP, dynalite), but built once
+ * and re-pointed per fleet: the runner validates both definitions once, and dynalite starts once. Loads must not
+ * overlap. Time is discrete-event (lib/local/virtual-timer.ts): it stands still while a task runs and jumps to the
+ * next wake-up when every execution waits, so what a run does depends on the workflow, not on this machine's load.
+ *
+ * @example
+ * const workflow = await startLocalWorkflow();
+ * const fleet = await workflow.load(parseFleetFile(text));
+ * await workflow.runFleet({ clusters: [{ name: 'c1', region: 'us-east-1' }] }, 'run-1');
+ * await fleet.close();
+ * await workflow.close();
+ */
+export async function startLocalWorkflow(): Promise<LocalWorkflow> {
+  setLogLevel('SILENT');
+  // One clock for every fleet: it only moves forward, and each simulator starts at its current time.
+  const clock = createVirtualClock({ start: Date.now(), realNow: () => 0, speed: 1 });
+  const dynamo: LocalDynamo = await startDynamo({});
+  const shared: { dynamo: DynamoDBClient; doc: DynamoDBDocumentClient } = createAwsClients({ region: 'us-east-1', dynamoEndpoint: dynamo.endpoint, credentials: CREDENTIALS });
+  let current: { sim: Simulator; deps: StepDeps; events: TaskEvent[] } | undefined;
+  const active = () => {
+    if (!current) throw new Error('no fleet loaded');
+    return current;
+  };
+  // Getters: the handlers are built once, and read the current fleet's clients and store on every invocation.
+  const deps: StepDeps = {
+    get eksFor() {
+      return active().deps.eksFor;
+    },
+    get store() {
+      return active().deps.store;
+    },
+    now: () => new Date(clock.now()),
+    accountId: ACCOUNT,
+    get cache() {
+      return active().deps.cache;
+    },
+  };
+  const runner = createLocalRunner({ tasks: localTasks(deps), speed: 1, timer: eventTimer(clock), now: () => clock.now(), onTask: (e) => active().events.push(e) });
+  let tables = 0;
+
+  return {
+    async load(fleet) {
+      const sim = await startSimulator({ fleet, clock, unref: true });
+      const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS });
+      tables += 1;
+      const tableName = `progress-${tables}`;
+      await ensureTable(shared.dynamo, tableName, { pollIntervalMs: 5, maxPolls: 200 });
+      const store = createProgressStore({ doc: shared.doc, tableName, now: deps.now });
+      const events: TaskEvent[] = [];
+      current = { sim, events, deps: { eksFor, store, now: deps.now, accountId: ACCOUNT, cache: newCatalogueCache() } };
+      return {
+        sim,
+        store,
+        tableName,
+        events,
+        close: async () => {
+          await sim.close();
+        },
+      };
+    },
+    runCluster: (input, executionName) => runner.runCluster(input, executionName),
+    runFleet: (input, executionName) => runner.runFleet(input, executionName),
+    async close() {
+      shared.dynamo.destroy();
+      await dynamo.close();
+    },
+  };
+}
+
+/** The typed error a failed local execution carries (the library's ExecutionError wraps it as `cause`). */
+export function executionCause(error: unknown): { name?: string; message?: string; field?: string } {
+  return ((error as { cause?: unknown }).cause ?? {}) as { name?: string; message?: string; field?: string };
+}

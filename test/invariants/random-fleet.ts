@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import type { z } from 'zod';
+import type { FleetFile } from '../../lib/fleet/fleet-file.js';
+import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
+import { minorIndex } from '../../lib/versions/compare-versions.js';
+import { loadCatalogue } from '../../sim/catalogue/catalogue.js';
+
+export const catalogue = loadCatalogue();
+
+export const ROLE = 'arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole';
+const POD_IDENTITY_ROLE = 'arn:aws:iam::111122223333:role/cni-pod-identity';
+
+// How far below its Kubernetes version's default a random cluster may start: every hop is a real update through
+// the workflow, so long paths cost run time without exercising anything new.
+const MINORS_BELOW_DEFAULT = 3;
+
+/** Kubernetes minors whose default build has at least a few minors below it in the catalogue. */
+export const KUBERNETES_VERSIONS = catalogue.kubernetesVersions.filter((k) => k >= '1.23' && catalogue.compatibleBuilds(k).length > 0);
+
+/** The builds a random cluster on `kubernetesVersion` may run: offered to it, at most a few minors below its default. */
+export function startingBuilds(kubernetesVersion: string): string[] {
+  const builds = catalogue.compatibleBuilds(kubernetesVersion);
+  const defaultBuild = builds.find((b) => b.isDefault) ?? builds[0];
+  if (!defaultBuild) return [];
+  return builds.filter((b) => minorIndex(b.version) >= minorIndex(defaultBuild.version) - MINORS_BELOW_DEFAULT).map((b) => b.version);
+}
+
+/** Configurations a cluster may carry: none, JSON, YAML, "{}", and a key that builds before v1.14 reject (facts §11). */
+export const CONFIGURATIONS = [
+  undefined,
+  '{"env":{"AWS_VPC_K8S_CNI_EXTERNALSNAT":"true"}}',
+  'env:\n  WARM_IP_TARGET: "5"\n  MINIMUM_IP_TARGET: "10"\n',
+  '{}',
+  '{"enableNetworkPolicy":"true"}',
+] as const;
+
+type FaultInput = NonNullable<z.input<typeof FleetFile>['clusters'][number]['faults']>[number];
+
+const versionGlob = (kubernetesVersion: string): fc.Arbitrary<string | undefined> => {
+  const minors = [...new Set(startingBuilds(kubernetesVersion).map((v) => v.split('.').slice(0, 2).join('.')))];
+  return fc.option(fc.constantFrom(...minors).map((line) => `${line}.*`), { nil: undefined });
+};
+
+const REQUEST_OPERATIONS = ['DescribeCluster', 'DescribeAddon', 'UpdateAddon', 'DescribeUpdate', 'DescribeAddonVersions'] as const;
+
+/** One fault from every effect the fleet file knows (README, "The fleet file"), with small counts and durations. */
+export const faultArbitrary = (kubernetesVersion: string): fc.Arbitrary<FaultInput> => {
+  const toVersion = versionGlob(kubernetesVersion);
+  const noUndefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return fc.oneof(
+    fc.record({ effect: fc.constant('UPDATE_FAILED' as const), toVersion }).map(noUndefined),
+    fc.record({ effect: fc.constant('DEGRADED' as const), toVersion }).map(noUndefined),
+    fc.record({ effect: fc.constant('STUCK' as const), toVersion }).map(noUndefined),
+    fc.record({ effect: fc.constant('SLOW' as const), toVersion, durationSeconds: fc.integer({ min: 30, max: 600 }) }).map(noUndefined),
+    fc
+      .record({ effect: fc.constantFrom('THROTTLE' as const, 'SERVER_ERROR' as const), count: fc.integer({ min: 1, max: 3 }), operation: fc.option(fc.constantFrom(...REQUEST_OPERATIONS), { nil: undefined }) })
+      .map(noUndefined),
+    fc.record({ effect: fc.constant('CLUSTER_UPDATING' as const), durationSeconds: fc.integer({ min: 30, max: 240 }) }),
+    fc.record({ effect: fc.constant('CLUSTER_DELETED' as const), afterUpdates: fc.integer({ min: 0, max: 2 }) }),
+  );
+};
+
+type ClusterInput = z.input<typeof FleetFile>['clusters'][number];
+
+const clusterArbitrary = (index: number): fc.Arbitrary<ClusterInput> =>
+  fc.constantFrom(...KUBERNETES_VERSIONS).chain((kubernetesVersion) =>
+    fc.record({
+      name: fc.constant(`c${index}`),
+      region: fc.constantFrom('us-east-1', 'eu-west-1'),
+      kubernetesVersion: fc.constant(kubernetesVersion),
+      nodes: fc.integer({ min: 0, max: 5 }),
+      // Waves by tag, and now and then a cluster opted out (README, "Execution input": waveTag, skipTag).
+      tags: fc.record({ 'cni-fleet/wave': fc.constantFrom('canary', '1', '2'), 'cni-fleet/skip': fc.constantFrom('true', 'false', 'false', 'false') }, { requiredKeys: [] }),
+      addon: fc.record({
+        version: fc.constantFrom(...startingBuilds(kubernetesVersion)),
+        configurationValues: fc.constantFrom(...CONFIGURATIONS),
+        serviceAccountRoleArn: fc.option(fc.constant(ROLE), { nil: undefined }),
+        podIdentityAssociations: fc.option(fc.constant([{ serviceAccount: 'aws-node', roleArn: POD_IDENTITY_ROLE }]), { nil: undefined }),
+      }),
+      faults: fc.array(faultArbitrary(kubernetesVersion), { maxLength: 2 }),
+    }),
+  );
+
+/** The upgrade options of a random run: a symbolic or exact target, downgrades sometimes allowed, short timeouts. */
+const optionsArbitrary: fc.Arbitrary<UpgradeOptionsInput> = fc.record({
+  target: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('default', 'latest') },
+    { weight: 1, arbitrary: fc.constantFrom(...KUBERNETES_VERSIONS).chain((k) => fc.constantFrom(...startingBuilds(k))) },
+  ),
+  allowDowngrade: fc.boolean(),
+  pollIntervalSeconds: fc.integer({ min: 10, max: 30 }),
+  expectedHopSeconds: fc.integer({ min: 20, max: 60 }),
+  // Small, so that STUCK and SLOW hops time out quickly (the schema's minimum is 60).
+  hopTimeoutSeconds: fc.integer({ min: 60, max: 240 }),
+  concurrency: fc.integer({ min: 1, max: 4 }),
+  failureThreshold: fc.integer({ min: 0, max: 2 }),
+});
+
+export interface RandomRun {
+  readonly fleet: z.input<typeof FleetFile>;
+  readonly options: UpgradeOptionsInput;
+}
+
+/**
+ * Request faults (THROTTLE, SERVER_ERROR) that fire on the fleet's SelectClusters step: its DescribeCluster of each
+ * listed cluster is the first request naming that cluster, and the step describes every cluster in one invocation.
+ */
+export const selectClustersFaults = (clusters: readonly ClusterInput[]): number =>
+  clusters
+    .flatMap((c) => c.faults ?? [])
+    .filter((f) => (f.effect === 'THROTTLE' || f.effect === 'SERVER_ERROR') && (f.operation === undefined || f.operation === 'DescribeCluster'))
+    .reduce((n, f) => n + (f.count ?? 3), 0);
+
+// upgrade-fleet.asl.json retries SelectClusters 5 times on EksThrottledError/EksUnavailableError, and that budget
+// is shared by the whole fleet (one failed DescribeCluster fails the step): more request faults than that end the
+// fleet execution before any cluster is recorded. Pinned by the `it.fails` test in fleet-invariants.test.ts.
+export const SELECT_CLUSTERS_RETRIES = 5;
+
+/** A random fleet of 1–4 clusters, with faults, and the options to run it with. */
+export const runArbitrary: fc.Arbitrary<RandomRun> = fc
+  .integer({ min: 1, max: 4 })
+  .chain((size) => fc.tuple(...Array.from({ length: size }, (_, i) => clusterArbitrary(i))))
+  .filter((clusters) => selectClustersFaults(clusters) <= SELECT_CLUSTERS_RETRIES)
+  .chain((clusters) =>
+    fc.record({
+      fleet: fc.constant({ settings: { updateSeconds: 30, secondsPerNode: 2 }, clusters }),
+      options: optionsArbitrary,
+    }),
+  );
