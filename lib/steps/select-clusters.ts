@@ -1,9 +1,12 @@
-import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
-import type { Cluster } from '@aws-sdk/client-eks';
+import { DescribeAddonCommand, DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
+import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
+import { mapConcurrent } from '../plan/map-concurrent.js';
+import { planPath } from '../versions/plan-path.js';
+import { ADDON_NAME, offeredBuilds } from './eks-catalogue.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
 import { StepAlreadyRecordedError } from '../errors.js';
 import { clusterKey } from '../workflow/state.js';
-import type { StepDeps } from './step-deps.js';
+import type { SelectionRead, StepDeps } from './step-deps.js';
 import type { RunTrigger } from '../store/progress-store.js';
 import { toPlainJson } from '../store/json-value.js';
 import type { FleetState } from './validate-fleet-input.js';
@@ -38,17 +41,78 @@ export const compareWaves = (a: string, b: string): number => {
   return rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true });
 };
 
+type Candidate = { name: string; region: string; roleArn?: string | undefined; accountId?: string | undefined };
+
+// EKS API rate limits are unpublished (facts §8.1: "design with client-side concurrency limits + SDK retries"); ten
+// reads in flight keep a 1,000-cluster selection to seconds without inviting throttling.
+const DESCRIBE_CONCURRENCY = 10;
+// A cluster whose add-on cannot be read (self-managed, or unreadable now) is ordered first: a migration is a create
+// plus its hops, the longest work a cluster can have.
+const UNKNOWN_WORK = 99;
+
+/**
+ * The hops a cluster's upgrade is expected to take, for ordering only: DescribeAddon and the plan the cluster
+ * workflow will make. Any failure here only costs ordering, never the selection.
+ */
+async function expectedHops(eks: EKSClient, cluster: Cluster, options: FleetState['options'], deps: StepDeps): Promise<number> {
+  try {
+    const addon = (await eks.send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))).addon;
+    if (!addon?.addonVersion || !cluster.version) return UNKNOWN_WORK;
+    const builds = await offeredBuilds(eks, deps.cache, cluster.version, deps.now().getTime());
+    const plan = planPath({ from: addon.addonVersion, target: options.target, kubernetesVersion: cluster.version, builds, allowDowngrade: options.allowDowngrade });
+    return plan.blocked ? 0 : plan.hops.length;
+  } catch {
+    return UNKNOWN_WORK;
+  }
+}
+
+/**
+ * DescribeCluster (and the work estimate) for every candidate, ten at a time. Reads that succeed are kept in the
+ * container's cache for this run; a throttled or failing read fails the step only after every other read was
+ * made, so the ASL's Retry repeats just the reads that failed.
+ */
+async function readCandidates(state: FleetState, candidates: readonly Candidate[], deps: StepDeps): Promise<SelectionRead[]> {
+  let failure: unknown;
+  const reads = await mapConcurrent(candidates, DESCRIBE_CONCURRENCY, async (c): Promise<SelectionRead | undefined> => {
+    const key = `${state.runId}|${c.roleArn ?? ''}|${c.region}|${c.name}`;
+    const cached = deps.cache.selection.get(key);
+    if (cached) return cached;
+    const eks = deps.eksFor({ region: c.region, roleArn: c.roleArn });
+    let read: SelectionRead;
+    try {
+      const cluster = (await eks.send(new DescribeClusterCommand({ name: c.name }))).cluster;
+      const tags = cluster?.tags ?? {};
+      // Only clusters that will run need an estimate: filtered-out and opted-out ones cost no further call.
+      const runs = Object.entries(state.selector?.tags ?? {}).every(([k, v]) => tags[k] === v) && tags[state.skipTag] !== 'true';
+      read = cluster
+        ? { found: true, arn: cluster.arn, tags, expectedHops: runs ? await expectedHops(eks, cluster, state.options, deps) : 0 }
+        : { found: false, tags: {}, expectedHops: 0 };
+    } catch (error) {
+      if (!isNotFound(error)) {
+        failure ??= error;
+        return undefined;
+      }
+      read = { found: false, tags: {}, expectedHops: 0 };
+    }
+    deps.cache.selection.set(key, read);
+    return read;
+  });
+  if (failure !== undefined) translateEksError(failure);
+  return reads as SelectionRead[];
+}
+
 /**
  * SelectClusters: resolves the run's clusters — the explicit list, or ListClusters per region (and account,
  * through its role) filtered by tags and name prefix — drops those opted out by the skip tag and those that
  * DescribeCluster no longer finds (ListClusters can list ghosts: facts §7.5), records the run and its clusters
- * (PENDING, or SKIPPED with the reason), and groups them into waves by the wave tag.
+ * (PENDING, or SKIPPED with the reason), and groups them into waves by the wave tag, each wave ordered longest
+ * expected upgrade first (one DescribeAddon per selected cluster).
  *
  * @example
  * await selectClusters(state, deps) // { waves: [{ name: 'canary', clusters: [...] }, { name: '', clusters: [...] }], total: 12, skipped: [...] }
  */
 export async function selectClusters(state: FleetState, deps: StepDeps): Promise<Selection> {
-  const candidates: { name: string; region: string; roleArn?: string | undefined; accountId?: string | undefined }[] = [];
+  const candidates: Candidate[] = [];
   if (state.clusters) {
     candidates.push(...state.clusters);
   } else if (state.selector) {
@@ -72,29 +136,25 @@ export async function selectClusters(state: FleetState, deps: StepDeps): Promise
     }
   }
 
-  const selected: (SelectedCluster & { wave: string })[] = [];
+  const reads = await readCandidates(state, candidates, deps);
+  const selected: (SelectedCluster & { wave: string; expectedHops: number })[] = [];
   const skipped: Selection['skipped'] = [];
-  for (const c of candidates) {
-    let cluster: Cluster | undefined;
-    try {
-      cluster = (await deps.eksFor({ region: c.region, roleArn: c.roleArn }).send(new DescribeClusterCommand({ name: c.name }))).cluster;
-    } catch (error) {
-      if (!isNotFound(error)) translateEksError(error);
-    }
-    if (!cluster) {
+  candidates.forEach((c, i) => {
+    const read = reads[i]!;
+    if (!read.found) {
       skipped.push({ name: c.name, region: c.region, reason: 'DescribeCluster found no such cluster' });
-      continue;
+      return;
     }
-    const tags = cluster.tags ?? {};
     const wanted = state.selector?.tags ?? {};
-    if (Object.entries(wanted).some(([k, v]) => tags[k] !== v)) continue;
-    const accountId = c.accountId ?? accountOfArn(cluster.arn) ?? deps.accountId;
-    if (tags[state.skipTag] === 'true') {
+    if (Object.entries(wanted).some(([k, v]) => read.tags[k] !== v)) return;
+    const accountId = c.accountId ?? accountOfArn(read.arn) ?? deps.accountId;
+    if (read.tags[state.skipTag] === 'true') {
       skipped.push({ name: c.name, region: c.region, reason: `opted out by tag ${state.skipTag}=true` });
-      continue;
+      return;
     }
-    selected.push({ name: c.name, region: c.region, accountId, ...(c.roleArn ? { roleArn: c.roleArn } : {}), wave: tags[state.waveTag] ?? '' });
-  }
+    const wave = read.tags[state.waveTag] ?? '';
+    selected.push({ name: c.name, region: c.region, accountId, ...(c.roleArn ? { roleArn: c.roleArn } : {}), wave, expectedHops: read.expectedHops });
+  });
 
   const run = await deps.store.putRun({
     runId: state.runId,
@@ -115,6 +175,15 @@ export async function selectClusters(state: FleetState, deps: StepDeps): Promise
     await deps.store.putCluster(state.runId, { clusterName: c.name, region: c.region, accountId: c.accountId, status: 'PENDING', step: 'SelectClusters' });
   }
   const names = [...new Set(selected.map((c) => c.wave))].sort(compareWaves);
-  const waves = names.map((name) => ({ name, clusters: selected.filter((c) => c.wave === name).map(({ wave: _wave, ...rest }) => rest) }));
+  // Longest expected work first inside a wave (LPT scheduling): the Map starts the long upgrades early, so a wave
+  // does not end with a few long clusters running alone while the concurrency limit sits idle (bench/README).
+  // The sort is stable, so equal estimates keep the input order.
+  const waves = names.map((name) => ({
+    name,
+    clusters: selected
+      .filter((c) => c.wave === name)
+      .sort((a, b) => b.expectedHops - a.expectedHops)
+      .map(({ wave: _wave, expectedHops: _hops, ...rest }) => rest),
+  }));
   return { waves, total: selected.length, skipped };
 }

@@ -18,7 +18,7 @@ export const ValidateFleetInputEvent = z.object({
   startedAt: z.string().optional(),
 });
 
-export const LockOwner = z.object({ executionId: z.string(), cluster: z.object({ key: z.string() }) });
+export const LockOwner = z.object({ executionId: z.string(), runId: z.string(), trigger: z.string(), cluster: z.object({ key: z.string() }) });
 
 const Target = z.object({ name: z.string(), region: z.string(), accountId: z.string().optional(), roleArn: z.string().optional() });
 

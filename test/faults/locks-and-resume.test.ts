@@ -96,6 +96,10 @@ describe.each(dynamoTargets.filter((t) => t.available))('fault matrix: locks and
     expect(callsWhileLocked).toBe(0);
     expect(later.output).toMatchObject({ status: 'UPGRADED' });
     expect(await rig.store.getLock(keyOf('orphaned'))).toBeNull();
+    // A cluster execution started on its own is its own run, closed by its last state; the refused one never
+    // opened a run (the lock was refused before AcquireLock created it).
+    expect(await rig.store.getRun('exec-after-ttl')).toMatchObject({ status: 'SUCCEEDED', summary: { total: 1, byStatus: { UPGRADED: 1 } } });
+    expect(await rig.store.getRun('exec-too-early')).toBeNull();
   });
 
   it('a re-run after a failure resumes from the current version; hops are not repeated, records not duplicated', async (context) => {

@@ -105,22 +105,22 @@ export interface RandomRun {
  * Request faults (THROTTLE, SERVER_ERROR) that fire on the fleet's SelectClusters step: its DescribeCluster of each
  * listed cluster is the first request naming that cluster, and the step describes every cluster in one invocation.
  */
-export const selectClustersFaults = (clusters: readonly ClusterInput[]): number =>
-  clusters
-    .flatMap((c) => c.faults ?? [])
+export const selectClustersFaults = (cluster: ClusterInput): number =>
+  (cluster.faults ?? [])
     .filter((f) => (f.effect === 'THROTTLE' || f.effect === 'SERVER_ERROR') && (f.operation === undefined || f.operation === 'DescribeCluster'))
     .reduce((n, f) => n + (f.count ?? 3), 0);
 
-// upgrade-fleet.asl.json retries SelectClusters 5 times on EksThrottledError/EksUnavailableError, and that budget
-// is shared by the whole fleet (one failed DescribeCluster fails the step): more request faults than that end the
-// fleet execution before any cluster is recorded. Pinned by the `it.fails` test in fleet-invariants.test.ts.
+// upgrade-fleet.asl.json retries SelectClusters 5 times on EksThrottledError/EksUnavailableError. Each retry
+// re-reads only the clusters whose DescribeCluster failed (lib/steps/select-clusters.ts), so the budget is per
+// cluster: a cluster whose DescribeCluster fails more often than that ends the fleet execution, as intended for
+// an EKS that stays unavailable.
 export const SELECT_CLUSTERS_RETRIES = 5;
 
 /** A random fleet of 1–4 clusters, with faults, and the options to run it with. */
 export const runArbitrary: fc.Arbitrary<RandomRun> = fc
   .integer({ min: 1, max: 4 })
   .chain((size) => fc.tuple(...Array.from({ length: size }, (_, i) => clusterArbitrary(i))))
-  .filter((clusters) => selectClustersFaults(clusters) <= SELECT_CLUSTERS_RETRIES)
+  .filter((clusters) => clusters.every((c) => selectClustersFaults(c) <= SELECT_CLUSTERS_RETRIES))
   .chain((clusters) =>
     fc.record({
       fleet: fc.constant({ settings: { updateSeconds: 30, secondsPerNode: 2 }, clusters }),

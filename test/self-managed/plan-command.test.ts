@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,8 @@ describe('cni-fleet plan for a self-managed cluster', () => {
     const { code, out } = await plan(['--region', 'us-east-1']);
     // Assess
     expect(code).toBe(0);
-    const text = out.replace(/[│\s]+/g, ' ');
+    // Colours are on under CI=true (picocolors), and cli-table3 re-opens them on every wrapped line.
+    const text = stripVTControlCharacters(out).replace(/[│\s]+/g, ' ');
     expect(text).toContain('note: carried over: env.WARM_IP_TARGET=3');
     expect(text).toContain(`note: IRSA role carried over: ${ROLE}`);
     expect(text).toContain('note: NOT carried over: .spec.template.spec.volumes[name="custom-certs"]');
