@@ -22,9 +22,6 @@ const { values: args } = parseArgs({
     speed: { type: 'string' },
     concurrency: { type: 'string', default: '40' },
     seed: { type: 'string', default: '20261122' },
-    // What-if: list each wave's clusters longest planned work first (what an LPT-ordering SelectClusters would
-    // do). The default keeps the generated (random) order, as an operator's list or ListClusters gives it.
-    order: { type: 'string', default: 'as-listed' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
   },
 });
@@ -50,16 +47,8 @@ const clusterOf = (input: unknown): string | undefined => {
   return i?.cluster?.name ?? i?.input?.cluster?.name;
 };
 
-if (args.order !== 'as-listed' && args.order !== 'longest-first') {
-  process.stderr.write(`bench: --order must be as-listed or longest-first, got ${args.order}\n`);
-  process.exit(2);
-}
 const generated = performance.now();
 const { fleet, plannedHops } = generateFleet({ clusters: clusterCount, seed });
-if (args.order === 'longest-first') {
-  const work = (c: (typeof fleet.clusters)[number]) => (plannedHops.get(c.name) ?? 0) * (fleet.settings.updateSeconds + fleet.settings.secondsPerNode * c.nodes);
-  fleet.clusters.sort((a, b) => work(b) - work(a));
-}
 const generationMs = performance.now() - generated;
 
 const transitions = { total: 0, retries: 0, hopLoop: 0, byType: {} as Record<string, number>, byMachine: {} as Record<string, number> };
@@ -161,7 +150,7 @@ const table = new Table({ head: ['measure', 'value'], style: { head: [] }, colWi
 table.push(
   ['clusters (by outcome)', `${report.summary.total} (${Object.entries(report.summary.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})`],
   ['hops completed (planned hops matched)', `${fmt(hops)} (${mismatched === 0 ? 'all' : `${mismatched} clusters differ`})`],
-  ['timing, concurrency, order', `${timing}; ${concurrency} clusters at once per wave; ${args.order === 'longest-first' ? 'WHAT-IF: longest planned work first' : 'clusters as listed'}`],
+  ['timing, concurrency', `${timing}; ${concurrency} clusters at once per wave (SelectClusters orders each wave longest planned upgrade first)`],
   ['wall time (rehearse + close)', `${wallSeconds.toFixed(1)} s (CPU ${metrics.cpuSeconds.toFixed(1)} s; fleet generated in ${(generationMs / 1000).toFixed(1)} s)`],
   ['peak memory', `RSS ${fmt(memory.rssMiB)} MiB sampled, ${fmt(memory.maxRssMiB)} MiB maxRSS; heap ${fmt(memory.heapUsedMiB)} MiB`],
   ['virtual makespan', `${fmt(makespan)} s`],
@@ -194,7 +183,7 @@ writeFileSync(
     {
       at: new Date().toISOString(),
       node: process.version,
-      params: { clusters: clusterCount, order: args.order, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, concurrency, seed, settings: fleet.settings },
+      params: { clusters: clusterCount, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, concurrency, seed, settings: fleet.settings },
       outcomes: report.summary.byStatus,
       metrics,
       waves: measuredWaves,

@@ -110,6 +110,8 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
     updateId: result.updateId,
     startedAt: result.startedAt,
   });
-  await deps.store.updateCluster(state.runId, cluster.key, { step: 'ApplyHop', currentHop: hop.index });
+  // Later hops' currentHop was already moved on by the RecordHop before them (lib/steps/record-hop.ts): one cluster
+  // write per hop instead of two (bench/: DynamoDB requests are most of a rehearsal's CPU).
+  if (plan.nextHop === 0) await deps.store.updateCluster(state.runId, cluster.key, { step: 'ApplyHop', currentHop: hop.index });
   return result;
 }

@@ -2,7 +2,9 @@ import type { ClusterState } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
 
 /**
- * RecordHop: closes the hop's record (SUCCEEDED, polls, end time) and advances the plan. Idempotent: a replay
+ * RecordHop: closes the hop's record (SUCCEEDED, polls, end time) and advances the plan. The cluster's record
+ * moves on in the same write: `hopsDone` counts this hop and `currentHop` names the next one (null after the
+ * last), so the ApplyHop that follows need not write it again (docs/progress-table.md). Idempotent: a replay
  * writes the same values.
  *
  * @example
@@ -16,6 +18,8 @@ export async function recordHop(state: Pick<ClusterState, 'runId' | 'cluster' | 
     polls: hop.polls,
     endedAt: deps.now().toISOString(),
   });
-  await deps.store.updateCluster(state.runId, cluster.key, { step: 'RecordHop', hopsDone: hop.index, currentHop: null });
+  // The ASL's HasNextHop test: another hop follows while nextHop + 1 < hopCount.
+  const next = plan.nextHop + 1 < plan.hopCount ? plan.hops[plan.nextHop + 1] : undefined;
+  await deps.store.updateCluster(state.runId, cluster.key, { step: 'RecordHop', hopsDone: hop.index, currentHop: next ? next.index : null });
   return plan.nextHop + 1;
 }
