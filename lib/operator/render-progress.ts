@@ -3,6 +3,8 @@ import pc from 'picocolors';
 import type { ClusterRunView, HopView } from './cluster-run-view.js';
 import type { RunProgress } from './run-progress.js';
 
+const pollsText = (n: number): string => `${n} poll${n === 1 ? '' : 's'}`;
+
 /** Rendering options. */
 export interface RenderOptions {
   /** ANSI colours; default: picocolors' detection (TTY, NO_COLOR, FORCE_COLOR). */
@@ -49,7 +51,7 @@ function noteCell(cluster: ClusterRunView, c: Colors): string {
   if (cluster.error) return c.red(`${cluster.error.name}: ${cluster.error.message}`);
   if (cluster.currentHop !== null) {
     const hop = cluster.hops.find((h) => h.index === cluster.currentHop);
-    return hop ? `${hop.version}${hop.updateId ? ` ${c.dim(hop.updateId)}` : ''}, ${hop.polls} polls` : '';
+    return hop ? `${hop.version}${hop.updateId ? ` ${c.dim(hop.updateId)}` : ''}, ${pollsText(hop.polls)}` : '';
   }
   return '';
 }
@@ -106,7 +108,7 @@ function hopLines(hops: readonly HopView[], c: Colors): string {
   return hops
     .map((h) => {
       const head = `${h.index}. ${h.fromVersion} → ${h.version} ${colorStatus(h.outcome, c)}`;
-      const facts = `${h.updateId ?? 'no update'}, ${h.polls} polls, ${durationText(h.seconds)}`;
+      const facts = `${h.updateId ?? 'no update id'}, ${pollsText(h.polls)}, ${durationText(h.seconds)}`;
       const error = h.error ? `\n   ${c.red(`${h.error.name}${h.error.code ? ` (${h.error.code})` : ''}: ${h.error.message}`)}` : '';
       return `${head}\n   ${c.dim(facts)}${error}`;
     })
