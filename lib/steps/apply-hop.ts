@@ -58,7 +58,31 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   const hop = plan.hops[plan.nextHop];
   if (!hop) throw new Error(`ApplyHop: no hop ${plan.nextHop} in a plan of ${plan.hopCount}`);
   const now = deps.now();
+  const hopState = (started: boolean, updateId: string | null, startedAt: Date): HopState => {
+    // The previous hop's real duration is the best guess for this one on the same cluster (same node count).
+    const expected = state.hop?.durationSeconds ?? options.expectedHopSeconds;
+    return {
+      index: hop.index,
+      from: hop.from,
+      to: hop.to,
+      kind: hop.kind,
+      updateId,
+      startedAt: startedAt.toISOString(),
+      polls: 0,
+      status: started ? 'IN_PROGRESS' : 'SUCCEEDED',
+      waitSeconds: started ? Math.max(1, Math.ceil(expected)) : 0,
+      deadline: new Date(startedAt.getTime() + options.hopTimeoutSeconds * 1000).toISOString(),
+      durationSeconds: started ? null : 0,
+    };
+  };
   await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now);
+
+  // The progress log first (issue #5, "check state first"): when an earlier attempt of this ApplyHop already
+  // started the hop and recorded it, and only its result was lost, the retry adopts that hop without a second
+  // CreateAddon/UpdateAddon request. (The per-hop clientRequestToken covers the narrower gap between EKS
+  // accepting the request and the record being written: EKS answers a repeated token with the same update.)
+  const recorded = await deps.store.getHop(state.runId, cluster.key, hop.index);
+  if (recorded && recorded.version === hop.to) return hopState(recorded.updateId !== null || hop.kind === 'create', recorded.updateId, new Date(recorded.startedAt));
 
   const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
   let update: Update | undefined;
@@ -86,22 +110,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
     else translateEksError(error, { clusterName: cluster.name, region: cluster.region });
   }
 
-  // The previous hop's real duration is the best guess for this one on the same cluster (same node count).
-  const expected = state.hop?.durationSeconds ?? options.expectedHopSeconds;
-  const startedAt = update?.createdAt ?? now;
-  const result: HopState = {
-    index: hop.index,
-    from: hop.from,
-    to: hop.to,
-    kind: hop.kind,
-    updateId: update?.id ?? null,
-    startedAt: startedAt.toISOString(),
-    polls: 0,
-    status: update ? 'IN_PROGRESS' : 'SUCCEEDED',
-    waitSeconds: update ? Math.max(1, Math.ceil(expected)) : 0,
-    deadline: new Date(startedAt.getTime() + options.hopTimeoutSeconds * 1000).toISOString(),
-    durationSeconds: update ? null : 0,
-  };
+  const result = hopState(update !== undefined, update?.id ?? null, update?.createdAt ?? now);
   await deps.store.startHop(state.runId, cluster.key, {
     index: hop.index,
     fromVersion: hop.from,

@@ -208,6 +208,15 @@ export interface ProgressStore {
    */
   startHop(runId: string, clusterKey: string, hop: NewHop): Promise<HopItem>;
   /**
+   * One hop of a cluster in a run (a consistent GetItem), so a retried ApplyHop can see that its first attempt
+   * already started the hop.
+   *
+   * @returns the hop, or null when it was never started
+   * @example
+   * const hop = await store.getHop(runId, clusterKey, 2); // hop?.updateId === '…'
+   */
+  getHop(runId: string, clusterKey: string, index: number): Promise<HopItem | null>;
+  /**
    * Records a poll or the end of a hop. Only an IN_PROGRESS hop changes; repeating the final write
    * (same outcome) returns the stored hop unchanged.
    *
@@ -596,6 +605,11 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
         }
         return stored;
       });
+    },
+
+    async getHop(runId, clusterKey, index) {
+      parseClusterKey(clusterKey);
+      return getItem<HopItem>(keys.runPk(checkRunId(runId)), keys.hopSk(clusterKey, checkHopIndex(index)), ItemType.HOP);
     },
 
     async updateHop(runId, clusterKey, index, update) {
