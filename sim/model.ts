@@ -49,6 +49,9 @@ export interface SimPodIdentityAssociation {
   roleArn: string;
   /** What the Addon shape's `podIdentityAssociations` string list carries (facts §3). */
   associationArn: string;
+  /** Virtual epoch ms; kept when an update re-sends the same pair (the association is not re-created). */
+  createdAt: number;
+  modifiedAt: number;
 }
 
 /** What an add-on runs with; an update or create replaces it when it lands. */

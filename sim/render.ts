@@ -1,5 +1,5 @@
 import { clusterStatus } from './lifecycle.js';
-import type { SimAddon, SimCluster, SimUpdate } from './model.js';
+import type { SimAddon, SimCluster, SimPodIdentityAssociation, SimUpdate } from './model.js';
 import { epochSeconds } from './wire.js';
 import { hexOf } from './world.js';
 
@@ -26,6 +26,25 @@ export function renderAddon(cluster: SimCluster, addon: SimAddon): Record<string
     // facts §7.5: returned verbatim; YAML stays YAML.
     ...(settings.configurationValues !== undefined ? { configurationValues: settings.configurationValues } : {}),
     podIdentityAssociations: settings.podIdentityAssociations.map((p) => p.associationArn),
+  };
+}
+
+/**
+ * The PodIdentityAssociation structure of an association the add-on owns: `ownerArn` is the add-on's ARN,
+ * the namespace the add-on's (kube-system), the id the ARN's last segment.
+ */
+export function renderPodIdentityAssociation(cluster: SimCluster, addon: SimAddon, association: SimPodIdentityAssociation): Record<string, unknown> {
+  return {
+    clusterName: cluster.name,
+    namespace: 'kube-system',
+    serviceAccount: association.serviceAccount,
+    roleArn: association.roleArn,
+    associationArn: association.associationArn,
+    associationId: association.associationArn.slice(association.associationArn.lastIndexOf('/') + 1),
+    tags: {},
+    createdAt: epochSeconds(association.createdAt),
+    modifiedAt: epochSeconds(association.modifiedAt),
+    ownerArn: addon.addonArn,
   };
 }
 

@@ -6,6 +6,7 @@ export interface RouteParams {
   readonly clusterName?: string;
   readonly addonName?: string;
   readonly updateId?: string;
+  readonly associationId?: string;
 }
 
 export interface Route {
@@ -25,6 +26,7 @@ const TABLE: readonly { method: string; pattern: RegExp; operation: EksOperation
   { method: 'POST', pattern: new RegExp(`^/clusters/${seg}/addons/${seg}/update$`), operation: 'UpdateAddon', names: ['clusterName', 'addonName'] },
   { method: 'GET', pattern: new RegExp(`^/clusters/${seg}/updates$`), operation: 'ListUpdates', names: ['clusterName'] },
   { method: 'GET', pattern: new RegExp(`^/clusters/${seg}/updates/${seg}$`), operation: 'DescribeUpdate', names: ['clusterName', 'updateId'] },
+  { method: 'GET', pattern: new RegExp(`^/clusters/${seg}/pod-identity-associations/${seg}$`), operation: 'DescribePodIdentityAssociation', names: ['clusterName', 'associationId'] },
   { method: 'GET', pattern: /^\/addons\/supported-versions$/, operation: 'DescribeAddonVersions', names: [] },
   { method: 'GET', pattern: /^\/addons\/configuration-schemas$/, operation: 'DescribeAddonConfiguration', names: [] },
 ];

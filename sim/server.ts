@@ -95,7 +95,7 @@ function requestedVersionOf(text: string): string | undefined {
 
 /**
  * Starts the EKS API simulator: an HTTP server speaking EKS's restJson1 (facts §1–§6) for the 11 add-on
- * operations, over the clusters of `fleet`, on a virtual clock.
+ * operations and DescribePodIdentityAssociation, over the clusters of `fleet`, on a virtual clock.
  *
  * @example
  * const sim = await startSimulator({ fleet: parseFleetFile(text), speed: 1000 });

@@ -93,12 +93,17 @@ export class SimWorld {
     if (threshold !== undefined && threshold > 0 && cluster.acceptedChanges >= threshold) cluster.existence = 'gone';
   }
 
-  podIdentityAssociations(cluster: SimCluster, input: readonly PodIdentityInput[]): SimPodIdentityAssociation[] {
-    return input.map((p) => ({
-      serviceAccount: p.serviceAccount,
-      roleArn: p.roleArn,
-      associationArn: `arn:aws:eks:${cluster.region}:${cluster.accountId}:podidentityassociation/${cluster.name}/a-${hexOf(`${cluster.uid}/${p.serviceAccount}/${p.roleArn}`, 17)}`,
-    }));
+  /**
+   * The add-on's associations for the pairs of a request. The ARN is derived from the cluster and the pair, so
+   * re-sending the same pairs on every hop (issue #3, facts §7.4) keeps the same associations and their createdAt.
+   */
+  podIdentityAssociations(cluster: SimCluster, input: readonly PodIdentityInput[], now: number): SimPodIdentityAssociation[] {
+    const existing = cluster.addon?.settings.podIdentityAssociations ?? [];
+    return input.map((p) => {
+      const associationArn = `arn:aws:eks:${cluster.region}:${cluster.accountId}:podidentityassociation/${cluster.name}/a-${hexOf(`${cluster.uid}/${p.serviceAccount}/${p.roleArn}`, 17)}`;
+      const kept = existing.find((a) => a.associationArn === associationArn);
+      return { serviceAccount: p.serviceAccount, roleArn: p.roleArn, associationArn, createdAt: kept?.createdAt ?? now, modifiedAt: kept?.modifiedAt ?? now };
+    });
   }
 
   newAddon(cluster: SimCluster, settings: SimAddon['settings'], now: number, tags: Record<string, string> = {}): SimAddon {
@@ -170,7 +175,7 @@ export class SimWorld {
       addonVersion: spec.version,
       configurationValues: spec.configurationValues,
       serviceAccountRoleArn: spec.serviceAccountRoleArn,
-      podIdentityAssociations: this.podIdentityAssociations(cluster, spec.podIdentityAssociations ?? []),
+      podIdentityAssociations: this.podIdentityAssociations(cluster, spec.podIdentityAssociations ?? [], createdAt),
     };
     const addon: SimAddon = { ...this.newAddon(cluster, settings, createdAt), status: 'ACTIVE', modifiedAt: createdAt };
     switch (spec.status ?? 'ACTIVE') {

@@ -38,6 +38,7 @@ export const EKS_OPERATIONS = [
   'ListUpdates',
   'DescribeAddonVersions',
   'DescribeAddonConfiguration',
+  'DescribePodIdentityAssociation',
 ] as const;
 export const EksOperation = z.enum(EKS_OPERATIONS);
 export type EksOperation = z.infer<typeof EksOperation>;

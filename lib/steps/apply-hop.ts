@@ -45,8 +45,10 @@ async function adoptInProgress(eks: EKSClient, clusterName: string, version: str
  * configurationValues are omitted on purpose: omitted keeps the current custom configuration, while re-sending
  * the snapshot's text would overwrite any change made since and "{}" would reset it (facts §7.4; seeds/000,
  * "If you're not updating a configuration setting, remove --configuration-values"); VerifyUpgrade checks the
- * result against the snapshot. Pod identity associations are omitted for the same reason (omitted = no change,
- * [MODEL] facts §7.4) and verified after every hop.
+ * result against the snapshot. The snapshot's pod identity associations ({serviceAccount, roleArn} pairs) are
+ * re-sent every time too, like the role (issue #3): "omitted = no change" is only [MODEL] in facts §7.4, and the
+ * same pairs keep the same associations. Without any they are omitted, never sent as [] (which deletes the
+ * add-on's associations, facts §7.4); VerifyUpgrade compares the association ARNs with the snapshot's.
  *
  * @throws AddonBusyError when someone else's update is in progress; AddonRequestRejectedError when EKS refuses
  * @example
@@ -99,6 +101,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
           addonVersion: hop.to,
           resolveConflicts: options.resolveConflicts,
           ...(snapshot.serviceAccountRoleArn ? { serviceAccountRoleArn: snapshot.serviceAccountRoleArn } : {}),
+          ...(snapshot.podIdentityPairs.length > 0 ? { podIdentityAssociations: snapshot.podIdentityPairs } : {}),
           clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to),
         }),
       )

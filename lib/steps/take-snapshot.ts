@@ -1,12 +1,12 @@
-import { DescribeAddonCommand, DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { DescribeAddonCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
 import { AddonBusyError, AddonUnhealthyError, ClusterNotActiveError, ClusterNotFoundError, ClusterSkippedError } from '../errors.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
-import type { Cluster } from '@aws-sdk/client-eks';
+import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { credentialsOf } from '../aws/clients.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
 import { readSelfManaged } from '../migration/read-self-managed.js';
-import type { ClusterState, SelfManagedState, Snapshot } from '../workflow/state.js';
+import type { ClusterState, PodIdentityPair, SelfManagedState, Snapshot } from '../workflow/state.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -18,8 +18,31 @@ const BUSY_ADDON = new Set(['CREATING', 'UPDATING', 'DELETING']);
 const BROKEN_ADDON = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
 
 /**
- * TakeSnapshot: reads the cluster (DescribeCluster) and its vpc-cni add-on (DescribeAddon) and stores version,
- * configurationValues, serviceAccountRoleArn and pod identity associations in DynamoDB before the first change.
+ * The {serviceAccount, roleArn} pair of each association ARN, in order. DescribeAddon lists only the ARNs (facts
+ * §3) while UpdateAddon takes pairs, so re-sending them (facts §7.4) needs one DescribePodIdentityAssociation per
+ * ARN; the association id is the ARN's last segment.
+ */
+async function podIdentityPairsOf(eks: EKSClient, clusterName: string, arns: readonly string[], ref: { clusterName: string; region: string }): Promise<PodIdentityPair[]> {
+  const pairs: PodIdentityPair[] = [];
+  for (const arn of arns) {
+    const associationId = arn.slice(arn.lastIndexOf('/') + 1);
+    const association = await eks.send(new DescribePodIdentityAssociationCommand({ clusterName, associationId })).then(
+      (out) => out.association,
+      (error: unknown) => translateEksError(error, ref),
+    );
+    // Re-sending a pair with a member missing would make the next UpdateAddon fail mid-run: refuse here instead,
+    // before any change, and leave the cluster to an operator.
+    if (!association?.serviceAccount || !association.roleArn)
+      throw new ClusterSkippedError(clusterName, `pod identity association ${arn} could not be read whole (no serviceAccount or roleArn), so it could not be re-sent`);
+    pairs.push({ serviceAccount: association.serviceAccount, roleArn: association.roleArn });
+  }
+  return pairs;
+}
+
+/**
+ * TakeSnapshot: reads the cluster (DescribeCluster), its vpc-cni add-on (DescribeAddon) and the add-on's pod
+ * identity associations (DescribePodIdentityAssociation) and stores version, configurationValues,
+ * serviceAccountRoleArn and the associations (ARNs and pairs) in DynamoDB before the first change.
  *
  * @throws ClusterNotActiveError / AddonBusyError while something else is changing (retried by the ASL)
  * @throws ClusterNotFoundError, ClusterSkippedError, AddonUnhealthyError: the cluster is left alone
@@ -52,6 +75,8 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
   if (BROKEN_ADDON.has(addonStatus) || issues.length > 0)
     throw new AddonUnhealthyError(name, addonStatus, issues.map((i) => ({ code: i.code ?? '', message: i.message ?? '' })));
 
+  const associations = [...(addon.podIdentityAssociations ?? [])].sort();
+  const podIdentityPairs = await podIdentityPairsOf(eks, name, associations, ref);
   const snapshot: Snapshot = {
     clusterArn: cluster.arn ?? '',
     kubernetesVersion: cluster.version ?? '',
@@ -61,7 +86,8 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
     addonStatus,
     configurationValues: addon.configurationValues ?? null,
     serviceAccountRoleArn: addon.serviceAccountRoleArn ?? null,
-    podIdentityAssociations: [...(addon.podIdentityAssociations ?? [])].sort(),
+    podIdentityAssociations: associations,
+    podIdentityPairs,
     takenAt: deps.now().toISOString(),
   };
   const stored = await deps.store.putSnapshot(state.runId, key, snapshot);
@@ -96,6 +122,7 @@ async function snapshotSelfManaged(
     configurationValues: null,
     serviceAccountRoleArn: translation.serviceAccountRoleArn,
     podIdentityAssociations: [],
+    podIdentityPairs: [],
     takenAt: deps.now().toISOString(),
     // A JSON round trip turns the translation's readonly JSON values into the state schema's plain ones.
     selfManaged: JSON.parse(JSON.stringify({ image: install.image, carried: translation.carried, untranslatable: translation.untranslatable })) as SelfManagedState,

@@ -34,6 +34,10 @@ export const SelfManagedState = z.object({
 });
 export type SelfManagedState = z.infer<typeof SelfManagedState>;
 
+/** One pod identity association as UpdateAddon/CreateAddon take it (AddonPodIdentityAssociations: facts §3). */
+export const PodIdentityPair = z.object({ serviceAccount: z.string(), roleArn: z.string() });
+export type PodIdentityPair = z.infer<typeof PodIdentityPair>;
+
 export const Snapshot = z.object({
   clusterArn: z.string(),
   kubernetesVersion: z.string(),
@@ -45,6 +49,11 @@ export const Snapshot = z.object({
   serviceAccountRoleArn: z.string().nullable(),
   /** Association ARNs owned by the add-on (DescribeAddon: facts §3). */
   podIdentityAssociations: z.array(z.string()),
+  /**
+   * What those associations are (DescribePodIdentityAssociation), in the order of the ARNs: ApplyHop re-sends
+   * them with every UpdateAddon (issue #3, facts §7.4). Default [] for states written before the field existed.
+   */
+  podIdentityPairs: z.array(PodIdentityPair).default([]),
   takenAt: z.string(),
   /** Set when `install` is `self-managed`. */
   selfManaged: SelfManagedState.optional(),

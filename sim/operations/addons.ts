@@ -126,7 +126,7 @@ export const createAddon: OperationHandler = ({ world, scope, params, body, now 
     addonVersion,
     configurationValues,
     serviceAccountRoleArn,
-    podIdentityAssociations: world.podIdentityAssociations(cluster, podIdentityAssociations),
+    podIdentityAssociations: world.podIdentityAssociations(cluster, podIdentityAssociations, now),
   };
   const addon = world.newAddon(cluster, target, now, tags);
   addon.createToken = token;
@@ -178,7 +178,7 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
     serviceAccountRoleArn: serviceAccountRoleArn ?? (world.settings.omittedRoleClears ? undefined : current.serviceAccountRoleArn),
     // facts §7.4: omitted = no change, [] = delete the add-on's associations.
     podIdentityAssociations:
-      podIdentityAssociations === undefined ? current.podIdentityAssociations : world.podIdentityAssociations(cluster, podIdentityAssociations),
+      podIdentityAssociations === undefined ? current.podIdentityAssociations : world.podIdentityAssociations(cluster, podIdentityAssociations, now),
   };
   // facts §7.5: params in this order, only those that were sent; values as sent.
   const updateParams: SimUpdateParam[] = [];

@@ -3,9 +3,10 @@ import { describeAddonConfiguration, describeAddonVersions } from './addon-versi
 import { createAddon, deleteAddon, describeAddon, listAddons, updateAddon } from './addons.js';
 import { describeCluster, listClusters } from './clusters.js';
 import type { OperationHandler } from './context.js';
+import { describePodIdentityAssociation } from './pod-identity-associations.js';
 import { describeUpdate, listUpdates } from './updates.js';
 
-/** The handler of each of the 11 operations (facts §2). */
+/** The handler of each of the 12 operations (facts §2; DescribePodIdentityAssociation: issue #3). */
 export const OPERATIONS: Readonly<Record<EksOperation, OperationHandler>> = {
   ListClusters: listClusters,
   DescribeCluster: describeCluster,
@@ -18,6 +19,7 @@ export const OPERATIONS: Readonly<Record<EksOperation, OperationHandler>> = {
   ListUpdates: listUpdates,
   DescribeAddonVersions: describeAddonVersions,
   DescribeAddonConfiguration: describeAddonConfiguration,
+  DescribePodIdentityAssociation: describePodIdentityAssociation,
 };
 
 /** Operations that change state (call accounting: SimCall.mutating). */

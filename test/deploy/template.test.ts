@@ -404,7 +404,7 @@ describe('serverless package (dev stage)', () => {
       }
     });
 
-    it('passes only the configured CNI role, and only to EKS', () => {
+    it('passes only the configured CNI role, and only to EKS (IRSA) or EKS Pod Identity', () => {
       // Prepare
       const passRole = allStatements().filter(([, s]) => asArray(s.Action).includes('iam:PassRole'));
 
@@ -413,8 +413,10 @@ describe('serverless package (dev stage)', () => {
       for (const [id, s] of passRole) {
         expect(asArray(s.Action), id).toEqual(['iam:PassRole']);
         expect(asArray(s.Resource).map(resourceText), id).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${stageParams.cniRoleNamePattern}`]);
-        expect(s.Condition, id).toEqual({ StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } });
+        // eks.amazonaws.com: the IRSA role; pods.eks.amazonaws.com: the pod identity associations' roles (facts §7.4).
+        expect([{ StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } }, { StringEquals: { 'iam:PassedToService': 'pods.eks.amazonaws.com' } }], id).toContainEqual(s.Condition);
       }
+      expect(new Set(passRole.map(([, s]) => JSON.stringify(s.Condition))).size, 'both services').toBe(2);
     });
 
     it('assumes only the configured cross-account roles, and only when some are configured', () => {

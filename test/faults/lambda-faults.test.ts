@@ -61,8 +61,14 @@ function injectOnce(tasks: TaskMap, injections: readonly Injection[]): TaskMap {
 interface HopObservation {
   readonly cluster: string;
   readonly hop: number;
-  readonly snapshot: Pick<NonNullable<ClusterState['snapshot']>, 'configurationValues' | 'serviceAccountRoleArn' | 'podIdentityAssociations'>;
-  readonly now: { configurationValues: string | null; serviceAccountRoleArn: string | null; podIdentityAssociations: string[]; version: string | undefined };
+  readonly snapshot: Pick<NonNullable<ClusterState['snapshot']>, 'configurationValues' | 'serviceAccountRoleArn' | 'podIdentityAssociations' | 'podIdentityPairs'>;
+  readonly now: {
+    configurationValues: string | null;
+    serviceAccountRoleArn: string | null;
+    podIdentityAssociations: string[];
+    podIdentityPairs: { serviceAccount: string; roleArn: string }[];
+    version: string | undefined;
+  };
 }
 
 describe('fault matrix: Lambda faults mid-hop, and settings after every hop', () => {
@@ -107,6 +113,7 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
                 configurationValues: addon.configurationValues ?? null,
                 serviceAccountRoleArn: addon.serviceAccountRoleArn ?? null,
                 podIdentityAssociations: addon.podIdentityAssociations.map((p) => p.associationArn).sort(),
+                podIdentityPairs: addon.podIdentityAssociations.map((p) => ({ serviceAccount: p.serviceAccount, roleArn: p.roleArn })),
                 version: addon.addonVersion,
               },
             });
@@ -152,21 +159,33 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
 
   it('after every hop the role, pod identity associations and configuration equal the snapshot’s', (context) => {
     // Prepare
-    const row = matrixRow(context, 'Settings after each hop (omitted role clears it, as facts §7.4 reports)', 'at every RecordHop the simulator’s add-on has the snapshot’s configuration, role and associations');
+    const row = matrixRow(
+      context,
+      'Settings after each hop (omitted role clears it, as facts §7.4 reports); role and pod identity pairs re-sent on every UpdateAddon',
+      'at every RecordHop the simulator’s add-on has the snapshot’s configuration, role and associations; every update carries the snapshot’s pairs',
+    );
     // Act
     const mine = observations.filter((o) => o.cluster === 'keeper');
     const differing = mine.filter(
       (o) =>
         o.now.configurationValues !== o.snapshot.configurationValues ||
         o.now.serviceAccountRoleArn !== o.snapshot.serviceAccountRoleArn ||
-        JSON.stringify(o.now.podIdentityAssociations) !== JSON.stringify([...o.snapshot.podIdentityAssociations].sort()),
+        JSON.stringify(o.now.podIdentityAssociations) !== JSON.stringify([...o.snapshot.podIdentityAssociations].sort()) ||
+        JSON.stringify(o.now.podIdentityPairs) !== JSON.stringify(o.snapshot.podIdentityPairs),
     );
-    row.observe(`${mine.length} hops observed (${mine.map((o) => o.now.version).join(', ')}); ${differing.length} differ from the snapshot; ${stored('keeper').cluster?.status}`);
+    // What each UpdateAddon asked for (facts §7.5: the update's params list the members sent, values as sent).
+    const sentPairs = rig.sim.cluster('keeper')!.updates.map((u) => u.params.find((p) => p.type === 'PodIdentityAssociations')?.value);
+    const describes = rig.sim.calls.filter((c) => c.cluster === 'keeper' && c.operation === 'DescribePodIdentityAssociation');
+    row.observe(
+      `${mine.length} hops observed (${mine.map((o) => o.now.version).join(', ')}); ${differing.length} differ from the snapshot; ${sentPairs.filter((v) => v !== undefined).length}/${sentPairs.length} updates re-sent the pairs; ${stored('keeper').cluster?.status}`,
+    );
     // Assess
     expect(mine.map((o) => o.now.version)).toEqual(HOPS);
-    expect(mine[0]!.snapshot).toMatchObject({ configurationValues: CONFIG, serviceAccountRoleArn: ROLE });
+    expect(mine[0]!.snapshot).toMatchObject({ configurationValues: CONFIG, serviceAccountRoleArn: ROLE, podIdentityPairs: PIA });
     expect(mine[0]!.snapshot.podIdentityAssociations).toHaveLength(1);
     expect(differing).toEqual([]);
+    expect(sentPairs).toEqual(HOPS.map(() => JSON.stringify(PIA)));
+    expect(describes.map((c) => [c.mutating, c.status])).toEqual([[false, 200]]);
     // The crashed cluster's hops kept its settings too.
     expect(observations.filter((o) => o.cluster === 'crashy').every((o) => o.now.serviceAccountRoleArn === ROLE && o.now.configurationValues === CONFIG)).toBe(true);
     expect(stored('keeper').cluster?.status).toBe('UPGRADED');
