@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import type { FleetCluster } from '../../lib/fleet/fleet-file.js';
+import { configurationOf, type CarriedSetting } from '../../lib/migration/translate-settings.js';
 import { UpgradeOptions } from '../../lib/schemas/upgrade-options.js';
 import type { RunClusterRecords } from '../../lib/store/progress-store.js';
 import { compareVersions, minorIndex } from '../../lib/versions/compare-versions.js';
@@ -24,18 +26,35 @@ const TERMINAL_REFUSED = new Set(['FAILED', 'BLOCKED', 'SKIPPED']);
 
 /** Where the run should leave a cluster that ends UPGRADED/UNCHANGED, from the simulator's catalogue alone. */
 function expectedVersion(cluster: FleetCluster, options: UpgradeOptions): string | null {
-  const from = cluster.addon?.version ?? '';
+  const from = cluster.addon?.version ?? cluster.selfManaged?.version ?? '';
   const offered = catalogue.compatibleBuilds(cluster.kubernetesVersion);
   if (options.target === 'default' || options.target === 'latest') {
     const symbolic = options.target === 'default' ? offered.find((b) => b.isDefault)?.version : offered[0]?.version;
-    // A symbolic target never downgrades (README, "The planner").
-    return symbolic === undefined ? null : compareVersions(symbolic, from) < 0 ? from : symbolic;
+    // A symbolic target never downgrades (README, "The planner"); a self-managed install it would downgrade
+    // stays self-managed, with no add-on (lib/versions/plan-path.ts).
+    if (symbolic === undefined) return null;
+    return compareVersions(symbolic, from) < 0 ? (cluster.selfManaged ? null : from) : symbolic;
   }
   if (!offered.some((b) => b.version === options.target)) return null;
   return compareVersions(options.target, from) < 0 && !options.allowDowngrade ? null : options.target;
 }
 
 const callsOf = (calls: readonly SimCall[], c: FleetCluster) => calls.filter((call) => call.cluster === c.name && call.region === c.region);
+
+/** configurationValues are JSON or YAML (facts §11): compare what they mean; none and "{}" mean the same. */
+const meaning = (text: string | null | undefined): unknown => (text === null || text === undefined || text.trim() === '' ? {} : parseYaml(text));
+
+/**
+ * What a migrated cluster's add-on must carry: the settings TakeSnapshot translated from the DaemonSet (the
+ * snapshot's `selfManaged.carried`, as lib/steps/verify-upgrade.ts expects via the plan's migration), and the
+ * ServiceAccount's IRSA role.
+ */
+function migratedSettings(cluster: FleetCluster, record: RunClusterRecords): { configuration: unknown; role: string | null } {
+  const carried = (record.snapshot?.snapshot.selfManaged as { carried?: CarriedSetting[] } | undefined)?.carried ?? [];
+  // Every env the random DaemonSet sets differs from the manifest's default, so each one is carried over.
+  expect(carried.map((c) => c.key).sort(), `${cluster.name} carried settings`).toEqual(Object.keys(cluster.selfManaged?.env ?? {}).map((k) => `env.${k}`).sort());
+  return { configuration: configurationOf(carried), role: cluster.selfManaged?.serviceAccountRoleArn ?? null };
+}
 
 /** Every property, checked for one finished run; throws (via expect) on the first violation. */
 function checkRun(fleet: FleetFile, options: UpgradeOptions, calls: readonly SimCall[], records: RunClusterRecords[], final: (c: FleetCluster) => ReturnType<LoadedSim['cluster']>): void {
@@ -45,6 +64,12 @@ function checkRun(fleet: FleetFile, options: UpgradeOptions, calls: readonly Sim
     expect(call.addonVersionBefore, `UpdateAddon #${call.seq} on an installed add-on`).toBeDefined();
     const distance = Math.abs(minorIndex(call.requestedVersion!) - minorIndex(call.addonVersionBefore!));
     expect(distance, `UpdateAddon #${call.seq} ${call.addonVersionBefore} → ${call.requestedVersion}`).toBeLessThanOrEqual(1);
+  }
+  // A create adopts only a self-managed install, at its own minor line (each random one is offered: random-fleet.ts).
+  for (const call of calls.filter((c) => c.operation === 'CreateAddon')) {
+    const cluster = fleet.clusters.find((c) => c.name === call.cluster && c.region === call.region);
+    expect(cluster?.selfManaged, `CreateAddon #${call.seq} only for a self-managed install`).toBeDefined();
+    expect(minorIndex(call.requestedVersion!), `CreateAddon #${call.seq} at the installed minor`).toBe(minorIndex(cluster!.selfManaged!.version));
   }
   // No mutating call while the add-on is not ACTIVE (absent, for a create); nothing is ever deleted.
   for (const call of calls.filter((c) => c.mutating)) {
@@ -61,7 +86,24 @@ function checkRun(fleet: FleetFile, options: UpgradeOptions, calls: readonly Sim
     const now = final(cluster);
 
     // Every cluster ends at its target, ACTIVE, healthy, settings as before — or refused with its reason recorded.
-    if (TERMINAL_OK.has(item.status)) {
+    if (TERMINAL_OK.has(item.status) && cluster.selfManaged) {
+      const expected = expectedVersion(cluster, options);
+      const { configuration, role } = migratedSettings(cluster, record!);
+      expect(record!.snapshot?.snapshot.install, `${label} snapshot install`).toBe('self-managed');
+      expect(record!.snapshot?.snapshot.serviceAccountRoleArn ?? null, `${label} snapshot role`).toBe(role);
+      if (expected === null) {
+        // Left self-managed (a symbolic target older than it): UNCHANGED, nothing created.
+        expect([item.status, now?.addon], `${label} left self-managed`).toEqual(['UNCHANGED', undefined]);
+      } else {
+        expect(item.status, `${label} migrated`).toBe('UPGRADED');
+        expect(now?.addon?.addonVersion, `${label} ${item.status} at its target`).toBe(expected);
+        expect(now?.addon?.status, `${label} ACTIVE`).toBe('ACTIVE');
+        expect(now?.addon?.health.issues, `${label} healthy`).toEqual([]);
+        expect(meaning(now?.addon?.configurationValues), `${label} migrated configuration`).toEqual(configuration);
+        expect(now?.addon?.serviceAccountRoleArn ?? null, `${label} migrated role`).toBe(role);
+        expect(record!.hops.find((h) => h.index === 1)?.kind, `${label} first hop creates the add-on`).toBe('create');
+      }
+    } else if (TERMINAL_OK.has(item.status)) {
       expect(now?.addon?.addonVersion, `${label} ${item.status} at its target`).toBe(expectedVersion(cluster, options));
       expect(now?.addon?.status, `${label} ACTIVE`).toBe('ACTIVE');
       expect(now?.addon?.health.issues, `${label} healthy`).toEqual([]);
@@ -80,8 +122,11 @@ function checkRun(fleet: FleetFile, options: UpgradeOptions, calls: readonly Sim
     // Nothing fails without a cause: a cluster with no fault of its own (and no region-wide fault) never FAILS.
     if (cluster.faults.length === 0 && !regionWideFaults) expect(item.status === 'FAILED' ? item.error : null, `${label} FAILED without a fault`).toBeNull();
 
-    // Exactly one hop record per attempted hop: per version EKS accepted an update to, one record, and no other.
-    const accepted = [...new Set(callsOf(calls, cluster).filter((c) => c.operation === 'UpdateAddon' && c.status === 200).map((c) => c.requestedVersion))];
+    // Exactly one hop record per attempted hop: per version EKS accepted an update (or the create) to, one record,
+    // and no other.
+    const accepted = [
+      ...new Set(callsOf(calls, cluster).filter((c) => (c.operation === 'UpdateAddon' || c.operation === 'CreateAddon') && c.status === 200).map((c) => c.requestedVersion)),
+    ];
     expect(record!.hops.map((h) => h.version).sort(), `${label} hop records`).toEqual(accepted.sort());
     expect(new Set(record!.hops.map((h) => h.index)).size, `${label} hop indexes unique`).toBe(record!.hops.length);
   }
@@ -135,6 +180,8 @@ describe('invariants over random fleets with random faults', () => {
       const outcomes = new Map<string, number>();
       const effects = new Set<string>();
       let updates = 0;
+      let creates = 0;
+      let migrated = 0;
       await fc.assert(
         fc.asyncProperty(runArbitrary, async ({ fleet: fleetInput, options: optionsInput }) => {
           // Prepare
@@ -152,6 +199,8 @@ describe('invariants over random fleets with random faults', () => {
             for (const r of records) outcomes.set(r.cluster?.status ?? '', (outcomes.get(r.cluster?.status ?? '') ?? 0) + 1);
             for (const c of fleet.clusters) for (const f of c.faults) effects.add(f.effect);
             updates += loaded.sim.count({ operation: 'UpdateAddon' });
+            creates += loaded.sim.calls.filter((c) => c.operation === 'CreateAddon' && c.status === 200).length;
+            migrated += records.filter((r) => r.cluster?.status === 'UPGRADED' && r.snapshot?.snapshot.install === 'self-managed').length;
           } finally {
             await loaded.close();
           }
@@ -160,6 +209,8 @@ describe('invariants over random fleets with random faults', () => {
       );
       expect(runs).toBeGreaterThanOrEqual(NUM_RUNS);
       expect(updates).toBeGreaterThan(NUM_RUNS);
+      expect(creates, 'self-managed installs adopted with CreateAddon').toBeGreaterThan(0);
+      expect(migrated, 'self-managed installs migrated to their target').toBeGreaterThan(0);
       for (const status of ['UPGRADED', 'FAILED', 'BLOCKED', 'SKIPPED']) expect(outcomes.get(status), `clusters ${status}`).toBeGreaterThan(0);
       expect([...effects].sort()).toEqual(['CLUSTER_DELETED', 'CLUSTER_UPDATING', 'DEGRADED', 'SERVER_ERROR', 'SLOW', 'STUCK', 'THROTTLE', 'UPDATE_FAILED']);
     },

@@ -71,15 +71,45 @@ const clusterArbitrary = (index: number): fc.Arbitrary<ClusterInput> =>
       nodes: fc.integer({ min: 0, max: 5 }),
       // Waves by tag, and now and then a cluster opted out (README, "Execution input": waveTag, skipTag).
       tags: fc.record({ 'cni-fleet/wave': fc.constantFrom('canary', '1', '2'), 'cni-fleet/skip': fc.constantFrom('true', 'false', 'false', 'false') }, { requiredKeys: [] }),
-      addon: fc.record({
-        version: fc.constantFrom(...startingBuilds(kubernetesVersion)),
-        configurationValues: fc.constantFrom(...CONFIGURATIONS),
-        serviceAccountRoleArn: fc.option(fc.constant(ROLE), { nil: undefined }),
-        podIdentityAssociations: fc.option(fc.constant([{ serviceAccount: 'aws-node', roleArn: POD_IDENTITY_ROLE }]), { nil: undefined }),
-      }),
       faults: fc.array(faultArbitrary(kubernetesVersion), { maxLength: 2 }),
-    }),
+    }).chain((cluster) =>
+      // About 1 in 6 clusters runs a self-managed aws-node DaemonSet, so runs exercise CreateAddon (issue #5: no
+      // mutating call unless the add-on is ACTIVE, or absent for a create).
+      fc.oneof({ weight: 5, arbitrary: addonArbitrary(kubernetesVersion) }, { weight: 1, arbitrary: selfManagedArbitrary(kubernetesVersion) }).map((install) => ({ ...cluster, ...install })),
+    ),
   );
+
+const addonArbitrary = (kubernetesVersion: string): fc.Arbitrary<Pick<ClusterInput, 'addon'>> =>
+  fc.record({
+    addon: fc.record({
+      version: fc.constantFrom(...startingBuilds(kubernetesVersion)),
+      configurationValues: fc.constantFrom(...CONFIGURATIONS),
+      serviceAccountRoleArn: fc.option(fc.constant(ROLE), { nil: undefined }),
+      podIdentityAssociations: fc.option(fc.constant([{ serviceAccount: 'aws-node', roleArn: POD_IDENTITY_ROLE }]), { nil: undefined }),
+    }),
+  });
+
+/**
+ * Env a self-managed DaemonSet may carry: each differs from the manifest's default, so the migration carries it into
+ * configurationValues (lib/migration/aws-node-defaults.ts; facts §10).
+ */
+export const SELF_MANAGED_ENVS = [undefined, { WARM_IP_TARGET: '3' }, { AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true', MINIMUM_IP_TARGET: '10' }] as const;
+
+/**
+ * A self-managed install at the upstream tag of a starting build: its minor line is offered for the cluster's
+ * Kubernetes version, so the plan adopts it there with a `create` hop (lib/versions/plan-path.ts, adoptionLine).
+ */
+export const selfManagedArbitrary = (kubernetesVersion: string): fc.Arbitrary<Pick<ClusterInput, 'selfManaged'>> =>
+  fc.record({
+    selfManaged: fc.record(
+      {
+        version: fc.constantFrom(...new Set(startingBuilds(kubernetesVersion).map((v) => v.replace(/-eksbuild\.\d+$/, '')))),
+        env: fc.constantFrom(...SELF_MANAGED_ENVS).map((env) => (env ? { ...env } : undefined)),
+        serviceAccountRoleArn: fc.constant(ROLE),
+      },
+      { requiredKeys: ['version'] },
+    ),
+  });
 
 /** The upgrade options of a random run: a symbolic or exact target, downgrades sometimes allowed, short timeouts. */
 const optionsArbitrary: fc.Arbitrary<UpgradeOptionsInput> = fc.record({
