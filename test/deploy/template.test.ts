@@ -149,6 +149,46 @@ function eksActionsCalledBy(stepFile: string): Set<string> {
   return actions;
 }
 
+/**
+ * The DynamoDB actions behind each progress-store method (lib/store/progress-store.ts): the write or read itself,
+ * plus the GetItem with which a create-once put or a conditional update reads the stored item back on a conflict.
+ */
+const STORE_METHOD_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  putRun: ['PutItem', 'GetItem'],
+  getRun: ['GetItem'],
+  finishRun: ['UpdateItem', 'GetItem'],
+  putCluster: ['PutItem', 'GetItem'],
+  getCluster: ['GetItem'],
+  updateCluster: ['UpdateItem'],
+  putSnapshot: ['PutItem', 'GetItem'],
+  putPlan: ['PutItem', 'GetItem'],
+  startHop: ['PutItem', 'GetItem'],
+  getHop: ['GetItem'],
+  updateHop: ['UpdateItem', 'GetItem'],
+  listRunClusters: ['Query'],
+  getRunCluster: ['Query'],
+  clusterHistory: ['Query'],
+  clusterHistoryByName: ['Query'],
+  acquireLock: ['PutItem', 'GetItem'],
+  renewLock: ['UpdateItem', 'GetItem'],
+  releaseLock: ['DeleteItem'],
+  getLock: ['GetItem'],
+};
+
+/** The DynamoDB actions a step's code needs: every `store.<method>(` in the sources it reaches. */
+function dynamoActionsCalledBy(stepFile: string): Set<string> {
+  const actions = new Set<string>();
+  // The store itself is the implementation (its doc comments show calls), not a caller.
+  for (const file of [...reachableSources(stepFile)].filter((f) => !f.includes(`${join('lib', 'store')}`))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bstore\.(\w+)\(/g)) {
+      const needed = STORE_METHOD_ACTIONS[m[1]!];
+      expect(needed, `${relative(root, file)} calls store.${m[1]!}: add it to STORE_METHOD_ACTIONS`).toBeDefined();
+      for (const action of needed!) actions.add(`dynamodb:${action}`);
+    }
+  }
+  return actions;
+}
+
 /** functions/<file>.ts imports its step from ../lib/steps/<file>.js. */
 function stepFileOf(handler: string): string {
   const functionFile = join(root, `${handler.replace(/\.handler$/, '')}.ts`);
@@ -383,6 +423,15 @@ describe('serverless package (dev stage)', () => {
         expect([...granted].sort(), String(fn.Properties['FunctionName'])).toEqual([...called].sort());
       }
       expect(roles.size).toBe(functions().length);
+    });
+
+    it('grants each function every DynamoDB action its progress-store calls need', () => {
+      // Act & Assess: a missing action would only show in AWS, as AccessDenied in the middle of a run.
+      for (const [, fn] of functions()) {
+        const granted = new Set(policyStatements(roleOf(fn)).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('dynamodb:')));
+        const needed = dynamoActionsCalledBy(stepFileOf(String(fn.Properties['Handler'])));
+        expect([...needed].filter((a) => !granted.has(a)), String(fn.Properties['FunctionName'])).toEqual([]);
+      }
     });
 
     it('limits eks:UpdateAddon and eks:CreateAddon to vpc-cni add-ons and clusters of the account', () => {
