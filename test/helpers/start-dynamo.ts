@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamo } from '../../lib/local/dynamo-server.js';
 import { ensureTable } from '../../lib/store/create-table.js';
+import { motoServerPath, startMoto } from './start-moto.js';
 
 /** A local DynamoDB with a fresh progress table. */
 export interface TestDynamo {
@@ -41,43 +39,15 @@ export async function startTestDynamo(): Promise<TestDynamo> {
   return connect(server.endpoint, () => server.close());
 }
 
-/** The path of `moto_server` when it is on PATH (the machine image ships it; npm cannot install it). */
-export const motoServerPath: string | undefined = findOnPath('moto_server');
+export { motoServerPath };
 
 /**
  * Starts moto_server, a more faithful DynamoDB, as a child process on a free port and creates a
  * progress table. The process is killed by `close()`.
  */
 export async function startMotoDynamo(): Promise<TestDynamo> {
-  if (motoServerPath === undefined) throw new Error('moto_server is not on PATH');
-  // Port 0: the server picks a free port and prints it ("Running on http://127.0.0.1:PORT").
-  const child = spawn(motoServerPath, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`moto_server did not start within 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`moto_server exited with ${String(code)}:\n${output}`));
-    });
-  });
-  // Keep draining: moto logs every request, and a full pipe would stall it.
-  child.stdout.removeAllListeners('data').resume();
-  child.stderr.removeAllListeners('data').resume();
-  return connect(`http://127.0.0.1:${port}`, async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  });
+  const moto = await startMoto();
+  return connect(moto.endpoint, () => moto.close());
 }
 
 /** dynalite always; moto_server when it is on PATH. */
@@ -108,16 +78,3 @@ async function connect(endpoint: string, stop: () => Promise<void>): Promise<Tes
   };
 }
 
-function findOnPath(command: string): string | undefined {
-  for (const folder of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (folder === '') continue;
-    const candidate = join(folder, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined;
-}

@@ -1,5 +1,23 @@
 import { spawn } from 'node:child_process';
-import { motoServerPath } from './start-dynamo.js';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+function findOnPath(command: string): string | undefined {
+  for (const folder of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (folder === '') continue;
+    const candidate = join(folder, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+
+/** The path of `moto_server` when it is on PATH (the machine image ships it; npm cannot install it). */
+export const motoServerPath: string | undefined = findOnPath('moto_server');
 
 /** A running moto_server: one endpoint for every service it emulates (Step Functions, CloudFormation, DynamoDB…). */
 export interface TestMoto {
