@@ -11,7 +11,7 @@ import { readClusterHistory } from '../../lib/operator/cluster-history.js';
 import type { ClusterRunView } from '../../lib/operator/cluster-run-view.js';
 import { renderClusterHistory } from '../../lib/operator/render-progress.js';
 import { createProgressStore, type ProgressStore } from '../../lib/store/progress-store.js';
-import { cleanEnv, cli } from './cli-process.js';
+import { cleanEnv, cli } from '../helpers/cli-process.js';
 
 // A cluster's history read back from real rehearsals' progress log: through the CLI process from the local
 // LevelDB folder (--local) and over HTTP as a deployed table (--table + AWS_ENDPOINT_URL_DYNAMODB).

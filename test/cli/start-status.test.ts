@@ -19,7 +19,7 @@ import { startRun } from '../../lib/operator/start-run.js';
 import { watchRun } from '../../lib/operator/watch-run.js';
 import { createProgressStore } from '../../lib/store/progress-store.js';
 import { MOTO_ACCOUNT, motoAvailable, startMoto, type TestMoto } from '../helpers/start-moto.js';
-import { cleanEnv, cli, cliStreaming } from './cli-process.js';
+import { cleanEnv, cli, cliStreaming } from '../helpers/cli-process.js';
 
 // `start` and `status` through the real CLI process: Step Functions and CloudFormation are moto_server's, the
 // progress table is dynalite holding a real rehearsal's run (the same store the deployed Lambdas write).

@@ -1,51 +1,21 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify, stripVTControlCharacters } from 'node:util';
+import { stripVTControlCharacters } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { registerPlan } from '../../../bin/commands/plan.js';
 import { parseFleetFile } from '../../../lib/fleet/fleet-file.js';
 import type { Simulator } from '../../../sim/server.js';
 import { startSimulator } from '../../../sim/server.js';
-
-const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../../bin/cni-fleet.js');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { cleanEnv, cli as runCli, type CliResult } from '../../helpers/cli-process.js';
 
 let dir: string;
 let sim: Simulator;
 
-/** The environment of a machine with no AWS setup at all, so only what a test passes counts. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  return {
-    ...env,
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NODE_NO_WARNINGS: '1',
-    NO_COLOR: '1',
-    ...extra,
-  };
-}
-
-// execFile, not execFileSync: the simulator runs in this process and must keep serving (toolchain.md, Pitfalls).
-async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: cleanEnv(env) });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+// Through the real CLI process with async execFile: the simulator runs in this process and must keep serving
+// (toolchain.md, Pitfalls).
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, cleanEnv(dir, env));
 
 /** The same command in this process, with its output captured: for the cases that need no separate process. */
 async function planInProcess(args: string[]): Promise<CliResult> {
