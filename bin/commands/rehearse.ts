@@ -50,7 +50,9 @@ export function registerRehearse(program: Command): void {
           const input = e.input as { cluster?: { name?: string }; hop?: { index?: number }; plan?: { hopCount?: number } } | undefined;
           const name = input?.cluster?.name;
           if (!name || json) return;
-          const label = STEP_LABEL[e.stateName];
+          // RecordFailure ends a cluster FAILED, BLOCKED or SKIPPED: show which, not a blanket "failed".
+          const ended = e.stateName === 'RecordFailure' ? (e.output as { status?: string } | undefined)?.status?.toLowerCase() : undefined;
+          const label = ended ?? STEP_LABEL[e.stateName];
           if (!label) return;
           const hop = (e.output as { index?: number } | undefined)?.index ?? input?.hop?.index;
           const line = `${name}: ${e.error ? `${label} ✗ ${e.error.name}` : label}${hop && input?.plan?.hopCount ? ` (hop ${hop}/${input.plan.hopCount})` : ''}`;
