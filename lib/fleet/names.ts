@@ -27,8 +27,11 @@ export const RoleArn = z
   .max(255)
   .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole');
 
-/** The account a role ARN belongs to: `arn:aws:iam::222233334444:role/x` → `222233334444`. */
-export const accountOfRoleArn = (roleArn: string): string | undefined => roleArn.split(':')[4];
+/**
+ * The account an ARN belongs to (its fifth field): `arn:aws:iam::222233334444:role/x` → `222233334444`,
+ * `arn:aws:eks:us-east-1:111122223333:cluster/prod` → `111122223333`; undefined when absent or empty.
+ */
+export const accountOfArn = (arn: string | undefined): string | undefined => arn?.split(':')[4] || undefined;
 
 // facts §3 bounds tags by length only; a control character (NUL, newline, …) is never part of a real tag and
 // would only reach logs and reports.

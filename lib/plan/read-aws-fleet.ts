@@ -9,6 +9,7 @@ import { newCatalogueCache } from '../steps/step-deps.js';
 import { ADDON_NAME, offeredBuilds } from '../steps/eks-catalogue.js';
 import type { BuildsFor, ClusterFacts } from './cluster-facts.js';
 import { mapConcurrent } from './map-concurrent.js';
+import { accountOfArn } from '../fleet/names.js';
 
 /** A cluster ListClusters named but that could not be planned, and why. */
 export interface SkippedCluster {
@@ -29,7 +30,6 @@ export interface ReadAwsFleetOptions {
 }
 
 // ARN format arn:<partition>:eks:<region>:<account>:cluster/<name> (facts §3, Cluster.arn).
-const accountOf = (arn: string | undefined): string | undefined => arn?.split(':')[4] || undefined;
 
 /**
  * Reads, without changing anything, the vpc-cni facts of every cluster in the client's account and Region:
@@ -66,7 +66,7 @@ export async function readAwsFleet(eks: EKSClient, options: ReadAwsFleetOptions 
       if (/no cluster found/i.test((error as Error).message))
         return { name, region, reason: 'deleted while being read (DescribeAddon: No cluster found)' };
     }
-    const accountId = accountOf(cluster.arn);
+    const accountId = accountOfArn(cluster.arn);
     // No managed add-on: the self-managed aws-node DaemonSet, read-only through the cluster's Kubernetes API (issue #6).
     let selfManaged: Pick<ClusterFacts, 'selfManagedVersion' | 'selfManagedSettings'> = {};
     if (!addon && !cluster.computeConfig?.enabled) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountId, accountOfRoleArn, ClusterName, Region, RoleArn, TagKey, Tags } from '../fleet/names.js';
+import { AccountId, accountOfArn, ClusterName, Region, RoleArn, TagKey, Tags } from '../fleet/names.js';
 import { UpgradeOptions } from './upgrade-options.js';
 
 const RunId = z
@@ -11,7 +11,7 @@ const RunId = z
 /** A role assumed to reach an account yields credentials in the role's own account: both must name the same one. */
 const roleInAccount = (target: { accountId?: string | undefined; roleArn?: string | undefined }, ctx: z.RefinementCtx): void => {
   if (target.accountId === undefined || target.roleArn === undefined) return;
-  const roleAccount = accountOfRoleArn(target.roleArn);
+  const roleAccount = accountOfArn(target.roleArn);
   if (roleAccount !== target.accountId)
     ctx.addIssue({ code: 'custom', path: ['roleArn'], message: `is a role in account ${String(roleAccount)}, not in accountId ${target.accountId}` });
 };
@@ -81,7 +81,7 @@ export const FleetExecutionInput = z
     // Two entries for one cluster would start two child executions that race for its lock.
     const seen = new Map<string, number>();
     input.clusters?.forEach((c, i) => {
-      const key = `${c.accountId ?? (c.roleArn ? accountOfRoleArn(c.roleArn) : '') ?? ''}/${c.region}/${c.name}`;
+      const key = `${c.accountId ?? accountOfArn(c.roleArn) ?? ''}/${c.region}/${c.name}`;
       const first = seen.get(key);
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicates clusters[${first}] (same account, region and name)` });
       else seen.set(key, i);

@@ -6,6 +6,7 @@ import { ADDON_NAME, offeredBuilds } from './eks-catalogue.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
 import { StepAlreadyRecordedError } from '../errors.js';
 import { clusterKey } from '../workflow/state.js';
+import { accountOfArn } from '../fleet/names.js';
 import type { SelectionRead, StepDeps } from './step-deps.js';
 import type { RunTrigger } from '../store/progress-store.js';
 import { toPlainJson } from '../store/json-value.js';
@@ -30,7 +31,6 @@ export interface Selection {
   readonly skipped: { readonly name: string; readonly region: string; readonly reason: string }[];
 }
 
-const accountOfArn = (arn: string | undefined): string | undefined => arn?.split(':')[4];
 
 /**
  * Wave order: `canary` first, then the other wave tag values in natural order (`1` < `2` < `10`), untagged

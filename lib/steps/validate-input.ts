@@ -2,6 +2,7 @@ import { ClusterExecutionInput } from '../schemas/execution-input.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import type { ClusterState } from '../workflow/state.js';
 import { clusterKey } from '../workflow/state.js';
+import { accountOfArn } from '../fleet/names.js';
 
 export interface ValidateInputEvent {
   readonly input: unknown;
@@ -9,8 +10,6 @@ export interface ValidateInputEvent {
   readonly executionName: string;
 }
 
-/** The account of a role ARN: `arn:aws:iam::222233334444:role/x` → `222233334444`. */
-const accountOfRole = (roleArn: string | undefined): string | undefined => roleArn?.split(':')[4];
 
 /**
  * ValidateInput: checks a cluster execution's input before anything else runs — no lock, no EKS call — and
@@ -22,7 +21,7 @@ const accountOfRole = (roleArn: string | undefined): string | undefined => roleA
  */
 export function validateInput(event: ValidateInputEvent, ownAccountId: string): Omit<ClusterState, 'snapshot' | 'plan' | 'hop' | 'failure'> {
   const input = parseOrThrow(ClusterExecutionInput, event.input);
-  const accountId = input.cluster.accountId ?? accountOfRole(input.cluster.roleArn) ?? ownAccountId;
+  const accountId = input.cluster.accountId ?? accountOfArn(input.cluster.roleArn) ?? ownAccountId;
   const cluster = { name: input.cluster.name, region: input.cluster.region, accountId, ...(input.cluster.roleArn ? { roleArn: input.cluster.roleArn } : {}) };
   return {
     runId: input.runId ?? event.executionName,
