@@ -32,18 +32,19 @@ const awsNodeImage = (daemonSet: JsonObject): string | undefined => {
  *   don't update it on Fargate nodes"), or an image tag that is not a vpc-cni version
  * @throws KubernetesAccessError, KubernetesUnavailableError from the reads
  * @example
- * const install = await readSelfManaged(await connectCluster(endpoint, credentials), 'payments-prod');
+ * const install = await readSelfManaged(await connectCluster(endpoint, credentials), { name: 'payments-prod', key: '111122223333/us-east-1/payments-prod' });
  * install.version // 'v1.15.1'
  */
-export async function readSelfManaged(reader: ClusterReader, clusterName: string): Promise<SelfManagedInstall> {
+export async function readSelfManaged(reader: ClusterReader, cluster: { readonly name: string; readonly key: string }): Promise<SelfManagedInstall> {
+  const clusterName = cluster.name;
   const daemonSet = await reader.readDaemonSet();
-  if (!daemonSet) throw new ClusterSkippedError(clusterName, 'no managed vpc-cni add-on and no aws-node DaemonSet in kube-system: nothing to migrate');
+  if (!daemonSet) throw new ClusterSkippedError(cluster.key, 'no managed vpc-cni add-on and no aws-node DaemonSet in kube-system: nothing to migrate');
   // `!=` also matches nodes without the label (EC2 nodes); only when none exists is the cluster Fargate-only.
   if (!(await reader.anyNode(`${COMPUTE_TYPE}!=fargate`)) && (await reader.anyNode(`${COMPUTE_TYPE}=fargate`)))
-    throw new ClusterSkippedError(clusterName, 'Fargate-only: every node is a Fargate node, where EKS runs its own vpc-cni and it is not updated (seed 000)');
+    throw new ClusterSkippedError(cluster.key, 'Fargate-only: every node is a Fargate node, where EKS runs its own vpc-cni and it is not updated (seed 000)');
   const image = awsNodeImage(daemonSet) ?? '';
   const version = installedVersion(image);
-  if (!version) throw new ClusterSkippedError(clusterName, `the aws-node image "${image}" has no vpc-cni version tag; set the installed version by hand first`);
+  if (!version) throw new ClusterSkippedError(cluster.key, `the aws-node image "${image}" has no vpc-cni version tag; set the installed version by hand first`);
   const serviceAccount = await reader.readServiceAccount();
   return {
     version,

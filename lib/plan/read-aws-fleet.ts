@@ -67,12 +67,13 @@ export async function readAwsFleet(eks: EKSClient, options: ReadAwsFleetOptions 
         return { name, region, reason: 'deleted while being read (DescribeAddon: No cluster found)' };
     }
     const accountId = accountOfArn(cluster.arn);
+    const key = `${accountId ?? 'unknown-account'}/${region}/${name}`;
     // No managed add-on: the self-managed aws-node DaemonSet, read-only through the cluster's Kubernetes API (issue #6).
     let selfManaged: Pick<ClusterFacts, 'selfManagedVersion' | 'selfManagedSettings'> = {};
     if (!addon && !cluster.computeConfig?.enabled) {
       try {
-        const reader = await connectCluster({ name, region, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentialsOf(eks));
-        const install = await readSelfManaged(reader, name);
+        const reader = await connectCluster({ name, region, key, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentialsOf(eks));
+        const install = await readSelfManaged(reader, { name, key });
         selfManaged = { selfManagedVersion: install.version, selfManagedSettings: install.translation };
       } catch (error) {
         if (!isCniFleetError(error)) throw error;

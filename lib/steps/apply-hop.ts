@@ -25,7 +25,7 @@ const targetOf = (update: Update | undefined): string | undefined => update?.par
  * After a 409, finds the update in progress. Ours (same version: a retry whose first response was lost, or a
  * resumed run) is adopted; someone else's makes the step wait (AddonBusyError, retried by the ASL).
  */
-async function adoptInProgress(eks: EKSClient, clusterName: string, version: string): Promise<Update | undefined> {
+async function adoptInProgress(eks: EKSClient, clusterName: string, key: string, version: string): Promise<Update | undefined> {
   const addon = (await eks.send(new DescribeAddonCommand({ clusterName, addonName: ADDON_NAME }))).addon;
   if (addon?.status === 'ACTIVE' && addon.addonVersion === version) return undefined;
   const ids = (await eks.send(new ListUpdatesCommand({ name: clusterName, addonName: ADDON_NAME }))).updateIds ?? [];
@@ -36,7 +36,7 @@ async function adoptInProgress(eks: EKSClient, clusterName: string, version: str
       break;
     }
   }
-  throw new AddonBusyError(clusterName, addon?.status ?? 'UNKNOWN');
+  throw new AddonBusyError(key, addon?.status ?? 'UNKNOWN');
 }
 
 /**
@@ -86,7 +86,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   const recorded = await deps.store.getHop(state.runId, cluster.key, hop.index);
   if (recorded && recorded.version === hop.to) return hopState(recorded.updateId !== null || hop.kind === 'create', recorded.updateId, new Date(recorded.startedAt));
 
-  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const eks = deps.eksFor(cluster);
   let update: Update | undefined;
   // A self-managed install is adopted with CreateAddon; there is no Update object, PollHop watches the add-on.
   if (hop.kind === 'create' && plan.migration) {
@@ -107,10 +107,10 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       )
     ).update;
   } catch (error) {
-    if (isInUse(error)) update = await adoptInProgress(eks, cluster.name, hop.to);
+    if (isInUse(error)) update = await adoptInProgress(eks, cluster.name, cluster.key, hop.to);
     else if (eksErrorName(error) === 'InvalidParameterException' || eksErrorName(error) === 'InvalidRequestException')
-      throw rejectedRequest(error, cluster.name, hop.to);
-    else translateEksError(error, { clusterName: cluster.name, region: cluster.region });
+      throw rejectedRequest(error, cluster.key, hop.to);
+    else translateEksError(error, cluster.key);
   }
 
   const result = hopState(update !== undefined, update?.id ?? null, update?.createdAt ?? now);

@@ -19,7 +19,7 @@ import type { StepDeps } from './step-deps.js';
 export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'snapshot'>, deps: StepDeps): Promise<PlanState> {
   const { snapshot, cluster, options } = state;
   if (!snapshot) throw new Error('PlanUpgrade needs the snapshot (ASL order)');
-  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const eks = deps.eksFor(cluster);
   const builds = await offeredBuilds(eks, deps.cache, snapshot.kubernetesVersion, deps.now().getTime());
   const plan = planPath({
     from: snapshot.addonVersion,
@@ -61,10 +61,10 @@ export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' 
   };
   await deps.store.putPlan(state.runId, cluster.key, { ...plan, notes });
   await deps.store.updateCluster(state.runId, cluster.key, { step: 'PlanUpgrade', target: plan.target, hopCount: record.hopCount });
-  if (plan.blocked) throw new PlanBlockedError(cluster.name, plan.blocked.code, plan.blocked.reason);
+  if (plan.blocked) throw new PlanBlockedError(cluster.key, plan.blocked.code, plan.blocked.reason);
   const left = migration?.fitted.untranslatable ?? [];
   if (left.length > 0 && !options.acceptUntranslatable)
-    throw new UntranslatableSettingsError(cluster.name, left.map((u) => `${u.field}: ${u.reason}`));
+    throw new UntranslatableSettingsError(cluster.key, left.map((u) => `${u.field}: ${u.reason}`));
 
   if (snapshot.configurationValues && snapshot.configurationValues.trim() !== '') {
     for (const hop of record.hops) {
@@ -72,7 +72,7 @@ export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' 
       const verdict = validateConfigurationValues(schema, snapshot.configurationValues);
       if (!verdict.ok)
         throw new ConfigurationRejectedError(
-          cluster.name,
+          cluster.key,
           hop.to,
           verdict.problems.map((p) => `${p.path}: ${p.message}`),
         );

@@ -58,12 +58,12 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const { cluster, options } = state;
   const hop = state.hop;
   if (!hop) throw new Error('PollHop needs the hop (ASL order)');
-  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
-  const ref = { clusterName: cluster.name, region: cluster.region };
+  const eks = deps.eksFor(cluster);
+  const ref = cluster.key;
   const polls = hop.polls + 1;
   const now = deps.now();
   const pending = (): HopState => {
-    if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.name, hop.to, polls);
+    if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.key, hop.to, polls);
     const left = Math.ceil((Date.parse(hop.deadline) - now.getTime()) / 1000);
     return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(options.pollIntervalSeconds, left)) };
   };
@@ -74,7 +74,7 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
       .then((out) => out.update, (error: unknown) => translateEksError(error, ref));
     const status = update?.status ?? 'InProgress';
     if (status === 'Failed' || status === 'Cancelled')
-      throw new AddonUpdateFailedError(cluster.name, hop.updateId, (update?.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));
+      throw new AddonUpdateFailedError(cluster.key, hop.updateId, (update?.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));
     if (status === 'InProgress') return pending();
   }
   const addon = await eks
@@ -83,7 +83,7 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const issues = (addon?.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' }));
   const addonStatus = addon?.status ?? 'UNKNOWN';
   if (FAILED_ADDON.has(addonStatus) || (addonStatus === 'ACTIVE' && issues.length > 0))
-    throw new AddonUnhealthyError(cluster.name, addonStatus, issues);
+    throw new AddonUnhealthyError(cluster.key, addonStatus, issues);
   // Successful but not yet ACTIVE at the hop's version: the update/add-on race (peers §5) — look again.
   if (addonStatus !== 'ACTIVE' || addon?.addonVersion !== hop.to) return pending();
   const updateFinishedAt = addon.modifiedAt?.getTime() ?? now.getTime();

@@ -74,10 +74,11 @@ async function expectedHops(eks: EKSClient, cluster: Cluster, options: FleetStat
 async function readCandidates(state: FleetState, candidates: readonly Candidate[], deps: StepDeps): Promise<SelectionRead[]> {
   let failure: unknown;
   const reads = await mapConcurrent(candidates, DESCRIBE_CONCURRENCY, async (c): Promise<SelectionRead | undefined> => {
-    const key = `${state.runId}|${c.roleArn ?? ''}|${c.region}|${c.name}`;
+    const accountId = c.accountId ?? deps.accountId;
+    const key = `${state.runId}|${accountId}|${c.roleArn ?? ''}|${c.region}|${c.name}`;
     const cached = deps.cache.selection.get(key);
     if (cached) return cached;
-    const eks = deps.eksFor({ region: c.region, roleArn: c.roleArn });
+    const eks = deps.eksFor({ accountId, region: c.region, roleArn: c.roleArn });
     let read: SelectionRead;
     try {
       const cluster = (await eks.send(new DescribeClusterCommand({ name: c.name }))).cluster;
@@ -121,7 +122,7 @@ export async function selectClusters(state: FleetState, deps: StepDeps): Promise
     ];
     for (const scope of scopes) {
       for (const region of state.selector.regions) {
-        const eks = deps.eksFor({ region, roleArn: scope.roleArn });
+        const eks = deps.eksFor({ accountId: scope.accountId ?? deps.accountId, region, roleArn: scope.roleArn });
         try {
           for await (const page of paginateListClusters({ client: eks }, {})) {
             for (const name of page.clusters ?? []) {

@@ -39,10 +39,10 @@ export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'cluster
     await deps.store.updateCluster(state.runId, cluster.key, { step: 'VerifyUpgrade', status: 'UNCHANGED', endedAt: deps.now().toISOString() });
     return clusterResult(state, 'UNCHANGED', snapshot.addonVersion);
   }
-  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const eks = deps.eksFor(cluster);
   const addon = await eks
     .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))
-    .then((out) => out.addon, (error: unknown) => translateEksError(error, { clusterName: cluster.name, region: cluster.region }));
+    .then((out) => out.addon, (error: unknown) => translateEksError(error, cluster.key));
   const expected = plan.hopCount > 0 ? plan.hops[plan.hopCount - 1]!.to : snapshot.addonVersion;
   // A migrated install was created with the translated settings, not with the (absent) add-on's: expect those.
   const expectedConfiguration = plan.migration ? plan.migration.configurationValues : snapshot.configurationValues;
@@ -57,7 +57,7 @@ export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'cluster
   const associations = [...(addon?.podIdentityAssociations ?? [])].sort();
   if (JSON.stringify(associations) !== JSON.stringify(snapshot.podIdentityAssociations))
     differences.push(`podIdentityAssociations changed from [${snapshot.podIdentityAssociations.join(', ')}] to [${associations.join(', ')}]`);
-  if (differences.length > 0) throw new VerificationFailedError(cluster.name, differences);
+  if (differences.length > 0) throw new VerificationFailedError(cluster.key, differences);
 
   const status = plan.hopCount > 0 ? 'UPGRADED' : 'UNCHANGED';
   await deps.store.updateCluster(state.runId, cluster.key, { step: 'VerifyUpgrade', status, endedAt: deps.now().toISOString() });

@@ -371,8 +371,19 @@ describe('serverless package (dev stage)', () => {
         const variables = (fn.Properties['Environment'] as { Variables: Record<string, Json> }).Variables;
         expect(variables['TABLE_NAME']).toEqual({ Ref: 'ProgressTable' });
         expect(variables['CNI_FLEET_ACCOUNT_ID']).toEqual({ Ref: 'AWS::AccountId' });
-        const config = readConfig({ TABLE_NAME: `${STACK_PREFIX}-progress`, CNI_FLEET_ACCOUNT_ID: '111122223333', AWS_REGION: 'eu-central-1', RETENTION_DAYS: String(variables['RETENTION_DAYS']) });
+        expect(variables['CNI_FLEET_TARGET_ROLE_ARNS']).toEqual({ 'Fn::Join': [',', { Ref: 'CrossAccountRoleArns' }] });
+        const config = readConfig({
+          TABLE_NAME: `${STACK_PREFIX}-progress`,
+          CNI_FLEET_ACCOUNT_ID: '111122223333',
+          CNI_FLEET_TARGET_ROLE_ARNS: 'arn:aws:iam::222233334444:role/cni-fleet-target,arn:aws:iam::555566667777:role/cni-fleet-target',
+          AWS_REGION: 'eu-central-1',
+          RETENTION_DAYS: String(variables['RETENTION_DAYS']),
+        });
         expect(config.retentionDays).toBeGreaterThan(0);
+        expect(config.accountRoles).toEqual({
+          '222233334444': 'arn:aws:iam::222233334444:role/cni-fleet-target',
+          '555566667777': 'arn:aws:iam::555566667777:role/cni-fleet-target',
+        });
       }
     });
   });

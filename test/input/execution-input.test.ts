@@ -58,6 +58,8 @@ const clusterCases: Case[] = [
   { name: 'region of 10,000 characters', input: withCluster({ region: `us-east-${'1'.repeat(10_000)}` }), field: 'cluster.region' },
   { name: 'accountId of 11 digits', input: withCluster({ accountId: '11112222333' }), field: 'cluster.accountId' },
   { name: 'accountId with dashes', input: withCluster({ accountId: '1111-2222-3333' }), field: 'cluster.accountId' },
+  // The deployment (account 111122223333) has no role in 222233334444: its calls would reach its own cluster of that name.
+  { name: 'accountId of another account without a role', input: withCluster({ accountId: '222233334444' }), field: 'cluster.roleArn' },
   { name: 'accountId as a number', input: withCluster({ accountId: 111122223333 }), field: 'cluster.accountId' },
   { name: 'accountId in Arabic-Indic digits', input: withCluster({ accountId: '\u0661'.repeat(12) }), field: 'cluster.accountId' },
   { name: 'roleArn a bare role name', input: withCluster({ roleArn: 'AmazonEKSVPCCNIRole' }), field: 'cluster.roleArn' },
@@ -117,6 +119,8 @@ const fleetCases: Case[] = [
     input: list({ ...good, accountId: '222233334444' }, { ...good, roleArn: 'arn:aws:iam::222233334444:role/cni-fleet' }),
     field: 'clusters[1].name',
   },
+  { name: 'clusters[1] in another account without a role', input: list(good, { name: 'web', region: 'us-east-1', accountId: '222233334444' }), field: 'clusters[1].roleArn' },
+  { name: 'clusters[1] a duplicate naming the home account', input: list(good, { ...good, accountId: '111122223333' }), field: 'clusters[1].name' },
   { name: 'clusters[0].region bad', input: list({ ...good, region: 'useast1' }), field: 'clusters[0].region' },
   { name: 'clusters[0] unknown key', input: list({ ...good, wave: 'canary' }), field: 'clusters[0].wave' },
   { name: 'selector.regions empty', input: withSelector({ regions: [] }), field: 'selector.regions' },
