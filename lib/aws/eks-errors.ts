@@ -1,9 +1,12 @@
+import { isTransientError } from '@smithy/core/retry';
 import { AddonRequestRejectedError, ClusterNotFoundError, EksThrottledError, EksUnavailableError } from '../errors.js';
 
 /** The fields every SDK v3 service exception carries. */
 interface ServiceErrorLike {
   name?: string;
   message?: string;
+  /** Node's network error code (ECONNRESET, ETIMEDOUT, …): set when no response arrived. */
+  code?: string;
   $metadata?: { httpStatusCode?: number };
   $fault?: 'client' | 'server';
 }
@@ -21,8 +24,11 @@ export const isInUse = (error: unknown): boolean => eksErrorName(error) === 'Res
 
 /**
  * Turns what the SDK threw after its own retries (3 attempts, facts §1 "Client retries") into the error the
- * state machine handles: throttling and 5xx become retryable typed errors, a 404 on the cluster becomes
- * ClusterNotFoundError; anything else is rethrown unchanged.
+ * state machine handles: throttling and 5xx become retryable typed errors, and so do the network faults that end
+ * a request without any HTTP status (a reset or refused connection, a socket or request timeout, an unresolvable
+ * endpoint): the SDK's own retry strategy counts them as transient (`isTransientError`), and they are no less so
+ * after its attempts are spent. A 404 on the cluster becomes ClusterNotFoundError; anything else is rethrown
+ * unchanged.
  *
  * @param cluster the cluster key (`account/region/name`) the request was about, for a ClusterNotFoundError
  */
@@ -33,6 +39,8 @@ export function translateEksError(error: unknown, cluster?: string): never {
     throw new EksThrottledError(`EKS throttled the request: ${e.message ?? ''}`, { cause: error });
   if (e.$fault === 'server' || (status !== undefined && status >= 500))
     throw new EksUnavailableError(`EKS answered ${status ?? 'a server error'} ${e.name ?? ''}: ${e.message ?? ''}`, { cause: error });
+  if (status === undefined && typeof error === 'object' && error !== null && isTransientError(error as Parameters<typeof isTransientError>[0]))
+    throw new EksUnavailableError(`EKS could not be reached (${e.code ?? e.name ?? 'network error'}): ${e.message ?? ''}`, { cause: error });
   if (cluster && e.name === 'ResourceNotFoundException' && /No cluster found/i.test(e.message ?? ''))
     throw new ClusterNotFoundError(cluster, { cause: error });
   throw error;
