@@ -177,17 +177,17 @@ describe('bad execution input, through the real workflow', () => {
     await workflow?.close();
   });
 
-  /** Runs one execution; returns the typed error it failed with (undefined if it succeeded) and the EKS calls it made. */
+  /** Runs one execution; returns its output or the typed error it failed with, and the EKS calls it made. */
   const execute = async (kind: 'cluster' | 'fleet', input: unknown) => {
     executions += 1;
     const name = `bad-${kind}-${executions}`;
     const before = loaded.sim.calls.length;
     const run = kind === 'cluster' ? workflow.runCluster(input, name) : workflow.runFleet(input, name);
-    const error = await run.then(
-      () => undefined,
-      (e: unknown) => executionCause(e),
+    const { output, error } = await run.then(
+      (o: unknown) => ({ output: o as { status?: string; error?: { name?: string; message?: string } } | undefined, error: undefined }),
+      (e: unknown) => ({ output: undefined, error: executionCause(e) }),
     );
-    return { name, error, calls: loaded.sim.calls.slice(before) };
+    return { name, output, error, calls: loaded.sim.calls.slice(before) };
   };
 
   it.each(clusterCases)('cluster workflow refuses $name, naming $field', async ({ input, field }) => {
@@ -209,17 +209,19 @@ describe('bad execution input, through the real workflow', () => {
     expect(await loaded.store.listRunClusters(name)).toEqual([]);
   });
 
-  // A downgrade needs the installed version, so it is refused at PlanUpgrade: BLOCKED, before any change.
+  // A downgrade needs the installed version, so it is refused at PlanUpgrade: BLOCKED, before any change. The
+  // execution succeeds with that outcome: nothing went wrong, the cluster was left alone on purpose.
   it.each([
     { name: 'an older build of the same minor', target: 'v1.19.0-eksbuild.1', cluster: 'web', installed: 'v1.20.5-eksbuild.1' },
     { name: 'a build two minors down', target: 'v1.18.5-eksbuild.1', cluster: 'web', installed: 'v1.20.5-eksbuild.1' },
     { name: 'a build one minor down', target: 'v1.18.5-eksbuild.1', cluster: 'payments-prod', installed: 'v1.19.0-eksbuild.1' },
   ])('cluster workflow blocks a downgrade to $name without allowDowngrade', async ({ target, cluster, installed }) => {
     // Act
-    const { name, error, calls } = await execute('cluster', { cluster: { name: cluster, region: 'us-east-1' }, options: { target } });
+    const { name, output, error, calls } = await execute('cluster', { cluster: { name: cluster, region: 'us-east-1' }, options: { target } });
     // Assess
-    expect(error?.name).toBe('PlanBlockedError');
-    expect(error?.message).toMatch(/older than the installed .*allowDowngrade/);
+    expect(error).toBeUndefined();
+    expect(output).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });
+    expect(output?.error?.message).toMatch(/older than the installed .*allowDowngrade/);
     expect(calls.filter((c) => c.mutating)).toEqual([]);
     const [record] = await loaded.store.listRunClusters(name);
     expect(record?.cluster).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });
@@ -248,9 +250,10 @@ describe('bad execution input, through the real workflow', () => {
 
   it('blocks a well-formed target that EKS does not offer, before any change', async () => {
     // Act
-    const { name, error, calls } = await execute('cluster', { cluster: good, options: { target: 'v1.99.0-eksbuild.1' } });
+    const { name, output, error, calls } = await execute('cluster', { cluster: good, options: { target: 'v1.99.0-eksbuild.1' } });
     // Assess
-    expect(error?.name).toBe('PlanBlockedError');
+    expect(error).toBeUndefined();
+    expect(output).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });
     expect(calls.filter((c) => c.mutating)).toEqual([]);
     const [record] = await loaded.store.listRunClusters(name);
     expect(record?.cluster).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });
