@@ -86,8 +86,11 @@ export async function readAwsFleet(eks: EKSClient, options: ReadAwsFleetOptions 
       ...(accountId ? { accountId } : {}),
       kubernetesVersion: cluster.version,
       ...(cluster.status ? { status: cluster.status } : {}),
+      tags: cluster.tags ?? {},
+      autoMode: cluster.computeConfig?.enabled === true,
       ...(addon?.addonVersion ? { addonVersion: addon.addonVersion } : {}),
       ...(addon?.status ? { addonStatus: addon.status } : {}),
+      ...(addon ? { configurationValues: addon.configurationValues ?? null, addonIssues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) } : {}),
       ...selfManaged,
     };
   });

@@ -1,6 +1,7 @@
 import { DescribeAddonCommand, DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import { mapConcurrent } from '../plan/map-concurrent.js';
+import { optOutRefusal } from '../plan/cluster-decision.js';
 import { planPath } from '../versions/plan-path.js';
 import { ADDON_NAME, offeredBuilds } from './eks-catalogue.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
@@ -84,7 +85,7 @@ async function readCandidates(state: FleetState, candidates: readonly Candidate[
       const cluster = (await eks.send(new DescribeClusterCommand({ name: c.name }))).cluster;
       const tags = cluster?.tags ?? {};
       // Only clusters that will run need an estimate: filtered-out and opted-out ones cost no further call.
-      const runs = Object.entries(state.selector?.tags ?? {}).every(([k, v]) => tags[k] === v) && tags[state.skipTag] !== 'true';
+      const runs = Object.entries(state.selector?.tags ?? {}).every(([k, v]) => tags[k] === v) && !optOutRefusal(tags, state.skipTag);
       read = cluster
         ? { found: true, arn: cluster.arn, tags, expectedHops: runs ? await expectedHops(eks, cluster, state.options, deps) : 0 }
         : { found: false, tags: {}, expectedHops: 0 };
@@ -149,8 +150,10 @@ export async function selectClusters(state: FleetState, deps: StepDeps): Promise
     const wanted = state.selector?.tags ?? {};
     if (Object.entries(wanted).some(([k, v]) => read.tags[k] !== v)) return;
     const accountId = c.accountId ?? accountOfArn(read.arn) ?? deps.accountId;
-    if (read.tags[state.skipTag] === 'true') {
-      skipped.push({ name: c.name, region: c.region, reason: `opted out by tag ${state.skipTag}=true` });
+    // The opt-out rule `cni-fleet plan` applies too (lib/plan/cluster-decision.ts).
+    const optOut = optOutRefusal(read.tags, state.skipTag);
+    if (optOut) {
+      skipped.push({ name: c.name, region: c.region, reason: optOut.reason });
       return;
     }
     const wave = read.tags[state.waveTag] ?? '';

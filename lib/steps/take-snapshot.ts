@@ -1,5 +1,6 @@
 import { DescribeAddonCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
-import { AddonBusyError, AddonUnhealthyError, ClusterIdentityMismatchError, ClusterNotActiveError, ClusterNotFoundError, ClusterSkippedError } from '../errors.js';
+import { AddonBusyError, ClusterIdentityMismatchError, ClusterNotActiveError, ClusterNotFoundError, ClusterSkippedError } from '../errors.js';
+import { addonGate, controlPlaneGate, refusalError } from '../plan/cluster-decision.js';
 import { clusterOfArn } from '../fleet/names.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
 import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
@@ -11,12 +12,6 @@ import type { ClusterState, PodIdentityPair, SelfManagedState, Snapshot } from '
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
-// The control plane is busy but will settle: the step is retried (bounded) by the state machine.
-const TRANSIENT_CLUSTER = new Set(['CREATING', 'UPDATING', 'PENDING']);
-// The add-on is mid-change by someone else: wait for it, then snapshot what it settled on.
-const BUSY_ADDON = new Set(['CREATING', 'UPDATING', 'DELETING']);
-// An add-on that is already broken is not upgraded on top: an operator looks first.
-const BROKEN_ADDON = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
 
 /**
  * The {serviceAccount, roleArn} pair of each association ARN, in order. DescribeAddon lists only the ARNs (facts
@@ -78,11 +73,11 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
   );
   if (!cluster) throw new ClusterNotFoundError(key);
   requireSameCluster(state.cluster, cluster.arn);
-  const status = cluster.status ?? 'UNKNOWN';
-  if (TRANSIENT_CLUSTER.has(status)) throw new ClusterNotActiveError(key, status);
-  if (status !== 'ACTIVE') throw new ClusterSkippedError(key, `the control plane is ${status}`);
-  // EKS Auto Mode runs the VPC CNI itself; there is no add-on to manage (README, Failure behaviour).
-  if (cluster.computeConfig?.enabled) throw new ClusterSkippedError(key, 'EKS Auto Mode manages the VPC CNI on this cluster');
+  // The rules `cni-fleet plan` applies too (lib/plan/cluster-decision.ts): a busy control plane is waited for (the
+  // state machine retries ClusterNotActiveError, bounded), a DELETING/FAILED one and EKS Auto Mode are SKIPPED.
+  const controlPlane = controlPlaneGate({ status: cluster.status ?? 'UNKNOWN', autoMode: cluster.computeConfig?.enabled === true });
+  if (controlPlane.kind === 'wait') throw new ClusterNotActiveError(key, controlPlane.status);
+  if (controlPlane.kind === 'refuse') throw refusalError(key, controlPlane);
 
   const addon = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: ADDON_NAME })).then(
     (out) => out.addon,
@@ -90,10 +85,10 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
   );
   if (!addon) return snapshotSelfManaged(state, deps, cluster, credentialsOf(eks));
   const addonStatus = addon.status ?? 'UNKNOWN';
-  if (BUSY_ADDON.has(addonStatus)) throw new AddonBusyError(key, addonStatus);
-  const issues = addon.health?.issues ?? [];
-  if (BROKEN_ADDON.has(addonStatus) || issues.length > 0)
-    throw new AddonUnhealthyError(key, addonStatus, issues.map((i) => ({ code: i.code ?? '', message: i.message ?? '' })));
+  // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.
+  const addonState = addonGate({ status: addonStatus, issues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) });
+  if (addonState.kind === 'wait') throw new AddonBusyError(key, addonState.status);
+  if (addonState.kind === 'refuse') throw refusalError(key, addonState);
 
   const associations = [...(addon.podIdentityAssociations ?? [])].sort();
   const podIdentityPairs = await podIdentityPairsOf(eks, name, associations, ref);

@@ -19,10 +19,13 @@ describe('cluster execution status follows the outcome', () => {
           { name: 'blocked', kubernetesVersion: '1.31', addon: { version: 'v1.8.0-eksbuild.1' } },
           { name: 'auto-mode', kubernetesVersion: '1.31', compute: 'auto' },
           { name: 'conflict', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'UPDATE_FAILED', toVersion: 'v1.21.*', errorCode: 'ConfigurationConflict' }] },
+          // Fargate-only with the managed add-on: upgraded (docs/cluster-outcomes.md); self-managed there: SKIPPED.
+          { name: 'fargate-managed', kubernetesVersion: '1.29', compute: 'fargate', addon: { version: 'v1.20.5-eksbuild.1' } },
+          { name: 'fargate-self', kubernetesVersion: '1.29', compute: 'fargate', selfManaged: { version: 'v1.16.4' } },
         ],
       },
     });
-    for (const name of ['blocked', 'auto-mode', 'conflict']) ends[name] = await rig.runCluster(name, `outcome-${name}`);
+    for (const name of ['blocked', 'auto-mode', 'conflict', 'fargate-managed', 'fargate-self']) ends[name] = await rig.runCluster(name, `outcome-${name}`);
   });
   afterAll(() => rig?.close());
 
@@ -40,6 +43,13 @@ describe('cluster execution status follows the outcome', () => {
     expect(ends['conflict']?.output).toBeUndefined();
     expect(ends['conflict']?.error?.name).toBe('AddonUpdateFailedError');
     expect(ends['conflict']?.error?.message).toMatch(new RegExp(`^${keyOf('conflict')} ended FAILED: Update \\S+ on ${keyOf('conflict')} failed: ConfigurationConflict`));
+  });
+
+  it('upgrades the managed add-on of a Fargate-only cluster, and leaves a self-managed DaemonSet there SKIPPED', () => {
+    expect(ends['fargate-managed']?.output).toMatchObject({ status: 'UPGRADED', from: 'v1.20.5-eksbuild.1', to: 'v1.21.1-eksbuild.8' });
+    expect(rig.sim.cluster('fargate-managed')?.addon?.addonVersion).toBe('v1.21.1-eksbuild.8');
+    expect(ends['fargate-self']?.output).toMatchObject({ status: 'SKIPPED', error: { name: 'ClusterSkippedError', message: expect.stringContaining('Fargate-only') } });
+    expect(rig.sim.count({ cluster: 'fargate-self', mutating: true })).toBe(0);
   });
 
   it('records each outcome and releases every lock', async () => {
