@@ -221,6 +221,22 @@ export class VerificationFailedError extends CniFleetError {
 }
 
 /**
+ * After a hop, the add-on's configurationValues, IRSA role or pod identity associations differ from what the
+ * snapshot (or the migration) set: the cluster stops at that hop instead of carrying the loss through the rest.
+ */
+export class SettingsChangedError extends CniFleetError {
+  override readonly name = 'SettingsChangedError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly version: string,
+    readonly differences: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`After the hop of ${cluster} to ${version}: ${differences.join('; ')}`, options);
+  }
+}
+
+/**
  * An add-on configuration schema (DescribeAddonConfiguration `configurationSchema`, facts §11) that is not
  * a usable JSON schema, so `configurationValues` cannot be checked against it.
  */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DescribeAddonCommand, DescribeUpdateCommand, ListUpdatesCommand, UpdateAddonCommand } from '@aws-sdk/client-eks';
 import type { EKSClient, Update } from '@aws-sdk/client-eks';
-import { AddonBusyError } from '../errors.js';
+import { AddonBusyError, AddonRequestRejectedError, StepAlreadyRecordedError } from '../errors.js';
 import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aws/eks-errors.js';
-import type { ClusterState, HopState } from '../workflow/state.js';
+import type { ClusterState, HopState, PlannedHop } from '../workflow/state.js';
 import { lockTtlSeconds } from './acquire-lock.js';
 import { createManagedAddon } from '../migration/create-managed-addon.js';
 import { ADDON_NAME } from './eks-catalogue.js';
@@ -40,6 +40,33 @@ async function adoptInProgress(eks: EKSClient, clusterName: string, key: string,
 }
 
 /**
+ * Runs a CreateAddon/UpdateAddon request; when EKS refuses it (AddonRequestRejectedError), the hop is recorded
+ * before the error goes on: started and ended FAILED at once, with no update id and EKS's refusal as its error, so
+ * the progress log shows which move EKS refused and why, not a run that stopped between two hops.
+ */
+async function refusalRecorded<T>(
+  state: Pick<ClusterState, 'runId' | 'cluster'>,
+  deps: StepDeps,
+  hop: PlannedHop,
+  now: Date,
+  request: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (!(error instanceof AddonRequestRejectedError)) throw error;
+    await deps.store.startHop(state.runId, state.cluster.key, { index: hop.index, fromVersion: hop.from, version: hop.to, kind: hop.kind, updateId: null, startedAt: now.toISOString() });
+    await deps.store.updateHop(state.runId, state.cluster.key, hop.index, {
+      outcome: 'FAILED',
+      polls: 0,
+      endedAt: now.toISOString(),
+      error: { name: error.name, message: error.message, code: error.errorCode },
+    });
+    throw error;
+  }
+}
+
+/**
  * ApplyHop: starts the next hop with UpdateAddon — the hop's version, the configured resolveConflicts and the
  * snapshot's IRSA role re-sent every time (facts §7.4: an omitted role reverts to the node role).
  * configurationValues are omitted on purpose: omitted keeps the current custom configuration, while re-sending
@@ -51,6 +78,7 @@ async function adoptInProgress(eks: EKSClient, clusterName: string, key: string,
  * add-on's associations, facts §7.4); VerifyUpgrade compares the association ARNs with the snapshot's.
  *
  * @throws AddonBusyError when someone else's update is in progress; AddonRequestRejectedError when EKS refuses
+ *   (the refused hop is recorded FAILED with EKS's error first)
  * @example
  * const hop = await applyHop(state, deps); // { index: 1, to: 'v1.13.4-eksbuild.1', updateId: '…', status: 'IN_PROGRESS', waitSeconds: 60 }
  */
@@ -84,13 +112,21 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   // CreateAddon/UpdateAddon request. (The per-hop clientRequestToken covers the narrower gap between EKS
   // accepting the request and the record being written: EKS answers a repeated token with the same update.)
   const recorded = await deps.store.getHop(state.runId, cluster.key, hop.index);
-  if (recorded && recorded.version === hop.to) return hopState(recorded.updateId !== null || hop.kind === 'create', recorded.updateId, new Date(recorded.startedAt));
+  if (recorded && recorded.version === hop.to) {
+    // A hop that an earlier attempt saw refused (or that ended otherwise) is history, not a hop to adopt.
+    if (recorded.outcome !== 'IN_PROGRESS' && recorded.outcome !== 'SUCCEEDED')
+      throw new StepAlreadyRecordedError(recorded.type, recorded.pk, recorded.sk, `hop ${hop.index} already ended ${recorded.outcome}: ${recorded.error?.message ?? 'no error recorded'}`);
+    return hopState(recorded.updateId !== null || hop.kind === 'create', recorded.updateId, new Date(recorded.startedAt));
+  }
 
   const eks = deps.eksFor(cluster);
   let update: Update | undefined;
   // A self-managed install is adopted with CreateAddon; there is no Update object, PollHop watches the add-on.
   if (hop.kind === 'create' && plan.migration) {
-    const addon = await createManagedAddon(eks, { cluster, version: hop.to, migration: plan.migration, clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to) });
+    const migration = plan.migration;
+    const addon = await refusalRecorded(state, deps, hop, now, () =>
+      createManagedAddon(eks, { cluster, version: hop.to, migration, clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to) }),
+    );
     update = { createdAt: addon.createdAt ?? now };
   } else try {
     update = (
@@ -109,7 +145,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   } catch (error) {
     if (isInUse(error)) update = await adoptInProgress(eks, cluster.name, cluster.key, hop.to);
     else if (eksErrorName(error) === 'InvalidParameterException' || eksErrorName(error) === 'InvalidRequestException')
-      throw rejectedRequest(error, cluster.key, hop.to);
+      await refusalRecorded(state, deps, hop, now, () => Promise.reject(rejectedRequest(error, cluster.key, hop.to)));
     else translateEksError(error, cluster.key);
   }
 
