@@ -1,7 +1,7 @@
 import type { EksOperation, Fault } from '../lib/fleet/fleet-file.js';
-import { upstreamOf } from '../lib/versions/compare-versions.js';
 import { EksApiError } from './eks-api-error.js';
 import type { FaultState, SimCluster } from './model.js';
+import { buildNumbers, upstreamTag } from './versions.js';
 
 // fleet-file.ts, Fault.count: "THROTTLE and SERVER_ERROR default to 3, the others to every match".
 const REQUEST_FAULT_DEFAULT_COUNT = 3;
@@ -21,7 +21,7 @@ export function faultStates(faults: readonly Fault[]): FaultState[] {
 export function matchesVersionGlob(glob: string, version: string): boolean {
   const pattern = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
   if (pattern.test(version)) return true;
-  return !glob.includes('-eksbuild') && pattern.test(upstreamOf(version));
+  return !glob.includes('-eksbuild') && buildNumbers(version) !== undefined && pattern.test(upstreamTag(version));
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { FleetCluster, SelfManaged } from '../../lib/fleet/fleet-file.js';
-import { AWS_NODE_ENV, INIT_ENV, manifestEnv } from '../../lib/migration/aws-node-defaults.js';
-import { compareVersions } from '../../lib/versions/compare-versions.js';
 import type { SimCluster } from '../model.js';
 import { selfManagedFromAddon } from '../self-managed.js';
+import { stockAwsNodeEnv, stockInitEnv } from './stock-env.js';
+import { isOlder } from '../versions.js';
 import { hexOf } from '../world.js';
 
 /** The JSON of a Kubernetes object as the API server returns it. */
@@ -86,8 +86,8 @@ const hostPath = (name: string, path: string, type?: string): KubeObject => ({ n
 export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged): KubeObject {
   const version = source.version;
   const image = (repository: string, tag: string): string => `${ECR_ACCOUNT}.dkr.ecr.${cluster.region}.amazonaws.com/${repository}:${tag}`;
-  const env: Record<string, string> = { ...manifestEnv(AWS_NODE_ENV, version), ...source.env };
-  const initEnv: Record<string, string> = { ...manifestEnv(INIT_ENV, version), ...source.initEnv };
+  const env: Record<string, string> = { ...stockAwsNodeEnv(version), ...source.env };
+  const initEnv: Record<string, string> = { ...stockInitEnv(version), ...source.initEnv };
   const resources = source.resources ?? { requests: { cpu: '25m' } };
   const vpcId = `vpc-${hexOf(`vpc/${cluster.uid}`, 17)}`;
   const containers: KubeObject[] = [
@@ -115,7 +115,7 @@ export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged):
     },
   ];
   // Network policy arrived with v1.14.0 (sim/configuration-schemas.ts): the agent container ships from then on.
-  if (compareVersions(version, 'v1.14.0') >= 0)
+  if (!isOlder(version, 'v1.14.0'))
     containers.push({
       name: 'aws-eks-nodeagent',
       image: image('amazon/aws-network-policy-agent', 'v1.1.0-eksbuild.1'),

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatConfigurationRejection, validateConfigurationValues } from '../../lib/addon/configuration-schema.js';
-import { minorIndex } from '../../lib/versions/compare-versions.js';
+import { checkConfiguration, configurationRefusal } from '../configuration-check.js';
 import { configurationSchemaFor } from '../configuration-schemas.js';
 import {
   EksApiError,
@@ -16,6 +15,7 @@ import { takeChangeFaults } from '../faults.js';
 import { BUSY_STATES, changeDurationMs, clusterStatus, outcomeOf } from '../lifecycle.js';
 import { VPC_CNI, type AddonSettings, type ChangeOutcome, type SimAddon, type SimCluster, type SimUpdateParam } from '../model.js';
 import { paginate } from '../pagination.js';
+import { withinOneMinor } from '../versions.js';
 import { renderAddon, renderUpdate } from '../render.js';
 import { conflictMessage, selfManagedConflicts } from '../self-managed.js';
 import type { SimWorld } from '../world.js';
@@ -63,8 +63,8 @@ function requireCompatibleVersion(world: SimWorld, cluster: SimCluster, version:
 
 /** `configurationValues` must fit the target build's schema; EKS answers 400 with the §11 message. */
 function requireValidConfiguration(version: string, text: string, fields: EksErrorFields): void {
-  const result = validateConfigurationValues(configurationSchemaFor(version), text);
-  if (!result.ok) throw invalidParameter(formatConfigurationRejection(result.problems), fields);
+  const verdict = checkConfiguration(configurationSchemaFor(version), text);
+  if (!verdict.accepted) throw invalidParameter(configurationRefusal(verdict.reasons), fields);
 }
 
 /** ListAddons (facts §2), paginated (§6). */
@@ -159,7 +159,7 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
   if (requestedVersion !== undefined) {
     requireCompatibleVersion(world, cluster, requestedVersion, fields);
     // facts §7.1: "up or down 1 minor version at a time"; patch/eksbuild moves within a minor are free.
-    if (world.settings.oneMinorRule && Math.abs(minorIndex(requestedVersion) - minorIndex(current.addonVersion)) > 1)
+    if (world.settings.oneMinorRule && !withinOneMinor(current.addonVersion, requestedVersion))
       throw oneMinorAtATime(cluster.name, addonName);
   }
   const resolveConflicts = optionalResolveConflicts(body, fields);
