@@ -139,6 +139,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       const input = { method: request.method ?? 'GET', pathname: url.pathname, query: url.searchParams, authorization: request.headers.authorization };
       const answer = await kubernetesRequest(world, input, options.knownCredentials ?? [], Date.now());
       kubernetesCalls.push({ method: input.method, cluster: answer.cluster, path: answer.path, status: answer.status });
+      // An unreachable endpoint answers nothing: the client sees its connection cut.
+      if (answer.drop) return void request.socket.destroy();
       const json = JSON.stringify(answer.body);
       response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
       response.end(json);
