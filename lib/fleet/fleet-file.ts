@@ -246,17 +246,8 @@ export const FleetFile = z
   .strictObject({
     $schema: z.string().optional(),
     description: z.string().max(4096).optional(),
-    settings: SimulatorSettings.default({
-      oneMinorRule: true,
-      omittedRoleClears: true,
-      updateSeconds: 60,
-      secondsPerNode: 2,
-      durationJitter: 0,
-      seed: 1,
-      podReadySeconds: 5,
-      concurrentStartSeconds: 2.5,
-      activeAwaitsRollout: false,
-    }),
+    // Every setting's own default: one place says what they are.
+    settings: SimulatorSettings.default(() => SimulatorSettings.parse({})),
     clusters: z.array(FleetCluster).min(1).max(10_000),
   })
   .superRefine((fleet, ctx) => {
