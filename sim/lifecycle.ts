@@ -23,7 +23,7 @@ export const BUSY_STATES: ReadonlySet<AddonStatus> = new Set(['CREATING', 'UPDAT
 
 /**
  * How long an accepted create or update towards `targetVersion` runs, in virtual ms: the base plus a per-node cost
- * (facts §7.7), times this hop's duration factor (1 unless `durationJitter` is set, sim/duration-jitter.ts). SLOW
+ * (docs/simulator.md), times this hop's duration factor (1 unless `durationJitter` is set, sim/duration-jitter.ts). SLOW
  * replaces it with its `durationSeconds` (default: ten times the normal duration).
  */
 export function changeDurationMs(cluster: SimCluster, settings: SimulatorSettings, targetVersion: string, slow?: Fault): number {

@@ -183,7 +183,7 @@ export const FleetCluster = z
     /** `ec2` nodes (default), `fargate` only, or EKS Auto Mode (`auto`). */
     compute: z.enum(['ec2', 'fargate', 'auto']).default('ec2'),
     /**
-     * Node count: an update rolls the aws-node DaemonSet 10% at a time (facts §7.7). Default 3, or the sum of
+     * Node count: an update rolls the aws-node DaemonSet 10% at a time (docs/simulator.md). Default 3, or the sum of
      * `nodeGroups`; with both, they must agree.
      */
     nodes: z.number().int().min(0).max(5000).optional(),
