@@ -7,8 +7,6 @@ import { isoSeconds, type KubeObject } from './kube-object.js';
 import type { PodImages } from './pod-status.js';
 import { stockAwsNodeEnv, stockInitEnv } from './stock-env.js';
 
-export type { KubeObject } from './kube-object.js';
-
 /** The account that hosts the EKS images in most regions (aws/amazon-vpc-cni-k8s config/master/aws-k8s-cni.yaml). */
 const ECR_ACCOUNT = '602401143452';
 

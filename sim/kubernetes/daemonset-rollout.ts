@@ -92,10 +92,10 @@ export interface RolloutCluster {
 type RolloutSettings = Pick<SimulatorSettings, 'podReadySeconds' | 'concurrentStartSeconds'>;
 
 /** The controller writes status a moment after the spec changed: observedGeneration lags generation by this. */
-export const OBSERVE_MS = 1000;
+const OBSERVE_MS = 1000;
 
 /** The upstream manifest's `maxUnavailable: 10%`, rounded up as the controller rounds it, and never 0. */
-export const maxUnavailableOf = (desired: number): number => (desired === 0 ? 0 : Math.max(1, Math.ceil(desired * 0.1)));
+const maxUnavailableOf = (desired: number): number => (desired === 0 ? 0 : Math.max(1, Math.ceil(desired * 0.1)));
 
 /** `controller-revision-hash`: 10 characters of Kubernetes' safe alphabet, a function of the template. */
 function revisionHash(key: string): string {

@@ -3,7 +3,7 @@ import { hexOf, uuidOf } from '../hash.js';
 import { isoSeconds, type KubeObject } from './kube-object.js';
 
 /** The node label EKS puts on Fargate and Auto Mode nodes (and aws-node's affinity excludes). */
-export const COMPUTE_TYPE_LABEL = 'eks.amazonaws.com/compute-type';
+const COMPUTE_TYPE_LABEL = 'eks.amazonaws.com/compute-type';
 
 export interface NodeTaint {
   readonly key: string;

@@ -18,7 +18,7 @@ const backoffMs = (attempt: number): number => Math.min(BACKOFF_FIRST_MS * 2 ** 
  * passes, and the liveness probe (initialDelaySeconds 60, three failures 10 s apart) kills it after about 90 s.
  */
 const IPAM_STUCK_RUN_MS = 90_000;
-/** A crash-looping aws-eks-nodeagent exits within seconds of starting. */
+/** A crash-looping aws-eks-nodeagent exits (code 1) within seconds of starting; a killed aws-node ends with 137 (SIGKILL). */
 const AGENT_CRASH_RUN_MS = 5_000;
 /** How long a failed pull shows ErrImagePull before the kubelet reports ImagePullBackOff. */
 const ERR_IMAGE_PULL_MS = 5_000;
@@ -35,13 +35,13 @@ export interface PodImages {
 type ContainerState = KubeObject;
 
 /** Where a container that runs `runMs`, dies, and is restarted after the back-off stands at `now`. */
-function crashLoop(startAt: number, runMs: number, now: number): { restarts: number; state: ContainerState; lastState: ContainerState } {
+function crashLoop(startAt: number, runMs: number, exitCode: number, now: number): { restarts: number; state: ContainerState; lastState: ContainerState } {
   let start = startAt;
   let last: ContainerState = {};
   for (let attempt = 0; ; attempt += 1) {
     const end = start + runMs;
     if (now < end) return { restarts: attempt, state: { running: { startedAt: isoSeconds(start) } }, lastState: last };
-    last = { terminated: { exitCode: runMs === IPAM_STUCK_RUN_MS ? 137 : 1, reason: 'Error', startedAt: isoSeconds(start), finishedAt: isoSeconds(end) } };
+    last = { terminated: { exitCode, reason: 'Error', startedAt: isoSeconds(start), finishedAt: isoSeconds(end) } };
     const next = end + backoffMs(attempt);
     if (now < next) return { restarts: attempt, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${formatBackoff(backoffMs(attempt))}` } }, lastState: last };
     start = next;
@@ -129,8 +129,8 @@ export function podStatus(pod: SimPod, images: PodImages, hostIp: string, now: n
   const containers: ContainerReport[] = [];
   const notStarted = (name: string, image: string): ContainerReport => ({ name, image, state: { waiting: { reason: 'PodInitializing' } }, lastState: {}, ready: false, restarts: 0 });
   const healthy = (name: string, image: string): ContainerReport => ({ name, image, state: { running: { startedAt: isoSeconds(initDoneAt) } }, lastState: {}, ready: now >= pod.nominalReadyAt, restarts: 0 });
-  const looping = (name: string, image: string, runMs: number): ContainerReport => {
-    const loop = crashLoop(initDoneAt, runMs, now);
+  const looping = (name: string, image: string, runMs: number, exitCode: number): ContainerReport => {
+    const loop = crashLoop(initDoneAt, runMs, exitCode, now);
     const waiting = loop.state.waiting as { reason: string; message: string } | undefined;
     // The kubelet's CrashLoopBackOff message names the container and the pod.
     const state = waiting ? { waiting: { reason: waiting.reason, message: `${waiting.message} restarting failed container=${name} pod=${pod.name}_kube-system(${pod.uid})` } } : loop.state;
@@ -139,11 +139,11 @@ export function podStatus(pod: SimPod, images: PodImages, hostIp: string, now: n
   };
   if (images.nodeAgent) {
     if (!initDone) containers.push(notStarted('aws-eks-nodeagent', images.nodeAgent));
-    else if (trouble === 'agent-crash-loop') containers.push(looping('aws-eks-nodeagent', images.nodeAgent, AGENT_CRASH_RUN_MS));
+    else if (trouble === 'agent-crash-loop') containers.push(looping('aws-eks-nodeagent', images.nodeAgent, AGENT_CRASH_RUN_MS, 1));
     else containers.push(healthy('aws-eks-nodeagent', images.nodeAgent));
   }
   if (!initDone) containers.unshift(notStarted('aws-node', images.awsNode));
-  else if (trouble === 'not-ready') containers.unshift(looping('aws-node', images.awsNode, IPAM_STUCK_RUN_MS));
+  else if (trouble === 'not-ready') containers.unshift(looping('aws-node', images.awsNode, IPAM_STUCK_RUN_MS, 137));
   else containers.unshift(healthy('aws-node', images.awsNode));
   // The API server lists container statuses by name.
   containers.sort((a, b) => a.name.localeCompare(b.name));
@@ -172,8 +172,3 @@ export function podStatus(pod: SimPod, images: PodImages, hostIp: string, now: n
     qosClass: 'Burstable',
   };
 }
-
-/**
- * Whether the pod is Ready at `now` (the pod's own view, for tests and the rollout to agree on).
- */
-export const podReady = (pod: SimPod, now: number): boolean => pod.readyAt !== null && pod.readyAt <= now;
