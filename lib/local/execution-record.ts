@@ -58,6 +58,9 @@ export class ExecutionRecord {
   /** Failed by the runner or aborted: nothing more of it may start. */
   stopped = false;
   private readonly aborts = new Set<() => void>();
+  private readonly controller = new AbortController();
+  /** Aborts when the execution stops: its Waits and Retry intervals end at once. */
+  readonly signal = this.controller.signal;
   private readonly children = new Set<ExecutionRecord>();
 
   constructor(
@@ -68,14 +71,14 @@ export class ExecutionRecord {
   ) {
     parent?.children.add(this);
     // Started by an execution that has already stopped: it never runs.
-    if (parent?.stopped) this.stopped = true;
+    if (parent?.stopped) this.stop();
   }
 
   /** Refuses the execution before it starts (StartExecution's own check): no history, FAILED with `error`. */
   refuse(error: StatesError): void {
     this.failure = error;
     this.events = 0;
-    this.stopped = true;
+    this.stop();
   }
 
   /** Registers a library run of this execution (the execution itself, or an inline Map iteration) to abort on stop. */
@@ -96,6 +99,7 @@ export class ExecutionRecord {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.controller.abort();
     for (const abort of this.aborts) abort();
     for (const child of this.children) child.stop();
   }

@@ -154,7 +154,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
 
   /** Sleeps the Retry interval on the virtual timer before the library retries at once (retryOverrides = 0). */
   const withRetryDelay =
-    (prepared: PreparedMachine, stateName: string, attempts: Map<string, number[]>, work: LocalTask): LocalTask =>
+    (prepared: PreparedMachine, record: ExecutionRecord, stateName: string, attempts: Map<string, number[]>, work: LocalTask): LocalTask =>
     async (input) => {
       try {
         const output = await work(input);
@@ -166,7 +166,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
           attempts.set(stateName, counts);
           const delay = retryDelayMs(prepared.retriers.get(stateName) ?? [], counts, error);
           if (delay === undefined) attempts.delete(stateName);
-          else await timer.sleep(delay);
+          else await timer.sleep(delay, record.signal);
         }
         throw error;
       }
@@ -185,10 +185,12 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     };
   };
 
-  const virtualWait: LocalTask = async (input) => {
-    await timer.sleep(Number((input as { seconds?: number }).seconds ?? 0) * 1000);
-    return input;
-  };
+  const virtualWait =
+    (record: ExecutionRecord): LocalTask =>
+    async (input) => {
+      await timer.sleep(Number((input as { seconds?: number }).seconds ?? 0) * 1000, record.signal);
+      return input;
+    };
 
   // The state's resolved Parameters are StartExecution's request; the child runs with its `Input`.
   const childTask =
@@ -260,11 +262,11 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
   const handlersFor = (prepared: PreparedMachine, record: ExecutionRecord): Record<string, (input: Json) => Promise<Json>> => {
     const attempts = new Map<string, number[]>();
     const handlers: Record<string, LocalTask> = {};
-    for (const [stateName, key] of prepared.lambdas) handlers[stateName] = withRetryDelay(prepared, stateName, attempts, lambdaTask(record, stateName, key));
-    for (const stateName of prepared.waits) handlers[stateName] = virtualWait;
+    for (const [stateName, key] of prepared.lambdas) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, lambdaTask(record, stateName, key));
+    for (const stateName of prepared.waits) handlers[stateName] = virtualWait(record);
     // Not tracked: the child's own tasks are, and a parent waiting for its child must not hold virtual time still.
-    for (const stateName of prepared.children) handlers[stateName] = withRetryDelay(prepared, stateName, attempts, childTask(record, stateName));
-    for (const [stateName, spec] of prepared.maps) handlers[stateName] = withRetryDelay(prepared, stateName, attempts, mapTask(record, spec));
+    for (const stateName of prepared.children) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, childTask(record, stateName));
+    for (const [stateName, spec] of prepared.maps) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, mapTask(record, spec));
     return handlers as Record<string, (input: Json) => Promise<Json>>;
   };
 
