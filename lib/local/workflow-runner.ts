@@ -1,6 +1,6 @@
 import './polyfills.js';
 import { createHash } from 'node:crypto';
-import { ExecutionAbortedError, ExecutionError } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './asl-definition.js';
 import { CLUSTER_MACHINE, deployedDefinitions, FLEET_MACHINE } from './asl-definition.js';
 import type { ExecutionEndEvent, Observers, TransitionEvent } from './execution-record.js';
@@ -325,6 +325,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
       return output;
     }
     if (failure instanceof ExecutionAbortedError) ended(record, 'ABORTED');
+    else if (failure instanceof ExecutionTimeoutError) ended(record, 'TIMED_OUT', { name: 'States.Timeout', message: failure.message });
     else {
       const cause = ((failure as Error).cause ?? failure) as { name?: string; message?: string };
       ended(record, 'FAILED', { name: cause.name ?? 'Error', message: cause.message ?? String(cause) });
