@@ -334,8 +334,9 @@ export class ProgressTableNotActiveError extends CniFleetError {
 }
 
 /**
- * The cluster's Kubernetes API refused cni-fleet's read (401/403): the function's role has no EKS access entry
- * (or aws-auth mapping) with read access to aws-node (docs/self-managed.md). Not retried.
+ * The cluster's Kubernetes API refused cni-fleet's read: 401 (the API server maps the caller to no identity: it has
+ * no EKS access entry or aws-auth mapping) or 403 (it has one, but RBAC does not allow the read). The message says
+ * which access entry or binding to create (docs/rollout-gate.md, "Access"). Not retried.
  */
 export class KubernetesAccessError extends CniFleetError {
   override readonly name = 'KubernetesAccessError' as const;
@@ -343,9 +344,16 @@ export class KubernetesAccessError extends CniFleetError {
     readonly cluster: string,
     readonly status: number,
     readonly request: string,
+    readonly detail: { readonly principal?: string | undefined; readonly serverMessage?: string | undefined } = {},
     options?: ErrorOptions,
   ) {
-    super(`Kubernetes API of ${cluster} answered ${status} to "${request}": grant the function's role read access (docs/self-managed.md)`, options);
+    const who = detail.principal ?? "the function's role";
+    const server = detail.serverMessage && detail.serverMessage !== 'Unauthorized' ? ` (${detail.serverMessage})` : '';
+    const fix =
+      status === 401
+        ? `the API server knows no access entry for ${who}: create one with Kubernetes group cni-fleet-aws-node-reader`
+        : `the access entry of ${who} does not allow this read: bind its group cni-fleet-aws-node-reader to the read-only Role`;
+    super(`Kubernetes API of ${cluster} answered ${status} to "${request}"${server}: ${fix} (docs/rollout-gate.md, "Access")`, options);
   }
 }
 
