@@ -195,6 +195,59 @@ export class AddonUnhealthyError extends CniFleetError {
   }
 }
 
+/** A node, pod or container at fault in aws-node, as the pre-flight and the gate name it (lib/rollout/rollout-verdict.ts). */
+export interface AwsNodeFault {
+  readonly node: string | null;
+  readonly pod: string | null;
+  readonly container: string | null;
+  readonly reason: string;
+  readonly message: string;
+}
+
+const NAMED_IN_MESSAGE = 5;
+
+/** `ip-10-0-0-4… (aws-node CrashLoopBackOff), …` and the first fault's detail: what a notification has room for. */
+function faultSummary(faults: readonly AwsNodeFault[]): string {
+  const nodes = new Set(faults.map((f) => f.node ?? 'the DaemonSet'));
+  const named = faults.slice(0, NAMED_IN_MESSAGE).map((f) => `${f.node ?? 'the DaemonSet'} (${[f.container, f.reason].filter(Boolean).join(' ')})`);
+  const more = faults.length > NAMED_IN_MESSAGE ? ` and ${faults.length - NAMED_IN_MESSAGE} more` : '';
+  return `${nodes.size} node(s): ${named.join(', ')}${more}${faults[0] ? `; ${faults[0].message}` : ''}`;
+}
+
+/**
+ * The pre-flight found the cluster's aws-node already unhealthy (a container crash-looping or unable to pull its
+ * image, a pod not Ready): the cluster is BLOCKED before any change, the nodes named.
+ */
+export class AwsNodeUnhealthyError extends CniFleetError {
+  override readonly name = 'AwsNodeUnhealthyError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly faults: readonly AwsNodeFault[],
+    options?: ErrorOptions,
+  ) {
+    super(`aws-node on ${cluster} is already unhealthy, so nothing was changed: ${faultSummary(faults)}`, options);
+  }
+}
+
+/**
+ * The rollout gate after a hop: EKS reported the add-on ACTIVE and healthy, but the aws-node DaemonSet did not roll
+ * out healthy (a container crash-looping, unable to pull, not Ready, restarting, or the rollout not complete by the
+ * hop's deadline). The cluster ends FAILED at that hop, the nodes named; no further hop.
+ */
+export class AwsNodeRolloutError extends CniFleetError {
+  override readonly name = 'AwsNodeRolloutError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly version: string,
+    readonly faults: readonly AwsNodeFault[],
+    /** The DaemonSet's figures at the read that failed. */
+    readonly counts: { readonly desired: number; readonly updated: number; readonly available: number },
+    options?: ErrorOptions,
+  ) {
+    super(`aws-node on ${cluster} did not roll out healthy after the hop to ${version} (EKS reported it ACTIVE): ${faultSummary(faults)}`, options);
+  }
+}
+
 /** The hop did not finish within the step timeout; no new update is issued on top of it. */
 export class HopTimeoutError extends CniFleetError {
   override readonly name = 'HopTimeoutError' as const;

@@ -196,7 +196,8 @@ export function judgeRollout(ds: DaemonSetView | undefined, pods: readonly PodVi
     if (!updated) {
       const tags = [...new Set(pod.containers.filter((c) => c.name === AWS_NODE || c.name === CNI_INIT).map((c) => imageTag(c.specImage)))].join(', ');
       pending.push({ ...at, container: null, reason: 'NotUpdated', message: `still runs ${tags || 'an older template'}, the template asks for ${imageTag(ds.templateImages[AWS_NODE] ?? '')}` });
-    } else if (!pod.ready) {
+    } else if (!pod.ready && !faults.some((f) => f.pod === pod.name)) {
+      // A pod whose container is already named at fault is not named again for being not Ready.
       const starting = !anyRestart && pod.containers.every((c) => c.runningSince !== undefined || c.terminated !== undefined || (c.waiting !== undefined && !FAILING_WAIT_REASONS.has(c.waiting.reason)));
       // Pre-flight: a pod that is only starting (a node that just joined) is waited for; one that should have started is a fault.
       if (!gate && !(starting && age < STARTUP_ALLOWANCE_SECONDS * 1000)) faults.push({ ...at, container: null, reason: 'NotReady', message: pod.notReadyMessage ?? 'not Ready' });

@@ -30,6 +30,14 @@ export const UpgradeOptions = z.strictObject({
   failureThreshold: z.number().int().min(0).max(10_000).default(1),
   /** Self-managed migration: go on although some settings cannot be carried over. */
   acceptUntranslatable: z.boolean().default(false),
+  /**
+   * What an unreachable or forbidden Kubernetes API means for the aws-node pre-flight and rollout gate
+   * (docs/rollout-gate.md): `required` stops the cluster (BLOCKED before any change, FAILED after a hop) with the
+   * access entry to create; `best-effort` records a warning and lets EKS's checks alone decide; `off` never reads.
+   */
+  kubernetesAccess: z.enum(['required', 'best-effort', 'off']).default('required'),
+  /** Every aws-node container must have run this long without a restart before a hop counts as done; 0 skips the soak. */
+  rolloutSoakSeconds: z.number().int().min(0).max(1800).default(120),
 });
 export type UpgradeOptions = z.infer<typeof UpgradeOptions>;
 export type UpgradeOptionsInput = z.input<typeof UpgradeOptions>;

@@ -7,6 +7,7 @@ import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { credentialsOf } from '../aws/clients.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
+import { kubernetesPrincipal, preflightAwsNode, type KubernetesApi, type Preflight } from './aws-node-preflight.js';
 import { readSelfManaged } from '../migration/read-self-managed.js';
 import type { ClusterState, PodIdentityPair, SelfManagedState, Snapshot } from '../workflow/state.js';
 import { ADDON_NAME } from './eks-catalogue.js';
@@ -63,7 +64,7 @@ function requireSameCluster(expected: ClusterState['cluster'], arn: string | und
  * @example
  * const snapshot = await takeSnapshot(state, deps); // { addonVersion: 'v1.12.6-eksbuild.2', configurationValues: '{…}', … }
  */
-export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'>, deps: StepDeps): Promise<Snapshot> {
+export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster' | 'options'>, deps: StepDeps): Promise<Snapshot> {
   const { name, key } = state.cluster;
   const eks = deps.eksFor(state.cluster);
   const ref = key;
@@ -83,7 +84,8 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
     (out) => out.addon,
     (error: unknown) => (isNotFound(error) && !/No cluster found/i.test((error as Error).message) ? undefined : translateEksError(error, ref)),
   );
-  if (!addon) return snapshotSelfManaged(state, deps, cluster, credentialsOf(eks));
+  const api: KubernetesApi = { endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data ?? null };
+  if (!addon) return snapshotSelfManaged(state, deps, cluster, api, credentialsOf(eks));
   const addonStatus = addon.status ?? 'UNKNOWN';
   // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.
   const addonState = addonGate({ status: addonStatus, issues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) });
@@ -92,6 +94,7 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
 
   const associations = [...(addon.podIdentityAssociations ?? [])].sort();
   const podIdentityPairs = await podIdentityPairsOf(eks, name, associations, ref);
+  const preflight = state.options.kubernetesAccess === 'off' ? undefined : await preflightAwsNode(state, deps, api, credentialsOf(eks));
   const snapshot: Snapshot = {
     clusterArn: cluster.arn ?? '',
     kubernetesVersion: cluster.version ?? '',
@@ -104,9 +107,20 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
     podIdentityAssociations: associations,
     podIdentityPairs,
     takenAt: deps.now().toISOString(),
+    ...(preflight ? { awsNode: preflight.baseline, kubernetesApi: api } : {}),
   };
-  const stored = await deps.store.putSnapshot(state.runId, key, snapshot);
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion });
+  return keepSnapshot(state, deps, snapshot, preflight);
+}
+
+/**
+ * Stores the snapshot (with the pre-flight's fuller record) and the cluster's step, then ends the cluster when the
+ * pre-flight refused it: the snapshot shows, node by node, what it found.
+ */
+async function keepSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'>, deps: StepDeps, snapshot: Snapshot, preflight: Preflight | undefined, extra: Record<string, unknown> = {}): Promise<Snapshot> {
+  const { key } = state.cluster;
+  const stored = await deps.store.putSnapshot(state.runId, key, { ...snapshot, ...extra, ...(preflight ? { awsNode: preflight.record } : {}) });
+  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(preflight && preflight.warnings.length > 0 ? { warnings: preflight.warnings } : {}) });
+  if (preflight?.refusal) throw preflight.refusal;
   return { ...snapshot, takenAt: stored.snapshot.takenAt };
 }
 
@@ -118,14 +132,20 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
  * no configurationValues yet (PlanUpgrade fits them to the path's schemas).
  */
 async function snapshotSelfManaged(
-  state: Pick<ClusterState, 'runId' | 'cluster'>,
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options'>,
   deps: StepDeps,
   cluster: Cluster,
+  api: KubernetesApi,
   credentials: AwsCredentialIdentityProvider,
 ): Promise<Snapshot> {
   const { name, region, key } = state.cluster;
-  const reader = await connectCluster({ name, region, key, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentials);
+  const reader = await connectCluster(
+    { name, region, key, endpoint: api.endpoint, certificateAuthority: api.certificateAuthority ?? undefined, principal: kubernetesPrincipal(state.cluster, 'takeSnapshot') },
+    credentials,
+  );
   const install = await readSelfManaged(reader, state.cluster);
+  // The migration needs these reads whatever kubernetesAccess says; the pre-flight follows it like any other cluster.
+  const preflight = state.options.kubernetesAccess === 'off' ? undefined : await preflightAwsNode(state, deps, api, credentials, reader);
   const { translation } = install;
   const snapshot: Snapshot = {
     clusterArn: cluster.arn ?? '',
@@ -141,11 +161,7 @@ async function snapshotSelfManaged(
     takenAt: deps.now().toISOString(),
     // A JSON round trip turns the translation's readonly JSON values into the state schema's plain ones.
     selfManaged: JSON.parse(JSON.stringify({ image: install.image, carried: translation.carried, untranslatable: translation.untranslatable })) as SelfManagedState,
+    ...(preflight ? { awsNode: preflight.baseline, kubernetesApi: api } : {}),
   };
-  const stored = await deps.store.putSnapshot(state.runId, key, {
-    ...snapshot,
-    selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount },
-  });
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion });
-  return { ...snapshot, takenAt: stored.snapshot.takenAt };
+  return keepSnapshot(state, deps, snapshot, preflight, { selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount } });
 }

@@ -30,6 +30,7 @@ import {
   type ClusterItem,
   type HealthIssue,
   type HopItem,
+  type HopRollout,
   type LockItem,
   type PlanItem,
   type RecordedError,
@@ -98,6 +99,8 @@ export interface ClusterUpdate {
   readonly hopsDone?: number;
   readonly currentHop?: number | null;
   readonly error?: RecordedError | null;
+  /** Replaces the cluster's warnings (one writer: TakeSnapshot's pre-flight). */
+  readonly warnings?: readonly string[];
   readonly endedAt?: string | Date | null;
 }
 
@@ -117,6 +120,8 @@ export interface HopUpdate {
   readonly outcome?: HopOutcome;
   readonly error?: RecordedHopError | null;
   readonly healthIssues?: readonly HealthIssue[];
+  readonly rollout?: HopRollout;
+  readonly warnings?: readonly string[];
   readonly endedAt?: string | Date | null;
 }
 
@@ -526,6 +531,7 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       if (update.hopsDone !== undefined) set['hopsDone'] = checkCount(update.hopsDone, 'hopsDone');
       if (update.currentHop !== undefined) set['currentHop'] = update.currentHop === null ? null : checkHopIndex(update.currentHop);
       if (update.error !== undefined) set['error'] = recordedError(update.error);
+      if (update.warnings !== undefined) set['warnings'] = [...update.warnings];
       if (update.endedAt !== undefined) set['endedAt'] = update.endedAt === null ? null : canonicalTimestamp(update.endedAt, 'endedAt');
       else if (update.status !== undefined && isFinalClusterStatus(update.status)) set['endedAt'] = now.toISOString();
       const updated = await updateIf<ClusterItem>({ pk, sk, type: ItemType.CLUSTER }, set, { expression: 'attribute_exists(#pk)', names: { '#pk': 'pk' } });
@@ -622,6 +628,8 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       if (update.outcome !== undefined) set['outcome'] = checkMember(HopOutcome, update.outcome, 'outcome');
       if (update.error !== undefined) set['error'] = recordedHopError(update.error);
       if (update.healthIssues !== undefined) set['healthIssues'] = update.healthIssues;
+      if (update.rollout !== undefined) set['rollout'] = update.rollout;
+      if (update.warnings !== undefined) set['warnings'] = [...update.warnings];
       if (update.endedAt !== undefined) set['endedAt'] = update.endedAt === null ? null : canonicalTimestamp(update.endedAt, 'endedAt');
       else if (update.outcome !== undefined && update.outcome !== HopOutcome.IN_PROGRESS) set['endedAt'] = now.toISOString();
       // Only an IN_PROGRESS hop changes: an ended hop is history, and a replayed end must not move endedAt.
