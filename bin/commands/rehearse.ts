@@ -22,6 +22,13 @@ const STEP_LABEL: Record<string, string> = {
   RecordDryRun: 'planned (dry run)',
 };
 
+/** The table's note: the error, or for aws-node faults the nodes at fault (what an operator looks at first). */
+const note = (c: { error: { name: string; message: string } | null; nodes: readonly { node: string | null; container: string | null; reason: string }[] }): string => {
+  if (c.nodes.length > 0)
+    return `${c.error?.name ?? 'aws-node'}: ${c.nodes.slice(0, 2).map((f) => `${f.node?.split('.')[0] ?? 'DaemonSet'} ${[f.container, f.reason].filter(Boolean).join(' ')}`).join('; ')}${c.nodes.length > 2 ? '; …' : ''}`.slice(0, 70);
+  return c.error ? `${c.error.name}: ${c.error.message}`.slice(0, 70) : '';
+};
+
 const colorStatus = (s: string): string =>
   s === 'UPGRADED' ? pc.green(s) : s === 'FAILED' ? pc.red(s) : s === 'BLOCKED' ? pc.yellow(s) : s === 'UNCHANGED' || s === 'PLANNED' ? pc.cyan(s) : pc.dim(s);
 
@@ -35,6 +42,8 @@ export function registerRehearse(program: Command): void {
     .option('--failure-threshold <n>', 'halt later waves after this many failed clusters (0: never)', '0')
     .option('--speed <n>', 'virtual seconds per real second', '100')
     .option('--dry-run', 'plan and record only; change nothing', false)
+    .option('--kubernetes-access <mode>', 'aws-node pre-flight and rollout gate: required | best-effort | off', 'required')
+    .option('--soak <seconds>', 'aws-node containers must run this long without a restart after each hop (0: no soak)', '120')
     .option('--data-dir <dir>', 'where dynalite keeps the progress log', '.rehearsal/dynamo')
     .option('--report-dir <dir>', 'where the JSON and HTML reports go', 'reports')
     .option('--json', 'print only the report as JSON on stdout', false)
@@ -70,6 +79,8 @@ export function registerRehearse(program: Command): void {
             concurrency: intOption(opts.concurrency, 'concurrency', 1, 40),
             failureThreshold: intOption(opts.failureThreshold, 'failure-threshold', 0, 10_000),
             dryRun: opts.dryRun === true,
+            kubernetesAccess: String(opts.kubernetesAccess) as 'required' | 'best-effort' | 'off',
+            rolloutSoakSeconds: intOption(opts.soak, 'soak', 0, 1800),
           },
           onTask,
         });
@@ -87,7 +98,7 @@ export function registerRehearse(program: Command): void {
         }
         const table = new Table({ head: ['cluster', 'region', 'status', 'from', 'to', 'hops', 'note'] });
         for (const c of report.clusters)
-          table.push([c.name, c.region, colorStatus(c.status), c.from ?? '', c.to ?? '', String(c.hops.filter((h) => h.status === 'SUCCEEDED').length), c.error ? `${c.error.name}: ${c.error.message}`.slice(0, 70) : '']);
+          table.push([c.name, c.region, colorStatus(c.status), c.from ?? '', c.to ?? '', String(c.hops.filter((h) => h.status === 'SUCCEEDED').length), note(c)]);
         process.stdout.write(`${table.toString()}\n`);
         const s = report.summary;
         process.stdout.write(

@@ -22,11 +22,17 @@ export function renderReportHtml(report: Pick<RehearsalReport, 'runId' | 'cluste
           const end = h.endedAt ? Date.parse(h.endedAt) : start;
           const left = ((start - t0) / span) * 100;
           const width = Math.max(0.4, ((end - start) / span) * 100);
-          return `<div class="bar" title="${escape(`${h.version} ${h.status}, ${h.polls} polls, ${Math.round((end - start) / 1000)} s`)}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%;background:${COLORS[h.status] ?? '#999'}"></div>`;
+          const gate = h.rollout ? `, aws-node ${h.rollout.verdict}` : '';
+          return `<div class="bar" title="${escape(`${h.version} ${h.status}, ${h.polls} polls, ${Math.round((end - start) / 1000)} s${gate}`)}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%;background:${COLORS[h.status] ?? '#999'}"></div>`;
         })
         .join('');
       const error = c.error ? `<div class="err">${escape(`${c.error.name}: ${c.error.message}`)}</div>` : '';
-      return `<tr><td><b>${escape(c.name)}</b><br><small>${escape(c.region)}</small></td><td class="s-${escape(c.status)}">${escape(c.status)}</td><td>${escape(c.from ?? '')}</td><td>${escape(c.to ?? '')}</td><td><div class="lane">${bars}</div>${error}</td></tr>`;
+      // The aws-node nodes the pre-flight or the rollout gate found at fault, one line each.
+      const nodes = c.nodes.length
+        ? `<ul class="nodes">${c.nodes.map((f) => `<li><b>${escape(f.node ?? 'DaemonSet')}</b> ${escape([f.container, f.reason].filter(Boolean).join(' '))}: <small>${escape(f.message)}</small></li>`).join('')}</ul>`
+        : '';
+      const warnings = c.warnings.map((w) => `<div class="warn">${escape(w)}</div>`).join('');
+      return `<tr><td><b>${escape(c.name)}</b><br><small>${escape(c.region)}</small></td><td class="s-${escape(c.status)}">${escape(c.status)}</td><td>${escape(c.from ?? '')}</td><td>${escape(c.to ?? '')}</td><td><div class="lane">${bars}</div>${error}${nodes}${warnings}</td></tr>`;
     })
     .join('\n');
   const counts = Object.entries(report.summary.byStatus)
@@ -35,7 +41,7 @@ export function renderReportHtml(report: Pick<RehearsalReport, 'runId' | 'cluste
   return `<!doctype html><html><head><meta charset="utf-8"><title>cni-fleet rehearsal ${escape(report.runId)}</title><style>
 body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
 .lane{position:relative;height:18px;background:#f3f3f3;min-width:400px}.bar{position:absolute;top:2px;height:14px;border-radius:3px}
-.err{color:#c62828;font-size:12px;margin-top:4px}.s-FAILED{color:#c62828}.s-UPGRADED{color:#2e7d32}.s-BLOCKED{color:#ef6c00}.s-SKIPPED{color:#757575}
+.err{color:#c62828;font-size:12px;margin-top:4px}.nodes{color:#c62828;font-size:12px;margin:4px 0 0 1em;padding:0}.warn{color:#ef6c00;font-size:12px;margin-top:4px}.s-FAILED{color:#c62828}.s-UPGRADED{color:#2e7d32}.s-BLOCKED{color:#ef6c00}.s-SKIPPED{color:#757575}
 </style></head><body><h1>cni-fleet rehearsal <code>${escape(report.runId)}</code></h1>
 <p>${report.summary.total} clusters · ${counts} · ${report.summary.hops} hops · ${report.summary.eksCalls} EKS calls (${report.summary.eksMutatingCalls} mutating) · ${report.summary.virtualSeconds} s virtual, ${report.summary.realSeconds} s real</p>
 <table><tr><th>cluster</th><th>status</th><th>from</th><th>to</th><th>hops (timeline, virtual time)</th></tr>

@@ -2,6 +2,8 @@ import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eksToken } from '../../lib/kubernetes/eks-token.js';
 import { kubeApi } from '../../lib/kubernetes/kube-api.js';
+import { clusterRunView } from '../../lib/operator/cluster-run-view.js';
+import { renderClusterHistory } from '../../lib/operator/render-progress.js';
 import type { RunClusterRecords } from '../../lib/store/progress-store.js';
 import { matrixRow } from './fault-matrix.js';
 import { keyOf, startFaultRig, statesOf, type FaultRig } from './fault-rig.js';
@@ -228,6 +230,10 @@ describe('fault matrix: aws-node rollout gate and pre-flight', () => {
     for (const node of gpuNodes) expect(r.cluster?.error?.message).toContain(node);
     expect([...new Set(faults.map((f) => f.node))].sort()).toEqual(gpuNodes);
     expect(r.hops).toEqual([]);
+    // `cni-fleet history` names them too.
+    const history = renderClusterHistory([clusterRunView('gate-rerun', r)], { color: false });
+    expect(history).toContain('aws-node at fault:');
+    for (const node of gpuNodes) expect(history).toContain(`${node} aws-eks-nodeagent CrashLoopBackOff`);
     // Still the two UpdateAddon calls of the first run, none from this one.
     expect(updates('gpu')).toEqual([HOP_1, HOP_2]);
   });
