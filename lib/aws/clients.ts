@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EKSClient } from '@aws-sdk/client-eks';
+import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
@@ -101,3 +101,45 @@ export const credentialsOf = (eks: EKSClient): AwsCredentialIdentityProvider => 
 /** The clients a deployed function uses, from its Config. */
 export const awsClientsFromConfig = (config: Config) =>
   createAwsClients({ region: config.region, eksEndpoint: config.eksEndpoint, dynamoEndpoint: config.dynamoEndpoint });
+
+/** What the command line passes for its clients: the AWS CLI's options, resolved (lib/operator/aws-cli-options.ts). */
+export interface CliClientConfig {
+  readonly region?: string;
+  readonly profile?: string;
+  readonly endpoint?: string;
+  readonly logger?: EKSClientConfig['logger'];
+}
+
+/**
+ * The EKS clients of a read-only command (`cni-fleet plan`): one per Region and role, each signing with the
+ * operator's credentials (the profile's, through the SDK's chain) or, for another account, with the role assumed
+ * from them — the same roles a run assumes.
+ *
+ * @example
+ * const eksFor = createCliEksFactory({ profile: 'prod' });
+ * eksFor({ region: 'eu-west-1', roleArn: 'arn:aws:iam::444455556666:role/cni-fleet-target' });
+ */
+export function createCliEksFactory(config: CliClientConfig): EksClientFactory & { destroy(): void } {
+  const clients = new Map<string, EKSClient>();
+  const factory = ({ region, roleArn }: EksTarget): EKSClient => {
+    const key = `${region}|${roleArn ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      const base = { ...config, region };
+      client = new EKSClient({
+        ...base,
+        ...(roleArn
+          ? {
+              credentials: fromTemporaryCredentials({
+                params: { RoleArn: roleArn, RoleSessionName: 'cni-fleet-plan', DurationSeconds: 3600 },
+                clientConfig: { region, ...(config.profile ? { profile: config.profile } : {}) },
+              }),
+            }
+          : {}),
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+  return Object.assign(factory, { destroy: () => clients.forEach((c) => c.destroy()) });
+}

@@ -12,6 +12,7 @@ import { ensureTable } from '../store/create-table.js';
 import { createProgressStore } from '../store/progress-store.js';
 import type { ProgressStore, RunClusterRecords } from '../store/progress-store.js';
 import type { StepDeps } from '../steps/step-deps.js';
+import type { JsonObject } from '../store/json-value.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import { startDynamo } from './dynamo-server.js';
@@ -20,6 +21,8 @@ import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
 export const LOCAL_TABLE = 'cni-fleet-local-progress';
+// The fleet workflow's default wave tag (lib/schemas/execution-input.ts).
+const DEFAULT_WAVE_TAG = 'cni-fleet/wave';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface RehearsalOptions {
@@ -37,25 +40,61 @@ export interface RehearsalOptions {
   /** A LevelDB folder for the progress log; in memory when absent. */
   readonly dataDir?: string;
   readonly runId?: string;
+  /**
+   * Which clusters, as an execution input names them (its `clusters` list or its `selector`, with `waveTag` and
+   * `skipTag`); absent: every cluster of the fleet file, as a list.
+   */
+  readonly selection?: RehearsalSelection;
   readonly onTask?: (event: TaskEvent) => void;
   /** Every state entered and every retry (what Step Functions bills), e.g. for the benchmark. */
   readonly onTransition?: (event: TransitionEvent) => void;
+}
+
+/** The members of an execution input that choose a fleet run's clusters and waves. */
+export interface RehearsalSelection {
+  readonly clusters?: readonly { readonly name: string; readonly region: string; readonly accountId?: string | undefined; readonly roleArn?: string | undefined }[] | undefined;
+  readonly selector?: JsonObject | undefined;
+  readonly waveTag?: string | undefined;
+  readonly skipTag?: string | undefined;
 }
 
 /** One cluster in the rehearsal report (README, "Local rehearsal"). */
 export interface ReportCluster {
   readonly name: string;
   readonly region: string;
+  readonly accountId: string;
+  /** The value of the wave tag in the fleet file (`canary`, `1`, …), or '' when untagged. */
+  readonly wave: string;
   readonly from: string | null;
   readonly to: string | null;
+  /** The version the last successful hop reached (else `from`): what a FAILED cluster runs now. */
+  readonly reached: string | null;
   readonly status: string;
-  readonly hops: { readonly version: string; readonly status: string; readonly updateId: string | null; readonly polls: number; readonly startedAt: string; readonly endedAt: string | null }[];
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly hops: {
+    readonly index: number;
+    readonly fromVersion: string;
+    readonly version: string;
+    readonly kind: string;
+    readonly status: string;
+    readonly updateId: string | null;
+    readonly polls: number;
+    readonly startedAt: string;
+    readonly endedAt: string | null;
+    readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
+  }[];
+  /** The plan's hops, in order (for a dry run: the path it would take). */
+  readonly plannedHops: { readonly index: number; readonly from: string; readonly to: string; readonly kind: string }[];
   readonly error: { readonly name: string; readonly message: string } | null;
   readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
 }
 
 export interface RehearsalReport {
   readonly runId: string;
+  readonly dryRun: boolean;
+  /** The wave tag the run ordered clusters by. */
+  readonly waveTag: string;
   readonly clusters: ReportCluster[];
   readonly summary: {
     readonly total: number;
@@ -99,18 +138,36 @@ export function localTasks(deps: StepDeps): Record<string, LocalTask> {
   return tasks;
 }
 
-function toReport(runId: string, records: RunClusterRecords[], sim: Simulator): ReportCluster[] {
+function toReport(runId: string, records: RunClusterRecords[], sim: Simulator, waveOf: (name: string, region: string) => string): ReportCluster[] {
   return records.flatMap(({ cluster, snapshot, plan, hops }) => {
     if (!cluster) return [];
     const now = sim.cluster(cluster.clusterName, cluster.region);
+    const from = cluster.from ?? snapshot?.snapshot.addonVersion ?? null;
     return [
       {
         name: cluster.clusterName,
         region: cluster.region,
-        from: cluster.from ?? snapshot?.snapshot.addonVersion ?? null,
+        accountId: cluster.accountId,
+        wave: waveOf(cluster.clusterName, cluster.region),
+        from,
         to: cluster.target ?? plan?.plan.target ?? null,
+        reached: [...hops].reverse().find((h) => h.outcome === 'SUCCEEDED')?.version ?? from,
         status: cluster.status,
-        hops: hops.map((h) => ({ version: h.version, status: h.outcome, updateId: h.updateId, polls: h.polls, startedAt: h.startedAt, endedAt: h.endedAt })),
+        startedAt: cluster.startedAt,
+        endedAt: cluster.endedAt,
+        hops: hops.map((h) => ({
+          index: h.index,
+          fromVersion: h.fromVersion,
+          version: h.version,
+          kind: h.kind,
+          status: h.outcome,
+          updateId: h.updateId,
+          polls: h.polls,
+          startedAt: h.startedAt,
+          endedAt: h.endedAt,
+          error: h.error,
+        })),
+        plannedHops: (plan?.plan.hops ?? []).map((h) => ({ index: h.index, from: h.from, to: h.to, kind: h.kind })),
         error: cluster.error,
         final: {
           addonVersion: now?.addon?.addonVersion ?? null,
@@ -164,19 +221,25 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       {
         runId,
         trigger: 'local',
-        clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })),
+        ...(options.selection?.selector ? { selector: options.selection.selector } : { clusters: (options.selection?.clusters ?? options.fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })) }),
+        ...(options.selection?.waveTag ? { waveTag: options.selection.waveTag } : {}),
+        ...(options.selection?.skipTag ? { skipTag: options.selection.skipTag } : {}),
         options: upgrade,
       },
       runId,
     );
     const records = await store.listRunClusters(runId);
-    const clusters = toReport(runId, records, sim);
+    const waveTag = options.selection?.waveTag ?? DEFAULT_WAVE_TAG;
+    const waveOf = (name: string, region: string): string => options.fleet.clusters.find((c) => c.name === name && c.region === region)?.tags?.[waveTag] ?? '';
+    const clusters = toReport(runId, records, sim, waveOf);
     const byStatus: Record<string, number> = {};
     for (const c of clusters) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
     const eksCallsByOperation: Record<string, number> = {};
     for (const c of sim.calls) eksCallsByOperation[c.operation] = (eksCallsByOperation[c.operation] ?? 0) + 1;
     return {
       runId,
+      dryRun: upgrade.dryRun,
+      waveTag,
       clusters,
       summary: {
         total: clusters.length,

@@ -44,3 +44,15 @@ export function executionConsoleUrl(executionArn: string): string {
   const host = CONSOLE_HOST[partition] ?? CONSOLE_HOST['aws'];
   return `https://${region}.${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
+
+/**
+ * The ARN an execution named `name` of a state machine has (Step Functions builds it so).
+ *
+ * @example
+ * executionArnOf('arn:aws:states:eu-west-1:111122223333:stateMachine:cni-fleet-prod-upgrade-fleet', 'weekly-1')
+ * // 'arn:aws:states:eu-west-1:111122223333:execution:cni-fleet-prod-upgrade-fleet:weekly-1'
+ */
+export const executionArnOf = (stateMachineArn: string, name: string): string => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** True when the text is shaped as an execution ARN (`arn:…:states:…:execution:…`), not a run id. */
+export const looksLikeExecutionArn = (text: string): boolean => text.startsWith('arn:') && text.includes(':execution:');

@@ -1,58 +1,70 @@
-import Table from 'cli-table3';
 import pc from 'picocolors';
+import { createTable } from '../cli/table.js';
+import { safeText } from '../cli/terminal-text.js';
 import type { ClusterPlan, FleetPlan } from './plan-fleet.js';
+import type { SkippedCluster, UnreadableCluster } from './read-aws-fleet.js';
 
 export interface RenderOptions {
-  /** ANSI colours; default: picocolors' detection (TTY, NO_COLOR, FORCE_COLOR). */
+  /** ANSI colours; default none (the caller decides: a terminal, NO_COLOR, --no-color). */
   readonly color?: boolean;
   /** Width of the plan column, which wraps. Default 72. */
   readonly planWidth?: number;
+  /** Clusters found but not planned (ghosts, opted out): a row each. */
+  readonly skipped?: readonly SkippedCluster[];
+  /** Clusters (or accounts and Regions) that could not be read: an error row each. */
+  readonly unreadable?: readonly UnreadableCluster[];
 }
+
+type Colors = ReturnType<typeof pc.createColors>;
 
 /**
  * A fleet plan as a table for people: one row per cluster, its hops one per line, blocked reasons and notes
- * in full, then a one-line summary.
+ * in full, a row per skipped or unreadable cluster, then a one-line summary.
  *
  * @example
- * process.stdout.write(renderPlanTable(await planFleet(facts, { buildsFor })))
+ * process.stdout.write(renderPlanTable(await planFleet(facts, { buildsFor }), { color: false }))
  */
 export function renderPlanTable(plan: FleetPlan, options: RenderOptions = {}): string {
-  const c = pc.createColors(options.color ?? pc.isColorSupported);
-  const table = new Table({
-    head: ['Cluster', 'Kubernetes', 'From', 'Target', 'Plan'],
-    colWidths: [null, null, null, null, options.planWidth ?? 72],
-    wordWrap: true,
-    style: { head: c.isColorSupported ? ['cyan'] : [], border: c.isColorSupported ? ['gray'] : [] },
-  });
+  const color = options.color ?? false;
+  const c = pc.createColors(color);
+  const table = createTable(['Cluster', 'Kubernetes', 'From', 'Target', 'Plan'], { color, colWidths: [null, null, null, null, options.planWidth ?? 72] });
+  const where = (region: string, accountId?: string | null): string => c.dim(accountId ? `${accountId} ${region}` : region);
   for (const cluster of plan.clusters) {
     table.push([
-      `${cluster.name}\n${c.dim(cluster.region)}`,
+      `${safeText(cluster.name)}\n${where(cluster.region)}`,
       cluster.kubernetesVersion,
-      cluster.from === null ? c.dim('none') : `${cluster.from}${cluster.install === 'self-managed' ? `\n${c.dim('self-managed')}` : ''}`,
+      cluster.from === null ? c.dim('none') : `${safeText(cluster.from)}${cluster.install === 'self-managed' ? `\n${c.dim('self-managed')}` : ''}`,
       cluster.target ?? c.dim('—'),
       planCell(cluster, c),
     ]);
   }
-  return `${table.toString()}\n${summary(plan)}\n`;
+  for (const s of options.skipped ?? []) table.push([`${safeText(s.name)}\n${where(s.region, s.accountId)}`, '', '', '', c.dim(`SKIPPED: ${safeText(s.reason)}`)]);
+  for (const u of options.unreadable ?? [])
+    table.push([`${u.name === null ? c.dim('(every cluster)') : safeText(u.name)}\n${where(u.region, u.accountId)}`, '', '', '', c.red(`ERROR: ${u.operation} failed: ${u.error.name}: ${safeText(u.error.message)}`)]);
+  return `${table.toString()}\n${summary(plan, options)}\n`;
 }
 
-function planCell(cluster: ClusterPlan, c: ReturnType<typeof pc.createColors>): string {
+function planCell(cluster: ClusterPlan, c: Colors): string {
   const lines: string[] = [];
-  if (cluster.blocked !== null) lines.push(c.red(`BLOCKED (${cluster.blockedCode}): ${cluster.blocked}`));
+  if (cluster.blocked !== null) lines.push(c.red(`BLOCKED (${cluster.blockedCode}): ${safeText(cluster.blocked)}`));
   else if (cluster.hops.length === 0) lines.push(c.green('nothing to do'));
   else {
     const width = String(cluster.hops.length).length;
     for (const hop of cluster.hops) lines.push(`${String(hop.index).padStart(width)}. ${hop.kind.padEnd(6)} ${hop.to}`);
   }
-  for (const note of cluster.notes) lines.push(c.yellow(`note: ${note}`));
+  for (const note of cluster.notes) lines.push(c.yellow(`note: ${safeText(note)}`));
   return lines.join('\n');
 }
 
-function summary(plan: FleetPlan): string {
+function summary(plan: FleetPlan, options: RenderOptions): string {
   const moving = plan.clusters.filter((p) => p.blocked === null && p.hops.length > 0);
   const hops = moving.reduce((n, p) => n + p.hops.length, 0);
   const blocked = plan.clusters.filter((p) => p.blocked !== null).length;
   const idle = plan.clusters.length - moving.length - blocked;
   const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-  return `${count(plan.clusters.length, 'cluster')}: ${moving.length} to change (${count(hops, 'hop')}), ${idle} with nothing to do, ${blocked} blocked`;
+  const extra = [
+    ...(options.skipped?.length ? [`${options.skipped.length} skipped`] : []),
+    ...(options.unreadable?.length ? [`${count(options.unreadable.length, 'read error')}`] : []),
+  ];
+  return `${count(plan.clusters.length, 'cluster')}: ${moving.length} to change (${count(hops, 'hop')}), ${idle} with nothing to do, ${blocked} blocked${extra.length ? `; ${extra.join(', ')}` : ''}`;
 }

@@ -27,12 +27,12 @@ describe('cni-fleet plan --output', () => {
     expect(output.stdout).toBe(json.stdout);
   });
 
-  it('refuses a format other than json or table as bad input', async () => {
+  it('refuses a format other than json, table or text as bad input', async () => {
     // Act
     const result = await plan(['--fleet', FLEET, '--output', 'yaml']);
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('cni-fleet plan: --output: "yaml" must be one of json, table\n');
+    expect(result.stderr).toBe('cni-fleet plan: --output: "yaml" must be one of json, table, text\n');
   });
 });

@@ -164,7 +164,7 @@ describe.concurrent('cni-fleet plan --fleet', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^cni-fleet plan: --fleet: cannot read ".*missing\.json": ENOENT/);
+    expect(result.stderr).toMatch(/^cni-fleet plan: --fleet: cannot read ".*missing\.json": no such file\n$/);
   });
 
   it('describes every option in --help', async ({ expect }) => {
@@ -225,7 +225,7 @@ describe.concurrent('cni-fleet plan reading AWS (the simulator through AWS_ENDPO
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('cni-fleet plan: --region: no AWS Region is configured: pass --region, or set AWS_REGION or a region in the profile\n');
+    expect(result.stderr).toBe('cni-fleet plan: --region: no AWS Region is configured: pass --region, or set AWS_REGION, AWS_DEFAULT_REGION or a region in the profile\n');
   });
 
   it('exits 1 with one line on stderr when AWS cannot be read', async ({ expect }) => {
