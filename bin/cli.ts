@@ -15,6 +15,14 @@ import { safeText } from '../lib/cli/terminal-text.js';
 // Every command module only declares its options and help; what a command does is imported when it runs
 // (bin/actions/), so `--help`, `--version` and a usage error load nothing but commander.
 
+// A reader that stops early (`cni-fleet plan | head`) closes the pipe: that ends the command quietly, as for any
+// Unix tool, instead of an EPIPE stack.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+
 const program = new Command()
   .name('cni-fleet')
   .description('Upgrade the Amazon EKS vpc-cni add-on across a fleet, one minor version at a time.')

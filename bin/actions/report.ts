@@ -16,6 +16,7 @@ export async function runReport(run: string, options: ReportOptions, io: Command
   return runCommand(io, 'report', options, async () => {
     try {
       const output = await commandOutput(options, io);
+      if (options.out !== undefined) await checkOutputFile(options.out, '--out');
       const opened = await openRunLog(run, options);
       source = opened.source;
       const out = options.out ?? join('reports', `${opened.runId}.html`);

@@ -21,6 +21,7 @@ export async function runRetry(run: string, options: RetryOptions, io: CommandIo
     const intervalMs = intervalOption(options.interval);
     const statuses = parseOnly(options.only) ?? ['FAILED'];
     const name = executionNameFor({ name: options.name });
+    if (options.out !== undefined) await checkOutputFile(options.out, '--out');
     let checked;
     try {
       const opened = await openRunLog(run, options);

@@ -33,8 +33,8 @@ export interface OutputStream {
 }
 
 /**
- * Whether to colour what goes to `stream`: never when `--no-color` was given, `NO_COLOR` is set (no-color.org: any
- * value), the stream is not a terminal, or TERM is `dumb`; `FORCE_COLOR` (non-empty, not `0`) turns it on for a
+ * Whether to colour what goes to `stream`: never when `--no-color` was given, `NO_COLOR` is set (no-color.org: to any
+ * non-empty value), the stream is not a terminal, or TERM is `dumb`; `FORCE_COLOR` (non-empty, not `0`) turns it on for a
  * pipe. Unlike picocolors' own detection, a CI variable does not turn colour on: a CI log is a pipe.
  *
  * @example
@@ -42,7 +42,7 @@ export interface OutputStream {
  */
 export function colorEnabled(request: { readonly stream: OutputStream; readonly env: Readonly<Record<string, string | undefined>>; readonly flag?: boolean | undefined }): boolean {
   const { stream, env, flag } = request;
-  if (flag === false || env['NO_COLOR'] !== undefined) return false;
+  if (flag === false || (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '')) return false;
   const force = env['FORCE_COLOR'];
   if (force !== undefined && force !== '' && force !== '0') return true;
   return stream.isTTY === true && env['TERM'] !== 'dumb';

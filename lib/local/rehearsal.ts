@@ -20,7 +20,9 @@ import type { LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
-export const LOCAL_TABLE = 'cni-fleet-local-progress';
+import { LOCAL_TABLE } from './local-table.js';
+
+export { LOCAL_TABLE };
 // The fleet workflow's default wave tag (lib/schemas/execution-input.ts).
 const DEFAULT_WAVE_TAG = 'cni-fleet/wave';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
