@@ -36,11 +36,15 @@ interface Tick {
 
 function ticks(t0: number, t1: number): Tick[] {
   const span = Math.max(1, t1 - t0);
-  const step = (STEPS.find((s) => (span / 1000) / s <= 8) ?? 86400) * 1000;
+  const step = (STEPS.find((s) => span / 1000 / s <= 8) ?? 86400) * 1000;
   const out: Tick[] = [];
+  let day = new Date(t0).toISOString().slice(0, 10);
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const iso = new Date(t).toISOString();
-    out.push({ left: ((t - t0) / span) * 100, label: out.length === 0 ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : iso.slice(11, 19) });
+    // The axis title names the first day; a tick names the date only when the run crosses midnight.
+    const newDay = iso.slice(0, 10) !== day;
+    day = iso.slice(0, 10);
+    out.push({ left: ((t - t0) / span) * 100, label: newDay ? `${iso.slice(5, 10)} ${iso.slice(11, 19)}` : iso.slice(11, 19) });
   }
   return out;
 }
@@ -63,8 +67,11 @@ function viewModel(report: RunReport, generatedAt: Date) {
   const hasTimeline = !report.dryRun && report.clusters.some((c) => c.hops.length > 0);
   const waves = [...new Set(report.clusters.map((c) => c.wave))].sort(waveRank).map((wave, index) => {
     const members = report.clusters.filter((c) => c.wave === wave);
-    const starts = members.map((c) => time(c.startedAt)).filter((t): t is number => t !== null);
-    const ends = members.flatMap((c) => [time(c.endedAt), ...c.hops.map((h) => time(h.endedAt))]).filter((t): t is number => t !== null);
+    // A cluster skipped at selection is recorded when the run starts, not when its wave runs: it does not stretch the band.
+    const ran = members.filter((c) => c.status !== 'SKIPPED');
+    const extent = ran.length > 0 ? ran : members;
+    const starts = extent.map((c) => time(c.startedAt)).filter((t): t is number => t !== null);
+    const ends = extent.flatMap((c) => [time(c.endedAt), ...c.hops.map((h) => time(h.endedAt))]).filter((t): t is number => t !== null);
     const start = starts.length ? Math.min(...starts) : t0;
     const end = ends.length ? Math.max(...ends) : start;
     return { label: waveLabel(wave), top: index * 24, count: members.length, left: pct(at(start)), width: pct(Math.max(0.5, at(end) - at(start))), from: new Date(start).toISOString().slice(11, 19), to: new Date(end).toISOString().slice(11, 19) };
@@ -76,7 +83,7 @@ function viewModel(report: RunReport, generatedAt: Date) {
     total: report.clusters.length,
     statuses: Object.entries(report.byStatus).sort(([a], [b]) => rank(a) - rank(b)).map(([status, count]) => ({ status, count })),
     hasTimeline,
-    axis: { ticks: ticks(t0, t1), from: new Date(t0).toISOString(), to: new Date(t1).toISOString() },
+    axis: { ticks: ticks(t0, t1), day: new Date(t0).toISOString().slice(0, 10), from: new Date(t0).toISOString().slice(11, 19), to: new Date(t1).toISOString().slice(11, 19) },
     waves,
     showWaves: waves.length > 1 || (waves.length === 1 && waves[0]!.label !== 'untagged'),
     rows: clusters.map((c) => row(c, at)),
