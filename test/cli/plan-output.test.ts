@@ -1,17 +1,12 @@
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { registerPlan } from '../../bin/commands/plan.js';
+import { cleanEnv, cli } from '../helpers/cli-process.js';
 
 const FLEET = join(import.meta.dirname, '../../examples/fleet.json');
 
-async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const result = { code: 0, stdout: '', stderr: '' };
-  const program = new Command().exitOverride();
-  registerPlan(program, { out: (t) => void (result.stdout += t), err: (t) => void (result.stderr += t), exit: (code) => void (result.code = code) });
-  await program.parseAsync(['plan', ...args], { from: 'user' });
-  return result;
-}
+// The compiled CLI as a process.
+const plan = (args: string[]) => cli(['plan', ...args], cleanEnv(tmpdir()));
 
 // `plan` takes `--output json|table` like start, status and history (and the AWS CLI); `--json` stays its shorthand.
 describe('cni-fleet plan --output', () => {
