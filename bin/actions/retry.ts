@@ -8,7 +8,9 @@ import { retryInput } from '../../lib/operator/retry-input.js';
 import { ExitCode, type CommandIo } from '../commands/cli-helpers.js';
 import type { RetryOptions } from '../commands/retry.js';
 import { checkOutputFile, commandOutput, intervalOption, runCommand } from './common.js';
-import { openRunLog } from './progress-log.js';
+import { openRunLog, readsLocal } from './progress-log.js';
+import { InputValidationError } from '../../lib/errors.js';
+import { looksLikeExecutionArn } from '../../lib/operator/execution-arn.js';
 import { startChecked } from './start.js';
 import { parseOnly } from './status.js';
 
@@ -22,6 +24,9 @@ export async function runRetry(run: string, options: RetryOptions, io: CommandIo
     const statuses = parseOnly(options.only) ?? ['FAILED'];
     const name = executionNameFor({ name: options.name });
     if (options.out !== undefined) await checkOutputFile(options.out, '--out');
+    // Starting needs the stage's fleet workflow: refuse now rather than after the file is written.
+    if (!options.writeOnly && options.stage === undefined && !readsLocal(options, !looksLikeExecutionArn(run)))
+      throw new InputValidationError('--stage', 'is needed to start the retry (or pass --write-only, or --local for a rehearsal)');
     let checked;
     try {
       const opened = await openRunLog(run, options);
