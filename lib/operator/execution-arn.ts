@@ -17,7 +17,7 @@ const EXECUTION_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):execution:
  *
  * @throws InputValidationError naming `field` when the text is not a Step Functions execution ARN
  * @example
- * parseExecutionArn('arn:aws:states:eu-west-1:111122223333:execution:cni-fleet-prod-fleet:weekly-1').region // 'eu-west-1'
+ * parseExecutionArn('arn:aws:states:eu-west-1:111122223333:execution:cni-fleet-prod-upgrade-fleet:weekly-1').region // 'eu-west-1'
  */
 export function parseExecutionArn(arn: string, field = 'EXECUTION_ARN'): ExecutionArnParts {
   const match = EXECUTION_ARN.exec(arn);
