@@ -132,7 +132,8 @@ export function createCliEksFactory(config: CliClientConfig): EksClientFactory &
           ? {
               credentials: fromTemporaryCredentials({
                 params: { RoleArn: roleArn, RoleSessionName: 'cni-fleet-plan', DurationSeconds: 3600 },
-                clientConfig: { region, ...(config.profile ? { profile: config.profile } : {}) },
+                // STS keeps its own endpoint (AWS_ENDPOINT_URL_STS, the profile's): --endpoint-url is EKS's, as in the AWS CLI.
+                clientConfig: { region, ...(config.profile ? { profile: config.profile } : {}), ...(config.logger ? { logger: config.logger } : {}) },
               }),
             }
           : {}),

@@ -6,6 +6,7 @@ import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import type { Simulator } from '../../sim/server.js';
 import { startSimulator } from '../../sim/server.js';
 import { cleanEnv, cli, type CliResult } from '../helpers/cli-process.js';
+import { motoAvailable, startMoto } from '../helpers/start-moto.js';
 
 // The AWS CLI's conventions, through the compiled CLI against the EKS simulator: `plan` reads EKS, so it shows where
 // the Region, the endpoint, the credentials and the output format came from.
@@ -13,6 +14,7 @@ const FLEET = parseFleetFile(
   JSON.stringify({
     clusters: [
       { name: 'east', region: 'us-east-1', kubernetesVersion: '1.29', tags: { env: 'prod' }, addon: { version: 'v1.19.6-eksbuild.7' } },
+      { name: 'pay-other', region: 'eu-west-1', accountId: '444455556666', kubernetesVersion: '1.29', tags: { env: 'prod' }, addon: { version: 'v1.20.5-eksbuild.1' } },
       { name: 'west', region: 'eu-west-1', kubernetesVersion: '1.29', tags: { env: 'prod' }, addon: { version: 'v1.20.5-eksbuild.1' } },
       // Every DescribeCluster fails, past the SDK's retries.
       { name: 'broken', region: 'eu-west-1', kubernetesVersion: '1.29', tags: { env: 'prod' }, addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'SERVER_ERROR', operation: 'DescribeCluster', count: 1000 }] },
@@ -119,5 +121,24 @@ describe('AWS CLI conventions', () => {
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(/broken\s+│.*ERROR: DescribeCluster failed: ServerException/);
     expect(table.stdout).toMatch(/2 clusters: .*; 1 read error$/m);
+  });
+
+  // Under CI=true a missing moto_server fails this test instead of skipping it.
+  it.skipIf(!motoAvailable && process.env['CI'] !== 'true')('plans another account through its role: AssumeRole with the operator\'s credentials (moto_server STS)', async () => {
+    // Prepare
+    const moto = await startMoto();
+    const input = join(dir, 'accounts.json');
+    const roleArn = 'arn:aws:iam::444455556666:role/cni-fleet-target';
+    await writeFile(input, JSON.stringify({ selector: { regions: ['eu-west-1'], namePrefix: 'pay-', accounts: [{ accountId: '444455556666', roleArn }] } }));
+    const env = { ...base, AWS_ACCESS_KEY_ID: '111122223333', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_EKS: sim.endpoint, AWS_ENDPOINT_URL_STS: moto.endpoint };
+
+    // Act
+    const result = await cli(['plan', '--input', input, '--output', 'json', '--debug'], env).finally(() => moto.close());
+
+    // Assess
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as { clusters: { accountId: string; name: string }[] };
+    expect(doc.clusters.map((c) => [c.accountId, c.name])).toEqual([['444455556666', 'pay-other']]);
+    expect(result.stderr).toMatch(/^cni-fleet debug \[info\] .*AssumeRoleCommand.*cni-fleet-target/m);
   });
 });
