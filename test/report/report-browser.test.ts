@@ -196,4 +196,28 @@ describe.skipIf(skipBrowserTests)('the HTML report in headless chromium', () => 
     // Tick labels never overlap.
     for (let i = 1; i < layout.ticks.length; i++) expect(layout.ticks[i]!.left).toBeGreaterThanOrEqual(layout.ticks[i - 1]!.right);
   });
+
+  it('shows a dry run\'s planned path, and no time axis', async () => {
+    // Prepare
+    const planned = CLUSTERS.map((c) => ({ ...c, status: c.name === 'dev-b' ? 'UNCHANGED' : 'PLANNED', hops: [], error: null, plannedHops: c.name === 'dev-b' ? [] : [{ index: 1, from: 'v1.18.5-eksbuild.1', to: 'v1.19.6-eksbuild.7', kind: 'minor' }, { index: 2, from: 'v1.19.6-eksbuild.7', to: 'v1.20.5-eksbuild.1', kind: 'minor' }] }));
+    const file = join(dir, 'dry.html');
+    await writeFile(file, renderReportHtml({ ...REPORT, dryRun: true, clusters: planned, byStatus: { PLANNED: 6, UNCHANGED: 1 }, hops: 0 }));
+    const dry = await browser.context.newPage();
+    const problems: string[] = [];
+    dry.on('pageerror', (e) => void problems.push(e.message));
+    dry.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
+
+    // Act
+    await dry.goto(pathToFileURL(file).href);
+    const path = await dry.locator('tr.cluster', { hasText: 'prod-a' }).locator('.path .v').allTextContents();
+    const unchanged = await dry.locator('tr.cluster', { hasText: 'dev-b' }).locator('.empty').textContent();
+
+    // Assess
+    expect(problems).toEqual([]);
+    expect(await dry.locator('h1').textContent()).toContain('(dry run)');
+    expect(path).toEqual(['v1.18.5-eksbuild.1', 'v1.19.6-eksbuild.7', 'v1.20.5-eksbuild.1']);
+    expect(unchanged).toBe('no hop needed');
+    expect(await dry.locator('#axis').count()).toBe(0);
+    await dry.close();
+  });
 });
