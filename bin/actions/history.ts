@@ -2,10 +2,16 @@ import { formatResult } from '../../lib/cli/output.js';
 import { readClusterHistory } from '../../lib/operator/cluster-history.js';
 import type { ProgressSource } from '../../lib/operator/progress-source.js';
 import { renderClusterHistory } from '../../lib/operator/render-progress.js';
-import { ExitCode, type CommandIo } from '../commands/cli-helpers.js';
-import type { HistoryOptions } from '../commands/history.js';
+import { ExitCode, type CommandIo, type ProgressOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, intOption, runCommand } from './common.js';
 import { openDeployedLog, openLocalLog, readsLocal } from './progress-log.js';
+
+/** The options of `cni-fleet history` as commander parses them (bin/commands/history.ts declares them). */
+export interface HistoryOptions extends ProgressOptions {
+  cluster: string;
+  clusterRegion?: string;
+  limit: string;
+}
 
 /** `cni-fleet history`: exit 0 shown, 1 failure, 2 bad input. */
 export async function runHistory(options: HistoryOptions, io: CommandIo): Promise<number> {

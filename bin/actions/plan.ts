@@ -19,9 +19,16 @@ import { parseTargetSpec } from '../../lib/versions/resolve-target.js';
 import { configurationSchemaFor } from '../../sim/configuration-schemas.js';
 import { fleetClusterManifests } from '../../sim/kubernetes/aws-node-manifest.js';
 import { loadCatalogue } from '../../sim/catalogue/catalogue.js';
-import { ExitCode, type CommandIo } from '../commands/cli-helpers.js';
-import type { PlanOptions } from '../commands/plan.js';
+import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, readOptionFile, runCommand } from './common.js';
+
+/** The options of `cni-fleet plan` as commander parses them (bin/commands/plan.ts declares them). */
+export interface PlanOptions extends AwsCommandOptions {
+  fleet?: string;
+  input?: string;
+  target?: string;
+  allowDowngrade?: boolean;
+}
 
 // The fleet workflow's default skip tag (lib/schemas/execution-input.ts).
 const DEFAULT_SKIP_TAG = FleetExecutionInput.parse({ clusters: [{ name: 'x', region: 'us-east-1' }] }).skipTag;

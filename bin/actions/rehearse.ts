@@ -15,9 +15,21 @@ import { checkExecutionInput } from '../../lib/operator/execution-input-file.js'
 import { colorStatus } from '../../lib/operator/render-progress.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
 import type { JsonObject } from '../../lib/store/json-value.js';
-import { ExitCode, processIo } from '../commands/cli-helpers.js';
-import type { RehearseOptions } from '../commands/rehearse.js';
+import { ExitCode, processIo, type OutputOptions } from '../commands/cli-helpers.js';
 import { checkOutputDir, commandOutput, intOption, readOptionFile, runCommand } from './common.js';
+
+/** The options of `cni-fleet rehearse` as commander parses them (bin/commands/rehearse.ts declares them). */
+export interface RehearseOptions extends OutputOptions {
+  fleet: string;
+  input?: string;
+  target?: string;
+  concurrency?: string;
+  failureThreshold?: string;
+  speed: string;
+  dryRun?: boolean;
+  dataDir: string;
+  reportDir: string;
+}
 
 const STEP_LABEL: Record<string, string> = {
   AcquireLock: 'locking',

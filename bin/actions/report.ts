@@ -5,10 +5,14 @@ import { RunNotFoundError } from '../../lib/operator/operator-errors.js';
 import type { ProgressSource } from '../../lib/operator/progress-source.js';
 import { renderReportHtml } from '../../lib/report/report-html.js';
 import { reportFromRecords } from '../../lib/report/run-report.js';
-import { ExitCode, type CommandIo } from '../commands/cli-helpers.js';
-import type { ReportOptions } from '../commands/report.js';
+import { ExitCode, type CommandIo, type ProgressOptions } from '../commands/cli-helpers.js';
 import { checkOutputFile, commandOutput, runCommand } from './common.js';
 import { openRunLog } from './progress-log.js';
+
+/** The options of `cni-fleet report` as commander parses them (bin/commands/report.ts declares them). */
+export interface ReportOptions extends ProgressOptions {
+  out?: string;
+}
 
 /** `cni-fleet report`: exit 0 written, 1 failure (e.g. no such run), 2 bad input. */
 export async function runReport(run: string, options: ReportOptions, io: CommandIo): Promise<number> {

@@ -5,14 +5,23 @@ import { checkExecutionInput, executionNameFor } from '../../lib/operator/execut
 import { RunNotFoundError } from '../../lib/operator/operator-errors.js';
 import type { ProgressSource } from '../../lib/operator/progress-source.js';
 import { retryInput } from '../../lib/operator/retry-input.js';
-import { ExitCode, type CommandIo } from '../commands/cli-helpers.js';
-import type { RetryOptions } from '../commands/retry.js';
+import { ExitCode, type CommandIo, type ProgressOptions } from '../commands/cli-helpers.js';
 import { checkOutputFile, commandOutput, intervalOption, runCommand } from './common.js';
 import { openRunLog, readsLocal } from './progress-log.js';
 import { InputValidationError } from '../../lib/errors.js';
 import { looksLikeExecutionArn } from '../../lib/operator/execution-arn.js';
 import { startChecked } from './start.js';
 import { parseOnly } from './status.js';
+
+/** The options of `cni-fleet retry` as commander parses them (bin/commands/retry.ts declares them). */
+export interface RetryOptions extends ProgressOptions {
+  only: string;
+  out?: string;
+  writeOnly?: boolean;
+  name?: string;
+  wait?: boolean;
+  interval: string;
+}
 
 /** `cni-fleet retry`: exit 0 written (and started), 1 failure, 2 bad input, 3/130 with --wait. */
 export async function runRetry(run: string, options: RetryOptions, io: CommandIo): Promise<number> {

@@ -6,10 +6,17 @@ import { listDeployedRuns, listLocalRuns, parseSince, renderRunsTable, type RunS
 import type { ProgressSource } from '../../lib/operator/progress-source.js';
 import { MACHINE_OUTPUT } from '../../lib/operator/stack-outputs.js';
 import { RunStatus } from '../../lib/store/progress-items.js';
-import { ExitCode, type CommandIo } from '../commands/cli-helpers.js';
-import type { RunsOptions } from '../commands/runs.js';
+import { ExitCode, type CommandIo, type ProgressOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, intOption, runCommand } from './common.js';
 import { openDeployedLog, openLocalLog, readsLocal, stageOutputs } from './progress-log.js';
+
+/** The options of `cni-fleet runs` as commander parses them (bin/commands/runs.ts declares them). */
+export interface RunsOptions extends ProgressOptions {
+  since?: string;
+  status?: string;
+  limit: string;
+  machine: 'fleet' | 'cluster';
+}
 
 const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 

@@ -7,10 +7,21 @@ import { checkExecutionInput, executionNameFor, type CheckedExecutionInput } fro
 import { openAwsProgress } from '../../lib/operator/progress-source.js';
 import { MACHINE_OUTPUT, StackOutput, readStackOutputs, type StackOutputs } from '../../lib/operator/stack-outputs.js';
 import { startRun } from '../../lib/operator/start-run.js';
-import { ExitCode, type CommandIo } from '../commands/cli-helpers.js';
-import type { StartOptions } from '../commands/start.js';
+import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, intervalOption, readOptionFile, runCommand } from './common.js';
 import { followRun } from './status.js';
+
+/** The options of `cni-fleet start` as commander parses them (bin/commands/start.ts declares them). */
+export interface StartOptions extends AwsCommandOptions {
+  input: string;
+  stage?: string;
+  machine?: 'fleet' | 'cluster';
+  name?: string;
+  stateMachineArn?: string;
+  table?: string;
+  wait?: boolean;
+  interval: string;
+}
 
 // arn:<partition>:states:<region>:<account>:stateMachine:<name>
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { InputValidationError } from '../../lib/errors.js';
 import { formatResult, type CommandOutput } from '../../lib/cli/output.js';
-import { sdkClientConfig, type AwsCliOptions } from '../../lib/operator/aws-cli-options.js';
+import { sdkClientConfig } from '../../lib/operator/aws-cli-options.js';
 import { executionArnOf, executionConsoleUrl, looksLikeExecutionArn, parseExecutionArn } from '../../lib/operator/execution-arn.js';
 import { createLiveProgress } from '../../lib/operator/live-progress.js';
 import { RunNotFoundError } from '../../lib/operator/operator-errors.js';
@@ -12,9 +12,15 @@ import { MACHINE_OUTPUT, type StackOutputs } from '../../lib/operator/stack-outp
 import { watchRun } from '../../lib/operator/watch-run.js';
 import { ClusterStatus } from '../../lib/store/progress-items.js';
 import { ExitCode, type CommandIo, type ProgressOptions } from '../commands/cli-helpers.js';
-import type { StatusOptions } from '../commands/status.js';
 import { awsOptions, commandOutput, intervalOption, runCommand } from './common.js';
 import { openDeployedLog, openLocalLog, readsLocal, stageOutputs } from './progress-log.js';
+
+/** The options of `cni-fleet status` as commander parses them (bin/commands/status.ts declares them). */
+export interface StatusOptions extends ProgressOptions {
+  only?: string;
+  watch?: boolean;
+  interval: string;
+}
 
 // At the default 5 s interval this follows a run for about 6 days; a Standard execution may run longer, and
 // `status --watch` can simply be run again.
@@ -145,4 +151,3 @@ export async function followRun(request: FollowRequest): Promise<number> {
   }
 }
 
-export type { AwsCliOptions, ProgressOptions };

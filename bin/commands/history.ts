@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
-import { ENVIRONMENT_HELP, LOCAL_DATA_DIR, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo, type ProgressOptions } from './cli-helpers.js';
-
-export interface HistoryOptions extends ProgressOptions {
-  cluster: string;
-  clusterRegion?: string;
-  limit: string;
-}
+import { ENVIRONMENT_HELP, LOCAL_DATA_DIR, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo } from './cli-helpers.js';
+import type { HistoryOptions } from '../actions/history.js';
 
 /**
  * Registers `cni-fleet history --cluster NAME`: a cluster's runs from the progress log, newest first, with each

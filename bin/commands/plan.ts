@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import { ENVIRONMENT_HELP, addAwsOptions, exitCodesHelp, processIo, type AwsCommandOptions, type CommandIo } from './cli-helpers.js';
-
-export interface PlanOptions extends AwsCommandOptions {
-  fleet?: string;
-  input?: string;
-  target?: string;
-  allowDowngrade?: boolean;
-}
+import { ENVIRONMENT_HELP, addAwsOptions, exitCodesHelp, processIo, type CommandIo } from './cli-helpers.js';
+import type { PlanOptions } from '../actions/plan.js';
 
 export type { CommandIo };
 

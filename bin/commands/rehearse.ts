@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
 import { UPGRADE_DEFAULTS } from '../../lib/schemas/upgrade-defaults.js';
-import { LOCAL_DATA_DIR, addOutputOptions, exitCodesHelp, type OutputOptions } from './cli-helpers.js';
-
-export interface RehearseOptions extends OutputOptions {
-  fleet: string;
-  input?: string;
-  target?: string;
-  concurrency?: string;
-  failureThreshold?: string;
-  speed: string;
-  dryRun?: boolean;
-  dataDir: string;
-  reportDir: string;
-}
+import { LOCAL_DATA_DIR, addOutputOptions, exitCodesHelp } from './cli-helpers.js';
+import type { RehearseOptions } from '../actions/rehearse.js';
 
 
 export function registerRehearse(program: Command): void {

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo, type ProgressOptions } from './cli-helpers.js';
-
-export interface ReportOptions extends ProgressOptions {
-  out?: string;
-}
+import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo } from './cli-helpers.js';
+import type { ReportOptions } from '../actions/report.js';
 
 /**
  * Registers `cni-fleet report RUN`: the HTML report of a deployed run (from the progress table) or of a local

@@ -1,14 +1,6 @@
 import type { Command } from 'commander';
-import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo, type ProgressOptions } from './cli-helpers.js';
-
-export interface RetryOptions extends ProgressOptions {
-  only: string;
-  out?: string;
-  writeOnly?: boolean;
-  name?: string;
-  wait?: boolean;
-  interval: string;
-}
+import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo } from './cli-helpers.js';
+import type { RetryOptions } from '../actions/retry.js';
 
 /**
  * Registers `cni-fleet retry RUN`: writes (and validates) a fleet execution input of the clusters that failed in

@@ -1,12 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo, type ProgressOptions } from './cli-helpers.js';
-
-export interface RunsOptions extends ProgressOptions {
-  since?: string;
-  status?: string;
-  limit: string;
-  machine: 'fleet' | 'cluster';
-}
+import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo } from './cli-helpers.js';
+import type { RunsOptions } from '../actions/runs.js';
 
 /**
  * Registers `cni-fleet runs`: the recent runs of a deployed stage (or of the local rehearsal log), each with its

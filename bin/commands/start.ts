@@ -1,16 +1,6 @@
 import { Option, type Command } from 'commander';
-import { ENVIRONMENT_HELP, addAwsOptions, exitCodesHelp, processIo, type AwsCommandOptions, type CommandIo } from './cli-helpers.js';
-
-export interface StartOptions extends AwsCommandOptions {
-  input: string;
-  stage?: string;
-  machine?: 'fleet' | 'cluster';
-  name?: string;
-  stateMachineArn?: string;
-  table?: string;
-  wait?: boolean;
-  interval: string;
-}
+import { ENVIRONMENT_HELP, addAwsOptions, exitCodesHelp, processIo, type CommandIo } from './cli-helpers.js';
+import type { StartOptions } from '../actions/start.js';
 
 /**
  * Registers `cni-fleet start`: validates an execution input file locally, then starts the fleet or cluster

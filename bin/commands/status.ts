@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
-import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo, type ProgressOptions } from './cli-helpers.js';
-
-export interface StatusOptions extends ProgressOptions {
-  only?: string;
-  watch?: boolean;
-  interval: string;
-}
+import { ENVIRONMENT_HELP, addAwsOptions, addProgressOptions, exitCodesHelp, processIo, type CommandIo } from './cli-helpers.js';
+import type { StatusOptions } from '../actions/status.js';
 
 /**
  * Registers `cni-fleet status RUN`: a run's execution (DescribeExecution) and each cluster's progress from the
