@@ -16,7 +16,7 @@ import type { JsonObject } from '../store/json-value.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import { startDynamo } from './dynamo-server.js';
-import type { LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
+import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
@@ -50,6 +50,8 @@ export interface RehearsalOptions {
   readonly onTask?: (event: TaskEvent) => void;
   /** Every state entered and every retry (what Step Functions bills), e.g. for the benchmark. */
   readonly onTransition?: (event: TransitionEvent) => void;
+  /** Every execution once it has ended (fleet, Map Run children, clusters): its history length and largest payload. */
+  readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
 }
 
 /** The members of an execution input that choose a fleet run's clusters and waves. */
@@ -215,6 +217,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       now: () => sim.clock.now(),
       ...(options.onTask ? { onTask: options.onTask } : {}),
       ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+      ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
     });
     const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
     const startedVirtual = sim.clock.now();
