@@ -30,9 +30,6 @@ export interface PlanOptions extends AwsCommandOptions {
   allowDowngrade?: boolean;
 }
 
-// The fleet workflow's default skip tag (lib/schemas/execution-input.ts).
-const DEFAULT_SKIP_TAG = FleetExecutionInput.parse({ clusters: [{ name: 'x', region: 'us-east-1' }] }).skipTag;
-
 interface Source {
   readonly source: 'fleet-file' | 'aws';
   readonly clusters: readonly ClusterFacts[];
@@ -41,8 +38,8 @@ interface Source {
   readonly buildsFor: BuildsFor;
   /** Configuration schemas: a self-managed cluster's carried settings are checked against its path. */
   readonly schemaFor?: SchemaFor;
-  /** The input's options.target and allowDowngrade, when an execution input was given. */
-  readonly requested?: { readonly target?: string; readonly allowDowngrade?: boolean };
+  /** The input's options (target, allowDowngrade, acceptUntranslatable) and skip tag, when an execution input was given. */
+  readonly requested?: { readonly target?: string; readonly allowDowngrade?: boolean; readonly acceptUntranslatable?: boolean; readonly skipTag?: string };
   readonly close: () => void;
 }
 
@@ -62,7 +59,15 @@ export async function runPlan(options: PlanOptions, io: CommandIo): Promise<numb
       }
       const target = options.target ?? source.requested?.target ?? 'default';
       const allowDowngrade = options.allowDowngrade ?? source.requested?.allowDowngrade ?? false;
-      const plan = await planFleet(source.clusters, { target: parseTargetSpec(target, '--target'), allowDowngrade, buildsFor: source.buildsFor, ...(source.schemaFor ? { schemaFor: source.schemaFor } : {}) });
+      const plan = await planFleet(source.clusters, {
+        target: parseTargetSpec(target, '--target'),
+        allowDowngrade,
+        buildsFor: source.buildsFor,
+        ...(source.schemaFor ? { schemaFor: source.schemaFor } : {}),
+        // The input's own rules, as the run would apply them.
+        ...(source.requested?.skipTag ? { skipTag: source.requested.skipTag } : {}),
+        ...(source.requested?.acceptUntranslatable ? { acceptUntranslatable: true } : {}),
+      });
       const document = { source: source.source, requested: { target, allowDowngrade }, clusters: plan.clusters, skipped: source.skipped, unreadable: source.unreadable };
       const { skipped, unreadable } = source;
       io.out(formatResult(document, output, () => renderPlanTable(plan, { color: output.color, skipped, unreadable })));
@@ -106,14 +111,14 @@ async function fleetFileSource(file: string, options: PlanOptions): Promise<Sour
 }
 
 /** The clusters an execution input names (validated as `start` validates it), as a scope to read. */
-async function inputScope(file: string): Promise<{ scope: PlanScope; requested: { target: string; allowDowngrade: boolean } }> {
+async function inputScope(file: string): Promise<{ scope: PlanScope; requested: NonNullable<Source['requested']> }> {
   const checked = checkExecutionInput(await readOptionFile(file, '--input'), file);
   if (checked.machine === 'cluster') {
     const input = ClusterExecutionInput.parse(checked.input);
-    return { scope: { clusters: [input.cluster], skipTag: DEFAULT_SKIP_TAG }, requested: input.options };
+    return { scope: { clusters: [input.cluster] }, requested: input.options };
   }
   const input = FleetExecutionInput.parse(checked.input);
-  return { scope: { clusters: input.clusters, selector: input.selector, skipTag: input.skipTag }, requested: input.options };
+  return { scope: { clusters: input.clusters, selector: input.selector }, requested: { ...input.options, skipTag: input.skipTag } };
 }
 
 async function awsSource(options: PlanOptions): Promise<Source> {
@@ -129,7 +134,7 @@ async function awsSource(options: PlanOptions): Promise<Source> {
   }
   const eksFor = createCliEksFactory(aws);
   try {
-    const scope: PlanScope = fromInput?.scope ?? { selector: { regions: [home] }, skipTag: DEFAULT_SKIP_TAG };
+    const scope: PlanScope = fromInput?.scope ?? { selector: { regions: [home] } };
     const fleet = await readAwsFleet(eksFor, scope);
     const schemas = newCatalogueCache();
     return {

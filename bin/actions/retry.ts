@@ -64,6 +64,6 @@ export async function runRetry(run: string, options: RetryOptions, io: CommandIo
       return ExitCode.OK;
     }
     if (output.format === 'table') io.out(summary);
-    return startChecked({ checked, name, options: { ...options, stateMachineArn: undefined }, intervalMs }, io);
+    return startChecked({ checked, file: written.file, name, options: { ...options, stateMachineArn: undefined }, intervalMs }, io);
   });
 }

@@ -3,9 +3,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { InputValidationError } from '../../lib/errors.js';
 import { formatResult } from '../../lib/cli/output.js';
 import { requireRegion, sdkClientConfig } from '../../lib/operator/aws-cli-options.js';
-import { checkExecutionInput, executionNameFor, type CheckedExecutionInput } from '../../lib/operator/execution-input-file.js';
+import { checkExecutionInput, checkTargetAccounts, executionNameFor, type CheckedExecutionInput } from '../../lib/operator/execution-input-file.js';
 import { openAwsProgress } from '../../lib/operator/progress-source.js';
-import { MACHINE_OUTPUT, StackOutput, readStackOutputs, type StackOutputs } from '../../lib/operator/stack-outputs.js';
+import { MACHINE_OUTPUT, StackOutput, deploymentOf, readStackOutputs, type StackOutputs } from '../../lib/operator/stack-outputs.js';
 import { startRun } from '../../lib/operator/start-run.js';
 import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, intervalOption, readOptionFile, runCommand } from './common.js';
@@ -29,6 +29,8 @@ const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:stateMachi
 /** What `startChecked` needs beyond the checked input; `retry` starts its input the same way. */
 export interface StartRequest {
   readonly checked: CheckedExecutionInput;
+  /** The input's file, for messages. */
+  readonly file: string;
   readonly name: string;
   readonly options: Pick<StartOptions, 'stage' | 'stateMachineArn' | 'table' | 'wait' | 'region' | 'profile' | 'endpointUrl' | 'debug' | 'output' | 'json' | 'query' | 'color'>;
   readonly intervalMs: number;
@@ -59,6 +61,9 @@ export async function startChecked(request: StartRequest, io: CommandIo): Promis
       stack = await readStackOutputs(cfn, options.stage);
     }
     const stateMachineArn = options.stateMachineArn ?? stack!.require(MACHINE_OUTPUT[checked.machine]);
+    // With the stage's stack at hand, the deployment is known (its account, the roles of CrossAccountRoleArns): a
+    // cluster in another account that no role reaches is refused here, before StartExecution, as the workflow would.
+    if (stack) checkTargetAccounts(checked, request.file, deploymentOf(stateMachineArn, stack));
     const started = await startRun(sfn, { stateMachineArn, name: request.name, input: checked.input });
     const document = { machine: checked.machine, ...started };
     if (!options.wait) {
@@ -89,6 +94,6 @@ export async function runStart(options: StartOptions, io: CommandIo): Promise<nu
     const intervalMs = intervalOption(options.interval);
     const checked = checkExecutionInput(await readOptionFile(options.input, '--input'), options.input, options.machine);
     const name = executionNameFor({ runId: checked.runId, name: options.name });
-    return startChecked({ checked, name, options, intervalMs }, io);
+    return startChecked({ checked, file: options.input, name, options, intervalMs }, io);
   });
 }

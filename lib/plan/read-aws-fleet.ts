@@ -1,6 +1,6 @@
 import { DescribeAddonCommand, DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import type { Addon, Cluster, EKSClient } from '@aws-sdk/client-eks';
-import { credentialsOf, type EksClientFactory } from '../aws/clients.js';
+import { credentialsOf } from '../aws/clients.js';
 import { eksErrorName, isNotFound } from '../aws/eks-errors.js';
 import { isCniFleetError } from '../errors.js';
 import { safeText } from '../cli/terminal-text.js';
@@ -12,7 +12,7 @@ import type { BuildsFor, ClusterFacts } from './cluster-facts.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { accountOfArn } from '../fleet/names.js';
 
-/** A cluster that was found but will not be planned, and why (a ghost, opted out by its skip tag). */
+/** A cluster that was listed but could not be planned, and why (a ghost; a DaemonSet that cannot be read as vpc-cni). */
 export interface SkippedCluster {
   readonly name: string;
   readonly region: string;
@@ -55,13 +55,17 @@ export interface PlanSelector {
   readonly namePrefix?: string | undefined;
 }
 
-/** What to read: the same members an execution input has. */
+/** What to read: the same members an execution input has. The opt-out tag is the plan's to apply (planFleet). */
 export interface PlanScope {
   readonly clusters?: readonly PlanTarget[] | undefined;
   readonly selector?: PlanSelector | undefined;
-  /** Clusters whose tag has the value "true" are skipped (the input's `skipTag`, default `cni-fleet/skip`). */
-  readonly skipTag: string;
 }
+
+/**
+ * The EKS client that reads a Region as the operator, or through a role (another account): the command line's
+ * credentials, endpoint and profile (lib/aws/clients.ts, createCliEksFactory).
+ */
+export type EksReader = (target: { readonly region: string; readonly roleArn?: string | undefined }) => EKSClient;
 
 export interface ReadAwsFleetOptions {
   /** DescribeCluster/DescribeAddon reads in flight at once. Default 10: the SDK retries throttling (facts §1). */
@@ -78,7 +82,7 @@ const failure = (error: unknown): UnreadableCluster['error'] => ({
 type Read = { readonly facts: ClusterFacts } | { readonly skipped: SkippedCluster } | { readonly unreadable: UnreadableCluster } | { readonly filtered: true };
 
 /**
- * Reads one cluster, without changing anything: DescribeCluster → (tags filter, skip tag) → DescribeAddon(vpc-cni) →
+ * Reads one cluster, without changing anything: DescribeCluster → (the selector's tags) → DescribeAddon(vpc-cni) →
  * for a cluster without the managed add-on, the self-managed aws-node DaemonSet through its Kubernetes API. A 404 on
  * DescribeCluster is a ghost (ListClusters can name clusters being deleted: facts §7.5); any other failure is an
  * error row for this cluster alone.
@@ -96,7 +100,6 @@ async function readCluster(eks: EKSClient, target: PlanTarget, scope: PlanScope)
   const tags = cluster?.tags ?? {};
   if (Object.entries(scope.selector?.tags ?? {}).some(([k, v]) => tags[k] !== v)) return { filtered: true };
   const account = target.accountId ?? accountOfArn(cluster?.arn);
-  if (tags[scope.skipTag] === 'true') return { skipped: { name, region, ...(account ? { accountId: account } : {}), reason: `opted out by tag ${scope.skipTag}=true` } };
   if (!cluster?.version) return { unreadable: { name, region, accountId: account ?? null, operation: 'DescribeCluster', error: { name: 'IncompleteResponse', message: 'DescribeCluster returned no Kubernetes version' } } };
   let addon: Addon | undefined;
   try {
@@ -106,12 +109,13 @@ async function readCluster(eks: EKSClient, target: PlanTarget, scope: PlanScope)
     // facts §7.2: the same 404 says "No cluster found for name" when the cluster went away between the two calls.
     if (/no cluster found/i.test((error as Error).message)) return { skipped: { name, region, ...(account ? { accountId: account } : {}), reason: 'deleted while being read (DescribeAddon: No cluster found)' } };
   }
-  // No managed add-on: the self-managed aws-node DaemonSet, read-only through the cluster's Kubernetes API (issue #6).
+  const key = `${account ?? 'unknown-account'}/${region}/${name}`;
+  // No managed add-on: the self-managed aws-node DaemonSet, read-only through the cluster's Kubernetes API.
   let selfManaged: Pick<ClusterFacts, 'selfManagedVersion' | 'selfManagedSettings'> = {};
   if (!addon && !cluster.computeConfig?.enabled) {
     try {
-      const reader = await connectCluster({ name, region, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentialsOf(eks));
-      const install = await readSelfManaged(reader, name);
+      const reader = await connectCluster({ name, region, key, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentialsOf(eks));
+      const install = await readSelfManaged(reader, { name, key });
       selfManaged = { selfManagedVersion: install.version, selfManagedSettings: install.translation };
     } catch (error) {
       if (!isCniFleetError(error)) return { unreadable: { name, region, accountId: account ?? null, operation: 'Kubernetes API', error: failure(error) } };
@@ -125,8 +129,11 @@ async function readCluster(eks: EKSClient, target: PlanTarget, scope: PlanScope)
       ...(account ? { accountId: account } : {}),
       kubernetesVersion: cluster.version,
       ...(cluster.status ? { status: cluster.status } : {}),
+      tags,
+      autoMode: cluster.computeConfig?.enabled === true,
       ...(addon?.addonVersion ? { addonVersion: addon.addonVersion } : {}),
       ...(addon?.status ? { addonStatus: addon.status } : {}),
+      ...(addon ? { configurationValues: addon.configurationValues ?? null, addonIssues: (addon.health?.issues ?? []).map((i) => ({ code: safeText(i.code ?? ''), message: safeText(i.message ?? '', { oneLine: true }) })) } : {}),
       ...selfManaged,
     },
   };
@@ -135,16 +142,17 @@ async function readCluster(eks: EKSClient, target: PlanTarget, scope: PlanScope)
 /**
  * Reads, without changing anything, the vpc-cni facts of the clusters an execution input names: its `clusters`
  * list, or its `selector` — ListClusters in every Region of every account (through the account's role), filtered
- * by name prefix and tags. Accounts and Regions are listed in parallel, clusters read ten at a time. Nothing fails
+ * by name prefix and tags. Whether a cluster is then left alone (opted out, Auto Mode, a broken add-on…) is the
+ * plan's decision (lib/plan/cluster-decision.ts), from the facts read here. Accounts and Regions are listed in parallel, clusters read ten at a time. Nothing fails
  * the whole read: a cluster that cannot be described, or an account and Region that cannot be listed (a role that
  * cannot be assumed, throttling past the SDK's retries), becomes an error row and the others are still read.
  *
  * @param eksFor builds the EKS client of a Region and role (the caller's credentials, endpoint and profile)
  * @example
- * const fleet = await readAwsFleet(eksFor, { selector: { regions: ['eu-west-1', 'us-east-1'] }, skipTag: 'cni-fleet/skip' });
+ * const fleet = await readAwsFleet(eksFor, { selector: { regions: ['eu-west-1', 'us-east-1'] } });
  * const plan = await planFleet(fleet.clusters, { target: 'default', buildsFor: awsBuildsFor(eksFor) });
  */
-export async function readAwsFleet(eksFor: EksClientFactory, scope: PlanScope, options: ReadAwsFleetOptions = {}): Promise<AwsFleet> {
+export async function readAwsFleet(eksFor: EksReader, scope: PlanScope, options: ReadAwsFleetOptions = {}): Promise<AwsFleet> {
   const unreadable: UnreadableCluster[] = [];
   let targets: PlanTarget[] = [...(scope.clusters ?? [])];
   if (scope.selector) {
@@ -178,7 +186,7 @@ export async function readAwsFleet(eksFor: EksClientFactory, scope: PlanScope, o
  * @example
  * await awsBuildsFor(eksFor, 'eu-west-1')('1.29') // [{ version: 'v1.21.1-eksbuild.8', isDefault: false }, …]
  */
-export function awsBuildsFor(eksFor: EksClientFactory, region: string): BuildsFor {
+export function awsBuildsFor(eksFor: EksReader, region: string): BuildsFor {
   const cache = newCatalogueCache();
   return (kubernetesVersion) => offeredBuilds(eksFor({ region }), cache, kubernetesVersion, Date.now());
 }

@@ -46,7 +46,8 @@ export function renderPlanTable(plan: FleetPlan, options: RenderOptions = {}): s
 
 function planCell(cluster: ClusterPlan, c: Colors): string {
   const lines: string[] = [];
-  if (cluster.blocked !== null) lines.push(c.red(`BLOCKED (${cluster.blockedCode}): ${safeText(cluster.blocked)}`));
+  if (cluster.outcome === 'BLOCKED' || cluster.outcome === 'FAILED') lines.push(c.red(`${cluster.outcome} (${cluster.reasonCode}): ${safeText(cluster.reason ?? '')}`));
+  else if (cluster.outcome === 'SKIPPED') lines.push(c.dim(`SKIPPED (${cluster.reasonCode}): ${safeText(cluster.reason ?? '')}`));
   else if (cluster.hops.length === 0) lines.push(c.green('nothing to do'));
   else {
     const width = String(cluster.hops.length).length;
@@ -57,14 +58,16 @@ function planCell(cluster: ClusterPlan, c: Colors): string {
 }
 
 function summary(plan: FleetPlan, options: RenderOptions): string {
-  const moving = plan.clusters.filter((p) => p.blocked === null && p.hops.length > 0);
+  const moving = plan.clusters.filter((p) => p.outcome === 'PLANNED');
   const hops = moving.reduce((n, p) => n + p.hops.length, 0);
-  const blocked = plan.clusters.filter((p) => p.blocked !== null).length;
-  const idle = plan.clusters.length - moving.length - blocked;
+  const of = (outcome: ClusterPlan['outcome']): number => plan.clusters.filter((p) => p.outcome === outcome).length;
   const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-  const extra = [
-    ...(options.skipped?.length ? [`${options.skipped.length} skipped`] : []),
-    ...(options.unreadable?.length ? [`${count(options.unreadable.length, 'read error')}`] : []),
+  // Skipped, failed and unreadable only when there are any, so a fleet that has none reads as before.
+  const skipped = of('SKIPPED') + (options.skipped?.length ?? 0);
+  const more = [
+    ...(skipped > 0 ? [`${skipped} skipped`] : []),
+    ...(of('FAILED') > 0 ? [`${of('FAILED')} failing before any change`] : []),
+    ...(options.unreadable?.length ? [count(options.unreadable.length, 'read error')] : []),
   ];
-  return `${count(plan.clusters.length, 'cluster')}: ${moving.length} to change (${count(hops, 'hop')}), ${idle} with nothing to do, ${blocked} blocked${extra.length ? `; ${extra.join(', ')}` : ''}`;
+  return `${count(plan.clusters.length, 'cluster')}: ${moving.length} to change (${count(hops, 'hop')}), ${of('UNCHANGED')} with nothing to do, ${of('BLOCKED')} blocked${more.map((m) => `, ${m}`).join('')}`;
 }

@@ -120,7 +120,7 @@ describe('AWS CLI conventions', () => {
     expect(doc.unreadable.map((u) => u.name)).toEqual(['broken']);
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(/broken\s+│.*ERROR: DescribeCluster failed: ServerException/);
-    expect(table.stdout).toMatch(/2 clusters: .*; 1 read error$/m);
+    expect(table.stdout).toMatch(/2 clusters: .*, 1 read error$/m);
   });
 
   // Under CI=true a missing moto_server fails this test instead of skipping it.

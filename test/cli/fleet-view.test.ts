@@ -19,8 +19,9 @@ import { cleanEnv, cli } from '../helpers/cli-process.js';
 const fleet = FleetFile.parse({
   settings: { updateSeconds: 30, secondsPerNode: 0 },
   clusters: [
-    { name: 'happy', region: 'us-east-1', kubernetesVersion: '1.29', addon: { version: 'v1.19.6-eksbuild.7' } },
-    { name: 'conflict', region: 'eu-west-1', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'UPDATE_FAILED', toVersion: 'v1.21.*' }] },
+    // In the stage's own account (moto's), so a retry needs no role.
+    { name: 'happy', region: 'us-east-1', accountId: MOTO_ACCOUNT, kubernetesVersion: '1.29', addon: { version: 'v1.19.6-eksbuild.7' } },
+    { name: 'conflict', region: 'eu-west-1', accountId: MOTO_ACCOUNT, kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'UPDATE_FAILED', toVersion: 'v1.21.*' }] },
   ],
 });
 const RUN_ID = 'weekly-2026-49';
@@ -39,7 +40,7 @@ describe.skipIf(!motoAvailable && process.env['CI'] !== 'true')('cni-fleet runs,
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cni-fleet-view-'));
     const dataDir = join(dir, 'dynamo');
-    const selection = { clusters: [{ name: 'happy', region: 'us-east-1' }, { name: 'conflict', region: 'eu-west-1', accountId: '111122223333' }] };
+    const selection = { clusters: [{ name: 'happy', region: 'us-east-1' }, { name: 'conflict', region: 'eu-west-1', accountId: MOTO_ACCOUNT }] };
     [moto] = await Promise.all([
       startMoto(),
       rehearse({ fleet, speed: 2000, dataDir, runId: RUN_ID, selection, options: { failureThreshold: 0 } }).then((r) => r.close()),
@@ -145,7 +146,7 @@ describe.skipIf(!motoAvailable && process.env['CI'] !== 'true')('cni-fleet runs,
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const expected = {
-      clusters: [{ name: 'conflict', region: 'eu-west-1', accountId: '111122223333' }],
+      clusters: [{ name: 'conflict', region: 'eu-west-1', accountId: MOTO_ACCOUNT }],
       options: expect.objectContaining({ failureThreshold: 0 }),
       trigger: 'cli',
     };

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFleetFile } from '../../../lib/fleet/fleet-file.js';
 import { clusterFactsFromFleet } from '../../../lib/plan/fleet-file-facts.js';
 import { planFleet } from '../../../lib/plan/plan-fleet.js';
-import { awsBuildsFor, readAwsFleet, type PlanScope } from '../../../lib/plan/read-aws-fleet.js';
-import type { EksClientFactory, EksTarget } from '../../../lib/aws/clients.js';
+import { awsBuildsFor, readAwsFleet, type EksReader, type PlanScope } from '../../../lib/plan/read-aws-fleet.js';
 import { loadCatalogue } from '../../../sim/catalogue/catalogue.js';
 import type { Simulator } from '../../../sim/server.js';
 import { startSimulator } from '../../../sim/server.js';
@@ -14,9 +13,9 @@ import { startSimulator } from '../../../sim/server.js';
  * The EKS clients of a Region and role, as the CLI's factory builds them. The simulator scopes a request to the
  * account whose 12-digit id is the access key, so a role's client signs as its account (STS cannot run here).
  */
-function factoryFor(sim: Simulator): EksClientFactory & { destroy(): void } {
+function factoryFor(sim: Simulator): EksReader & { destroy(): void } {
   const clients = new Map<string, EKSClient>();
-  const eksFor = ({ region, roleArn }: EksTarget): EKSClient => {
+  const eksFor = ({ region, roleArn }: { region: string; roleArn?: string | undefined }): EKSClient => {
     const key = `${region}|${roleArn ?? ''}`;
     const accessKeyId = roleArn ? roleArn.split(':')[4]! : '111122223333';
     if (!clients.has(key)) clients.set(key, new EKSClient({ endpoint: sim.endpoint, region, credentials: { accessKeyId, secretAccessKey: 'test' } }));
@@ -24,7 +23,9 @@ function factoryFor(sim: Simulator): EksClientFactory & { destroy(): void } {
   };
   return Object.assign(eksFor, { destroy: () => clients.forEach((c) => c.destroy()) });
 }
-const regions = (...r: string[]): PlanScope => ({ selector: { regions: r }, skipTag: 'cni-fleet/skip' });
+const regions = (...r: string[]): PlanScope => ({ selector: { regions: r } });
+/** What DescribeCluster adds for every simulated cluster here: no tags, not Auto Mode. */
+const AWS_READ = { tags: {}, autoMode: false } as const;
 
 const fleet = parseFleetFile(
   JSON.stringify({
@@ -55,10 +56,10 @@ describe('readAwsFleet against the simulator', () => {
 
     // Assess
     expect(read.clusters).toEqual([
-      { name: 'old', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.23', status: 'ACTIVE', addonVersion: 'v1.6.3-eksbuild.2', addonStatus: 'ACTIVE' },
-      { name: 'stuck', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', addonVersion: 'v1.8.0-eksbuild.1', addonStatus: 'DEGRADED' },
+      { name: 'old', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.23', status: 'ACTIVE', ...AWS_READ, addonVersion: 'v1.6.3-eksbuild.2', addonStatus: 'ACTIVE', configurationValues: null, addonIssues: [] },
+      { name: 'stuck', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', ...AWS_READ, addonVersion: 'v1.8.0-eksbuild.1', addonStatus: 'DEGRADED', configurationValues: null, addonIssues: expect.any(Array) },
       // issue #6: a cluster without the managed add-on is read through its Kubernetes API (the aws-node DaemonSet).
-      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', selfManagedVersion: 'v1.11.4', selfManagedSettings: { configuration: {}, serviceAccountRoleArn: null, carried: [], untranslatable: [] } },
+      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', ...AWS_READ, selfManagedVersion: 'v1.11.4', selfManagedSettings: { configuration: {}, serviceAccountRoleArn: null, carried: [], untranslatable: [] } },
       // 'current' lives in account 444455556666: the home account's credentials do not list it.
     ]);
     expect(read.skipped).toEqual([{ name: 'ghost', region: 'us-east-1', reason: 'DescribeCluster found no such cluster' }]);
@@ -75,7 +76,7 @@ describe('readAwsFleet against the simulator', () => {
 
     // Assess
     expect(read.clusters).toEqual([
-      { name: 'far', region: 'eu-west-1', accountId: '111122223333', kubernetesVersion: '1.29', status: 'UPDATING', addonVersion: 'v1.15.1-eksbuild.1', addonStatus: 'ACTIVE' },
+      { name: 'far', region: 'eu-west-1', accountId: '111122223333', kubernetesVersion: '1.29', status: 'UPDATING', ...AWS_READ, addonVersion: 'v1.15.1-eksbuild.1', addonStatus: 'ACTIVE', configurationValues: null, addonIssues: [] },
     ]);
     eks.destroy();
   });
@@ -95,7 +96,7 @@ describe('readAwsFleet against the simulator', () => {
     // Assess
     expect(sim.count({ operation: 'DescribeAddonVersions' }) - before).toBe(2);
     const managed = viaAws.clusters.filter((c) => c.install === 'managed');
-    expect(managed.map((c) => [c.name, c.target, c.hops, c.blockedCode])).toEqual(viaFile.clusters.map((c) => [c.name, c.target, c.hops, c.blockedCode]));
+    expect(managed.map((c) => [c.name, c.target, c.hops, c.outcome, c.reasonCode])).toEqual(viaFile.clusters.map((c) => [c.name, c.target, c.hops, c.outcome, c.reasonCode]));
     expect(viaAws.clusters.find((c) => c.name === 'old')!.hops).toHaveLength(12);
     expect(viaAws.clusters.find((c) => c.name === 'self')).toMatchObject({ install: 'self-managed', from: 'v1.11.4' });
     eks.destroy();
@@ -184,16 +185,17 @@ describe('readAwsFleet of an execution input', () => {
   });
   afterAll(() => sim.close());
 
-  it('reads a selector over several Regions: tags filter, the skip tag skips', async () => {
+  it('reads a selector over several Regions: its tags filter; an opted-out cluster is read, for the plan to skip', async () => {
     // Prepare
     const eks = factoryFor(sim);
 
     // Act
-    const read = await readAwsFleet(eks, { selector: { regions: ['us-east-1', 'eu-west-1'], tags: { env: 'prod' } }, skipTag: 'cni-fleet/skip' });
+    const read = await readAwsFleet(eks, { selector: { regions: ['us-east-1', 'eu-west-1'], tags: { env: 'prod' } } });
 
     // Assess
-    expect(read.clusters.map((c) => `${c.region}/${c.name}`).sort()).toEqual(['eu-west-1/b', 'us-east-1/a']);
-    expect(read.skipped).toEqual([{ name: 'out', region: 'eu-west-1', accountId: '111122223333', reason: 'opted out by tag cni-fleet/skip=true' }]);
+    expect(read.clusters.map((c) => `${c.region}/${c.name}`).sort()).toEqual(['eu-west-1/b', 'eu-west-1/out', 'us-east-1/a']);
+    expect(read.clusters.find((c) => c.name === 'out')?.tags).toEqual({ env: 'prod', 'cni-fleet/skip': 'true' });
+    expect(read.skipped).toEqual([]);
     expect(sim.count({ operation: 'ListClusters' })).toBeGreaterThanOrEqual(2);
     eks.destroy();
   });
@@ -204,7 +206,7 @@ describe('readAwsFleet of an execution input', () => {
     const roleArn = 'arn:aws:iam::444455556666:role/cni-fleet-target';
 
     // Act
-    const read = await readAwsFleet(eks, { selector: { regions: ['us-east-1'], namePrefix: 'pay-', accounts: [{ accountId: '444455556666', roleArn }] }, skipTag: 'cni-fleet/skip' });
+    const read = await readAwsFleet(eks, { selector: { regions: ['us-east-1'], namePrefix: 'pay-', accounts: [{ accountId: '444455556666', roleArn }] } });
 
     // Assess
     expect(read.clusters.map((c) => [c.accountId, c.name])).toEqual([['444455556666', 'pay-x']]);
@@ -216,7 +218,7 @@ describe('readAwsFleet of an execution input', () => {
     const eks = factoryFor(sim);
 
     // Act
-    const read = await readAwsFleet(eks, { clusters: [{ name: 'a', region: 'us-east-1' }, { name: 'dev', region: 'eu-west-1' }, { name: 'nope', region: 'eu-west-1' }], skipTag: 'cni-fleet/skip' });
+    const read = await readAwsFleet(eks, { clusters: [{ name: 'a', region: 'us-east-1' }, { name: 'dev', region: 'eu-west-1' }, { name: 'nope', region: 'eu-west-1' }] });
 
     // Assess
     expect(read.clusters.map((c) => c.name)).toEqual(['a', 'dev']);
