@@ -83,6 +83,22 @@ function retryDelayMs(retriers: readonly Retrier[], attempts: number[], error: u
   return undefined;
 }
 
+/**
+ * An execution `abortAll` stopped, with what EventBridge's "Step Functions Execution Status Change" event carries
+ * about it in AWS, so the same cleanup (lib/steps/cleanup-execution.ts) can run on it.
+ */
+export interface AbortedExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: unknown;
+}
+
+/** What a Task of an aborted execution fails with, should the library still start one. */
+class ExecutionStoppedError extends Error {
+  override name = 'States.Runtime';
+}
+
 /** Error raised to the parent when a child execution fails, as `startExecution.sync` does in AWS. */
 class ChildExecutionFailed extends Error {
   override name = 'States.TaskFailed';
@@ -151,6 +167,10 @@ export function createLocalRunner(options: LocalRunnerOptions) {
   const cluster = prepare(loadDefinition('upgrade-cluster'));
   const fleet = prepare(loadDefinition('upgrade-fleet'));
   const timer = options.timer ?? scaledTimer(options.speed);
+  // For abortAll: the executions still running, and the task invocations in flight.
+  const running = new Map<string, { readonly execution: AbortedExecution; readonly abort: () => void }>();
+  const inFlight = new Set<Promise<unknown>>();
+  let aborted = false;
 
   const invoke = async (stateName: string, key: string, task: LocalTask, input: unknown): Promise<unknown> => {
     const startedAt = options.now();
@@ -176,8 +196,13 @@ export function createLocalRunner(options: LocalRunnerOptions) {
     if (!task) throw new Error(`No local handler for function "${key}" (state ${stateName})`);
     const retriers = prepared.retriers.get(stateName) ?? [];
     return async (input) => {
+      // A Map iteration queued before the abort may still start: it must not reach a handler.
+      if (aborted) throw new ExecutionStoppedError('the execution was aborted');
       try {
-        const output = await timer.track(() => invoke(stateName, key, task, input));
+        const call = timer.track(() => invoke(stateName, key, task, input));
+        inFlight.add(call);
+        void call.catch(() => undefined).finally(() => inFlight.delete(call));
+        const output = await call;
         attempts.delete(stateName);
         return output;
       } catch (error) {
@@ -221,6 +246,7 @@ export function createLocalRunner(options: LocalRunnerOptions) {
     const machine = machines.get(prepared) as StateMachine;
     const handlers = handlersFor(prepared);
     const executionArn = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${machineName}:${executionName}`;
+    if (aborted) throw new ExecutionStoppedError(`${executionName} was not started: the runner was aborted`);
     const execution = machine.run(input as Json, {
       overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: prepared.retryOverrides },
       context: {
@@ -229,7 +255,12 @@ export function createLocalRunner(options: LocalRunnerOptions) {
       } as never,
     });
     if (options.onTransition) void countTransitions(prepared, machineName, execution.eventLogs);
-    return execution.result;
+    running.set(executionArn, { execution: { executionArn, stateMachineArn: stateMachineArn(machineName), name: executionName, input }, abort: execution.abort });
+    try {
+      return await execution.result;
+    } finally {
+      running.delete(executionArn);
+    }
   };
 
   // The state's resolved Parameters are StartExecution's request; the child runs with its `Input`.
@@ -246,6 +277,23 @@ export function createLocalRunner(options: LocalRunnerOptions) {
   };
 
   return {
+    /**
+     * Stops every running execution, as StopExecution does in AWS: each one's result rejects with the library's
+     * ExecutionAbortedError and no further state starts. Task invocations already in flight run to their end (as
+     * a Lambda invocation does when its execution is stopped) and are awaited, so their writes land before a
+     * cleanup reads. Cluster executions come first in the list, the fleet executions that started them last.
+     *
+     * @example
+     * for (const e of await runner.abortAll()) await cleanupExecution({ detail: { ...e, status: 'ABORTED', input: JSON.stringify(e.input) } }, deps);
+     */
+    async abortAll(): Promise<AbortedExecution[]> {
+      aborted = true;
+      const stopped = [...running.values()];
+      for (const { abort } of stopped) abort();
+      for (let round = 0; inFlight.size > 0 && round < 100; round += 1) await Promise.allSettled([...inFlight]);
+      const isFleet = (e: AbortedExecution): boolean => e.stateMachineArn.endsWith(':UpgradeFleetStateMachine');
+      return stopped.map((s) => s.execution).sort((a, b) => Number(isFleet(a)) - Number(isFleet(b)));
+    },
     /** Runs the cluster workflow; rejects with the library's ExecutionError (its `cause` carries the typed error). */
     runCluster: (input: unknown, executionName: string) => execute(cluster, 'UpgradeClusterStateMachine', input, executionName),
     runFleet: (input: unknown, executionName: string) => execute(fleet, 'UpgradeFleetStateMachine', input, executionName),

@@ -2,7 +2,7 @@ import { setLogLevel } from '../../functions/step-handler.js';
 import { createAwsClients } from '../../lib/aws/clients.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { localTasks } from '../../lib/local/rehearsal.js';
-import type { LocalTask, TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { AbortedExecution, LocalTask, TaskEvent } from '../../lib/local/workflow-runner.js';
 import { createLocalRunner } from '../../lib/local/workflow-runner.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
@@ -56,6 +56,11 @@ export interface FaultRig {
   runFleet(runId: string, options?: UpgradeOptionsInput, names?: readonly string[]): Promise<RunSummary>;
   /** Runs the cluster workflow for one cluster as execution `executionName` (and run `runId`, if given); never rejects. */
   runCluster(name: string, executionName: string, options?: UpgradeOptionsInput, runId?: string): Promise<ExecutionEnd>;
+  /**
+   * Stops every running execution (as StopExecution does) and returns them; later runs use a fresh runner over the
+   * same simulator and table, as new executions in AWS would.
+   */
+  abortAll(): Promise<AbortedExecution[]>;
   close(): Promise<void>;
 }
 
@@ -97,7 +102,8 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
   const real = localTasks(deps);
   const tasks = options.wrapTasks ? options.wrapTasks(real) : real;
   const events: TaskEvent[] = [];
-  const runner = createLocalRunner({ tasks, speed, now: virtualNow, onTask: (e) => events.push(e) });
+  const newRunner = () => createLocalRunner({ tasks, speed, now: virtualNow, onTask: (e) => events.push(e) });
+  let runner = newRunner();
   // Warm-up: invalid inputs end at ValidateInput / ValidateFleetInput, before any EKS call or record.
   await runner.runCluster({}, 'warm-up').catch(() => undefined);
   await runner.runFleet({}, 'warm-up').catch(() => undefined);
@@ -138,6 +144,11 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
         const cause = (error as Error).cause as { name?: string; message?: string } | undefined;
         return { error: { name: cause?.name ?? (error as Error).name, message: cause?.message ?? (error as Error).message } };
       }
+    },
+    abortAll: async () => {
+      const stopped = runner;
+      runner = newRunner();
+      return stopped.abortAll();
     },
     close: async () => {
       await sim.close();
