@@ -221,6 +221,8 @@ interface Packaged {
 const packaged = new Map<string, Promise<Packaged>>();
 /** `serverless package --stage STAGE`, once per stage per test file (one at a time: serverless-esbuild's work folder is shared). */
 function packageStage(stage: string): Promise<Packaged> {
+  const known = packaged.get(stage);
+  if (known) return known;
   const previous = [...packaged.values()];
   const next = (async () => {
     await Promise.allSettled(previous);
@@ -232,8 +234,8 @@ function packageStage(stage: string): Promise<Packaged> {
     const templatePath = join(dir, 'cloudformation-template-update-stack.json');
     return { dir, templatePath, template: JSON.parse(readFileSync(templatePath, 'utf8')) as Template };
   })();
-  if (!packaged.has(stage)) packaged.set(stage, next);
-  return packaged.get(stage)!;
+  packaged.set(stage, next);
+  return next;
 }
 afterAll(async () => {
   for (const result of await Promise.allSettled(packaged.values())) if (result.status === 'fulfilled') rmSync(result.value.dir, { recursive: true, force: true });
