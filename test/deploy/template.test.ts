@@ -513,7 +513,11 @@ describe('serverless package (dev stage)', () => {
       expect(updates.length).toBeGreaterThan(0);
       for (const [id, s] of updates) {
         expect(asArray(s.Action), id).toEqual(['eks:UpdateAddon']);
-        expect(asArray(s.Resource).map(resourceText), id).toEqual([`arn:\${AWS::Partition}:eks:*:\${AWS::AccountId}:addon/${prefix}*/vpc-cni/*`]);
+        // The add-on, and the pod identity associations the request re-sends (the reference's optional resource type).
+        expect(asArray(s.Resource).map(resourceText), id).toEqual([
+          `arn:\${AWS::Partition}:eks:*:\${AWS::AccountId}:addon/${prefix}*/vpc-cni/*`,
+          `arn:\${AWS::Partition}:eks:*:\${AWS::AccountId}:podidentityassociation/${prefix}*/*`,
+        ]);
       }
       expect(creates.map(([id]) => id)).toEqual(['ApplyHopRole']);
       for (const [id, s] of creates) {
@@ -605,8 +609,8 @@ describe('serverless package (dev stage)', () => {
       expect(targetStatements.filter((st) => asArray(st.Action).includes('eks:CreateAddon'))).toEqual([
         { Effect: 'Allow', Action: 'eks:CreateAddon', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:eks:*:${AWS::AccountId}:cluster/${MigrationClusterName}' }, onlyIf: 'HasMigrationCluster' },
       ]);
-      expect(targetStatements.filter((st) => asArray(st.Action).includes('eks:UpdateAddon')).map((st) => [st.Action, resourceText(st.Resource)])).toEqual([
-        ['eks:UpdateAddon', 'arn:${AWS::Partition}:eks:*:${AWS::AccountId}:addon/${ClusterNamePrefix}*/vpc-cni/*'],
+      expect(targetStatements.filter((st) => asArray(st.Action).includes('eks:UpdateAddon')).map((st) => [st.Action, asArray(st.Resource).map(resourceText)])).toEqual([
+        ['eks:UpdateAddon', ['arn:${AWS::Partition}:eks:*:${AWS::AccountId}:addon/${ClusterNamePrefix}*/vpc-cni/*', 'arn:${AWS::Partition}:eks:*:${AWS::AccountId}:podidentityassociation/${ClusterNamePrefix}*/*']],
       ]);
     });
 
