@@ -349,6 +349,23 @@ export class UntranslatableSettingsError extends CniFleetError {
 }
 
 /**
+ * A state machine definition uses something the local runner cannot run faithfully (a Distributed Map reading
+ * items from S3, JSONata, a service integration other than Lambda and states:startExecution.sync). The runner
+ * refuses it before anything runs rather than rehearse something AWS would do differently.
+ */
+export class UnsupportedDefinitionError extends CniFleetError {
+  override readonly name = 'UnsupportedDefinitionError' as const;
+  constructor(
+    readonly machine: string,
+    readonly state: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${machine}: state ${state}: ${problem}`, options);
+  }
+}
+
+/**
  * The error classes that no state machine matches by name, each with the reason. Every other class's `name`
  * appears in some Retry or Catch of statemachines/*.asl.json, and none of these does; test/deploy/template.test.ts
  * checks both, so a new error class must either be handled by name in the workflow or be listed here.
@@ -362,4 +379,5 @@ export const ERRORS_NOT_MATCHED_IN_WORKFLOWS = {
   ProgressTableMismatchError: 'a table that differs from docs/progress-table.md is a deployment defect: recorded through the States.ALL catchers',
   ProgressTableNotActiveError: 'only ensureTable (the local runner and the CLI) throws it; no deployed function creates tables',
   LockLostError: 'only ProgressStore.renewLock throws it, and no workflow step renews a lock',
+  UnsupportedDefinitionError: 'only the local runner throws it, when it loads a definition, before any execution starts',
 } as const satisfies Record<string, string>;

@@ -19,7 +19,7 @@ import type { CleanupResult } from '../steps/cleanup-execution.js';
 import { claimDataDir } from './data-dir-owner.js';
 import type { DataDirClaim, DataDirOwner } from './data-dir-owner.js';
 import { startDynamo } from './dynamo-server.js';
-import type { LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
+import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
@@ -44,6 +44,8 @@ export interface RehearsalOptions {
   readonly onTask?: (event: TaskEvent) => void;
   /** Every state entered and every retry (what Step Functions bills), e.g. for the benchmark. */
   readonly onTransition?: (event: TransitionEvent) => void;
+  /** Every execution once it has ended (fleet, Map Run children, clusters): its history length and largest payload. */
+  readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
   /**
    * Stops the run (Ctrl-C): every execution is aborted as StopExecution does, each one's cleanup releases its
    * locks and closes its records as ABORTED, and the report of what happened until then is returned.
@@ -192,6 +194,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       now: () => sim.clock.now(),
       ...(options.onTask ? { onTask: options.onTask } : {}),
       ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+      ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
     });
     const runId = claim ? plannedRunId : runIdAt(sim.clock.now());
     const startedVirtual = sim.clock.now();
