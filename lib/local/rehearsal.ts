@@ -4,8 +4,9 @@ import { setLogLevel } from '../../functions/step-handler.js';
 import { createVirtualClock } from '../../sim/clock.js';
 import { startSimulator } from '../../sim/server.js';
 import type { Simulator } from '../../sim/server.js';
-import { createAwsClients } from '../aws/clients.js';
+import { createAwsClients, simulatorAccountCredentials } from '../aws/clients.js';
 import type { FleetFile } from '../fleet/fleet-file.js';
+import type { HomeAccount } from '../schemas/target-account.js';
 import type { UpgradeOptionsInput } from '../schemas/upgrade-options.js';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
 import { ensureTable } from '../store/create-table.js';
@@ -24,7 +25,22 @@ import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
 export const LOCAL_TABLE = 'cni-fleet-local-progress';
+// dynalite reads no credentials; the EKS simulator's are per account (simulatorAccountCredentials).
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * The deployment a rehearsal stands for: it runs in the fleet file's first account and may assume a
+ * `cni-fleet-target` role (docs/target-account-role.yaml) in each other account the file names, as a stage whose
+ * crossAccountRoleArns lists them. Each account's clusters are then reached with that account's credentials.
+ *
+ * @example
+ * rehearsalHome(fleet) // { accountId: '111122223333', accountRoles: { '222233334444': 'arn:aws:iam::222233334444:role/cni-fleet-target' } }
+ */
+export function rehearsalHome(fleet: FleetFile): HomeAccount & { readonly accountRoles: Readonly<Record<string, string>> } {
+  const accountId = fleet.clusters[0]?.accountId ?? '111122223333';
+  const others = [...new Set(fleet.clusters.map((c) => c.accountId))].filter((a) => a !== accountId);
+  return { accountId, accountRoles: Object.fromEntries(others.map((a) => [a, `arn:aws:iam::${a}:role/cni-fleet-target`])) };
+}
 
 export interface RehearsalOptions {
   readonly fleet: FleetFile;
@@ -69,6 +85,7 @@ export interface Recovery {
 export interface ReportCluster {
   readonly name: string;
   readonly region: string;
+  readonly accountId: string;
   readonly from: string | null;
   readonly to: string | null;
   readonly status: string;
@@ -127,11 +144,12 @@ export function localTasks(deps: StepDeps): Record<string, LocalTask> {
 function toReport(runId: string, records: RunClusterRecords[], sim: Simulator): ReportCluster[] {
   return records.flatMap(({ cluster, snapshot, plan, hops }) => {
     if (!cluster) return [];
-    const now = sim.cluster(cluster.clusterName, cluster.region);
+    const now = sim.cluster(cluster.clusterName, cluster.region, cluster.accountId);
     return [
       {
         name: cluster.clusterName,
         region: cluster.region,
+        accountId: cluster.accountId,
         from: cluster.from ?? snapshot?.snapshot.addonVersion ?? null,
         to: cluster.target ?? plan?.plan.target ?? null,
         status: cluster.status,
@@ -181,11 +199,17 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     claim?.release();
   };
   try {
-    const { eksFor, dynamo: ddb, doc } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, dynamoEndpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
+    const { eksFor, dynamo: ddb, doc } = createAwsClients({
+      region: 'us-east-1',
+      eksEndpoint: sim.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      accountCredentials: simulatorAccountCredentials,
+    });
     await ensureTable(ddb, LOCAL_TABLE);
     const now = (): Date => new Date(sim.clock.now());
     const store = createProgressStore({ doc, tableName: LOCAL_TABLE, now });
-    const deps: StepDeps = { eksFor, store, now, accountId: options.fleet.clusters[0]?.accountId ?? '111122223333', cache: newCatalogueCache() };
+    const deps: StepDeps = { eksFor, store, now, ...rehearsalHome(options.fleet), cache: newCatalogueCache() };
     if (claim?.previous && options.dataDir) options.onRecovery?.(await recover(options.dataDir, claim.previous, deps));
     const runner = createLocalRunner({
       tasks: localTasks(deps),

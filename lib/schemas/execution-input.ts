@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { AccountId, accountOfArn, ClusterName, Region, RoleArn, TagKey, Tags } from '../fleet/names.js';
 import { UpgradeOptions } from './upgrade-options.js';
 
+/** The fleet's opt-out tag unless the input names another: clusters where it is "true" are SKIPPED. */
+export const DEFAULT_SKIP_TAG = 'cni-fleet/skip';
+
 const RunId = z
   .string()
   .min(1)
@@ -70,7 +73,7 @@ export const FleetExecutionInput = z
     /** Tag whose value orders waves: canary first, then by value; untagged clusters last. */
     waveTag: TagKey.default('cni-fleet/wave'),
     /** Clusters whose tag has the value "true" are skipped. */
-    skipTag: TagKey.default('cni-fleet/skip'),
+    skipTag: TagKey.default(DEFAULT_SKIP_TAG),
     trigger: z.enum(['console', 'cli', 'schedule', 'event', 'local']).default('console'),
   })
   .refine((i) => Boolean(i.clusters) !== Boolean(i.selector), {

@@ -1,6 +1,7 @@
 import { DescribeAddonCommand, DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import { mapConcurrent } from '../plan/map-concurrent.js';
+import { optOutRefusal } from '../plan/cluster-decision.js';
 import { planPath } from '../versions/plan-path.js';
 import { ADDON_NAME, offeredBuilds } from './eks-catalogue.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
@@ -74,16 +75,17 @@ async function expectedHops(eks: EKSClient, cluster: Cluster, options: FleetStat
 async function readCandidates(state: FleetState, candidates: readonly Candidate[], deps: StepDeps): Promise<SelectionRead[]> {
   let failure: unknown;
   const reads = await mapConcurrent(candidates, DESCRIBE_CONCURRENCY, async (c): Promise<SelectionRead | undefined> => {
-    const key = `${state.runId}|${c.roleArn ?? ''}|${c.region}|${c.name}`;
+    const accountId = c.accountId ?? deps.accountId;
+    const key = `${state.runId}|${accountId}|${c.roleArn ?? ''}|${c.region}|${c.name}`;
     const cached = deps.cache.selection.get(key);
     if (cached) return cached;
-    const eks = deps.eksFor({ region: c.region, roleArn: c.roleArn });
+    const eks = deps.eksFor({ accountId, region: c.region, roleArn: c.roleArn });
     let read: SelectionRead;
     try {
       const cluster = (await eks.send(new DescribeClusterCommand({ name: c.name }))).cluster;
       const tags = cluster?.tags ?? {};
       // Only clusters that will run need an estimate: filtered-out and opted-out ones cost no further call.
-      const runs = Object.entries(state.selector?.tags ?? {}).every(([k, v]) => tags[k] === v) && tags[state.skipTag] !== 'true';
+      const runs = Object.entries(state.selector?.tags ?? {}).every(([k, v]) => tags[k] === v) && !optOutRefusal(tags, state.skipTag);
       read = cluster
         ? { found: true, arn: cluster.arn, tags, expectedHops: runs ? await expectedHops(eks, cluster, state.options, deps) : 0 }
         : { found: false, tags: {}, expectedHops: 0 };
@@ -121,7 +123,7 @@ export async function selectClusters(state: FleetState, deps: StepDeps): Promise
     ];
     for (const scope of scopes) {
       for (const region of state.selector.regions) {
-        const eks = deps.eksFor({ region, roleArn: scope.roleArn });
+        const eks = deps.eksFor({ accountId: scope.accountId ?? deps.accountId, region, roleArn: scope.roleArn });
         try {
           for await (const page of paginateListClusters({ client: eks }, {})) {
             for (const name of page.clusters ?? []) {
@@ -148,8 +150,10 @@ export async function selectClusters(state: FleetState, deps: StepDeps): Promise
     const wanted = state.selector?.tags ?? {};
     if (Object.entries(wanted).some(([k, v]) => read.tags[k] !== v)) return;
     const accountId = c.accountId ?? accountOfArn(read.arn) ?? deps.accountId;
-    if (read.tags[state.skipTag] === 'true') {
-      skipped.push({ name: c.name, region: c.region, reason: `opted out by tag ${state.skipTag}=true` });
+    // The opt-out rule `cni-fleet plan` applies too (lib/plan/cluster-decision.ts).
+    const optOut = optOutRefusal(read.tags, state.skipTag);
+    if (optOut) {
+      skipped.push({ name: c.name, region: c.region, reason: optOut.reason });
       return;
     }
     const wave = read.tags[state.waveTag] ?? '';

@@ -370,6 +370,29 @@ describe('serverless package (dev stage)', () => {
         ]),
       );
     });
+
+    it('names the cluster by its key in a failed cluster execution\'s notification', () => {
+      // Prepare: the status-change event of a cluster execution that ended in UpgradeFailed; its cause is what the
+      // workflow's DescribeFailure state writes (test/workflow/cluster-outcomes.test.ts runs it).
+      const [, rule] = resourcesOfType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties['EventPattern']).includes('"UpgradeClusterStateMachine"'))!;
+      const transformer = (rule.Properties['Targets'] as JsonObject[])[0]!['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string };
+      const key = '111122223333/us-east-1/payments-prod';
+      const event = {
+        detail: {
+          name: '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+          status: 'FAILED',
+          executionArn: 'arn:aws:states:eu-central-1:111122223333:execution:cni-fleet-dev-upgrade-cluster:0b1c2d3e',
+          error: 'AddonUpdateFailedError',
+          cause: `${key} ended FAILED: Update 8f0e-1 on ${key} failed: ConfigurationConflict: "env" conflicts`,
+        },
+      };
+      const valueAt = (path: string): string => String(path.replace(/^\$\./, '').split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], event));
+      // Act: EventBridge puts each value into the JSON string template with its quotes escaped.
+      const message = JSON.parse(transformer.InputTemplate.replace(/<(\w+)>/g, (_, name: string) => JSON.stringify(valueAt(transformer.InputPathsMap[name]!)).slice(1, -1))) as string;
+      // Assess
+      expect(message).toContain(`ended FAILED: AddonUpdateFailedError: ${key} ended FAILED: Update 8f0e-1 on ${key} failed`);
+      expect(message).toContain(event.detail.executionArn);
+    });
   });
 
   describe('functions', () => {
@@ -437,8 +460,19 @@ describe('serverless package (dev stage)', () => {
         const variables = (fn.Properties['Environment'] as { Variables: Record<string, Json> }).Variables;
         expect(variables['TABLE_NAME']).toEqual({ Ref: 'ProgressTable' });
         expect(variables['CNI_FLEET_ACCOUNT_ID']).toEqual({ Ref: 'AWS::AccountId' });
-        const config = readConfig({ TABLE_NAME: `${STACK_PREFIX}-progress`, CNI_FLEET_ACCOUNT_ID: '111122223333', AWS_REGION: 'eu-central-1', RETENTION_DAYS: String(variables['RETENTION_DAYS']) });
+        expect(variables['CNI_FLEET_TARGET_ROLE_ARNS']).toEqual({ 'Fn::Join': [',', { Ref: 'CrossAccountRoleArns' }] });
+        const config = readConfig({
+          TABLE_NAME: `${STACK_PREFIX}-progress`,
+          CNI_FLEET_ACCOUNT_ID: '111122223333',
+          CNI_FLEET_TARGET_ROLE_ARNS: 'arn:aws:iam::222233334444:role/cni-fleet-target,arn:aws:iam::555566667777:role/cni-fleet-target',
+          AWS_REGION: 'eu-central-1',
+          RETENTION_DAYS: String(variables['RETENTION_DAYS']),
+        });
         expect(config.retentionDays).toBeGreaterThan(0);
+        expect(config.accountRoles).toEqual({
+          '222233334444': 'arn:aws:iam::222233334444:role/cni-fleet-target',
+          '555566667777': 'arn:aws:iam::555566667777:role/cni-fleet-target',
+        });
       }
     });
   });

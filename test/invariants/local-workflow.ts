@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setLogLevel } from '../../functions/step-handler.js';
-import { createAwsClients } from '../../lib/aws/clients.js';
+import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import type { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo-server.js';
 import { localTasks } from '../../lib/local/rehearsal.js';
@@ -80,7 +80,7 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
   return {
     async load(fleet) {
       const sim = await startSimulator({ fleet, clock, unref: true });
-      const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS });
+      const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials });
       tables += 1;
       const tableName = `progress-${tables}`;
       await ensureTable(shared.dynamo, tableName, { pollIntervalMs: 5, maxPolls: 200 });
