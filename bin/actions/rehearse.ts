@@ -7,7 +7,7 @@ import { formatResult } from '../../lib/cli/output.js';
 import { createTable } from '../../lib/cli/table.js';
 import { safeText } from '../../lib/cli/terminal-text.js';
 import { parseFleetFile, type FleetFile } from '../../lib/fleet/fleet-file.js';
-import { rehearse, type RehearsalReport, type RehearsalSelection, type ReportCluster } from '../../lib/local/rehearsal.js';
+import { rehearse, type Recovery, type RehearsalReport, type RehearsalSelection, type ReportCluster } from '../../lib/local/rehearsal.js';
 import { renderReportHtml } from '../../lib/report/report-html.js';
 import { reportFromRehearsal } from '../../lib/report/run-report.js';
 import type { TaskEvent } from '../../lib/local/workflow-runner.js';
@@ -41,6 +41,13 @@ const STEP_LABEL: Record<string, string> = {
   VerifyUpgrade: 'verified',
   RecordFailure: 'failed',
   RecordDryRun: 'planned (dry run)',
+};
+
+const recoveryLine = (r: Recovery): string => {
+  const what = r.runId
+    ? `run ${r.runId} ${r.runClosed ? 'closed ABORTED' : 'had already ended'}, ${r.abortedClusters.length} cluster(s) closed ABORTED, ${r.releasedLocks.length} lock(s) released`
+    : 'it had not started a run';
+  return `cni-fleet: recovered ${r.dataDir} from process ${r.previous.pid}, which ended without closing it (killed or crashed, since ${r.previous.startedAt}): ${what}\n`;
 };
 
 /** What the operator asked for: the input file's selection and options, then the options given on the command line. */
@@ -79,7 +86,7 @@ async function readRequest(options: RehearseOptions): Promise<Request> {
 }
 
 /** The live view on stderr: a bar on a terminal, a line per step elsewhere; nothing when stdout is the report. */
-function progressView(total: number, quiet: boolean): { onTask: (e: TaskEvent) => void; stop: () => void } {
+function progressView(total: number, quiet: boolean): { onTask: (e: TaskEvent) => void; stop: (last?: string) => void; interrupt: () => void } {
   const tty = process.stderr.isTTY === true && !quiet;
   const bar = tty ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} clusters | {last}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(total, 0, { last: '' });
@@ -100,10 +107,11 @@ function progressView(total: number, quiet: boolean): { onTask: (e: TaskEvent) =
   };
   return {
     onTask,
-    stop: () => {
-      bar?.update(total, { last: 'done' });
+    stop: (last = 'done') => {
+      bar?.update(total, { last });
       bar?.stop();
     },
+    interrupt: () => bar?.stop(),
   };
 }
 
@@ -141,15 +149,47 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
     await checkOutputDir(options.reportDir, '--report-dir');
     await checkOutputDir(options.dataDir, '--data-dir');
     const view = progressView(request.fleet.clusters.length, output.format !== 'table');
+    // Ctrl-C or SIGTERM stops the run cleanly: executions aborted, locks released, records closed ABORTED, the
+    // report written, exit 130. A second signal quits at once.
+    const interrupt = new AbortController();
+    const onSignal = (): void => {
+      if (interrupt.signal.aborted) process.exit(ExitCode.INTERRUPTED);
+      interrupt.abort();
+      view.interrupt();
+      io.err('cni-fleet: interrupted: stopping the run, releasing its locks and writing the report (again to quit at once)\n');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     mkdirSync(options.dataDir, { recursive: true });
-    const report = await rehearse({ fleet: request.fleet, speed, dataDir: options.dataDir, options: request.options, ...(request.selection ? { selection: request.selection } : {}), onTask: view.onTask });
+    let report;
+    try {
+      report = await rehearse({
+        fleet: request.fleet,
+        speed,
+        dataDir: options.dataDir,
+        options: request.options,
+        ...(request.selection ? { selection: request.selection } : {}),
+        onTask: view.onTask,
+        signal: interrupt.signal,
+        onRecovery: (r) => io.err(recoveryLine(r)),
+      });
+    } catch (error) {
+      // Another process holds the folder (DataDirInUseError): one line naming it and the process, nothing started.
+      view.interrupt();
+      throw error;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     await report.close();
-    view.stop();
+    view.stop(report.interrupted ? 'interrupted' : 'done');
     const { store: _store, close: _close, ...plain } = report;
     mkdirSync(options.reportDir, { recursive: true });
     const base = join(options.reportDir, report.runId);
     writeFileSync(`${base}.json`, `${JSON.stringify(plain, null, 2)}\n`);
     writeFileSync(`${base}.html`, renderReportHtml(reportFromRehearsal(plain)));
+    const aborted = report.clusters.filter((c) => c.status === 'ABORTED').length;
+    if (report.interrupted) io.err(`cni-fleet: interrupted: ${aborted} cluster(s) ABORTED, their locks released; report ${base}.json\n`);
     io.out(
       formatResult(plain, output, () => {
         const s = report.summary;
@@ -161,6 +201,6 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
         );
       }),
     );
-    return ExitCode.OK;
+    return report.interrupted ? ExitCode.INTERRUPTED : ExitCode.OK;
   });
 }

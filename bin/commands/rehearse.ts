@@ -25,7 +25,11 @@ export function registerRehearse(program: Command): void {
     .option('--report-dir <dir>', 'where the JSON and HTML reports go', 'reports');
   addOutputOptions(command).addHelpText(
     'after',
-    exitCodesHelp('0 the run completed (whatever each cluster\'s outcome: see the table and report)') +
+    exitCodesHelp(
+      '0 the run completed (whatever each cluster\'s outcome: see the table and report)',
+      '1 also when another process holds --data-dir (one line names it)',
+      '130 stopped by Ctrl-C or SIGTERM: unfinished clusters ABORTED, their locks released, the report written',
+    ) +
       '\nExamples:\n' +
       '  cni-fleet rehearse --fleet examples/fleet.json\n' +
       '  cni-fleet rehearse --fleet examples/fleet.json --dry-run --target latest\n' +

@@ -16,6 +16,10 @@ import type { StepDeps } from '../steps/step-deps.js';
 import type { JsonObject } from '../store/json-value.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
+import { abortRun, cleanupExecution } from '../steps/cleanup-execution.js';
+import type { CleanupResult } from '../steps/cleanup-execution.js';
+import { claimDataDir } from './data-dir-owner.js';
+import type { DataDirClaim, DataDirOwner } from './data-dir-owner.js';
 import { startDynamo } from './dynamo-server.js';
 import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
@@ -68,6 +72,23 @@ export interface RehearsalOptions {
   readonly onTransition?: (event: TransitionEvent) => void;
   /** Every execution once it has ended (fleet, Map Run children, clusters): its history length and largest payload. */
   readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
+  /**
+   * Stops the run (Ctrl-C): every execution is aborted as StopExecution does, each one's cleanup releases its
+   * locks and closes its records as ABORTED, and the report of what happened until then is returned.
+   */
+  readonly signal?: AbortSignal;
+  /** Called once, before the run, when `dataDir` was left by a process that died during its rehearsal. */
+  readonly onRecovery?: (recovery: Recovery) => void;
+}
+
+/** What a rehearsal closed of the run a dead process left in its data folder. */
+export interface Recovery {
+  readonly dataDir: string;
+  readonly previous: DataDirOwner;
+  readonly runId: string | null;
+  readonly releasedLocks: readonly string[];
+  readonly abortedClusters: readonly string[];
+  readonly runClosed: boolean;
 }
 
 /** The members of an execution input that choose a fleet run's clusters and waves. */
@@ -115,6 +136,8 @@ export interface RehearsalReport {
   readonly dryRun: boolean;
   /** The wave tag the run ordered clusters by. */
   readonly waveTag: string;
+  /** True when `signal` stopped the run: unfinished clusters are ABORTED, their locks released. */
+  readonly interrupted: boolean;
   readonly clusters: ReportCluster[];
   readonly summary: {
     readonly total: number;
@@ -214,11 +237,23 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   setLogLevel('SILENT');
   const clock = options.virtualTime === 'event' ? createVirtualClock({ start: Date.now(), realNow: () => 0, speed: 1 }) : undefined;
   const timer = clock ? eventTimer(clock) : scaledTimer(speed);
-  const sim = await startSimulator({ fleet: options.fleet, speed, ...(clock ? { clock } : {}) });
-  const dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
+  const runIdAt = (ms: number): string => options.runId ?? `rehearsal-${new Date(ms).toISOString().replace(/[:.]/g, '-')}`;
+  // The folder first: a second rehearsal on it is refused before anything starts.
+  const plannedRunId = runIdAt(clock ? clock.now() : Date.now());
+  const claim: DataDirClaim | undefined = options.dataDir ? await claimDataDir(options.dataDir, { command: 'cni-fleet rehearse', runId: plannedRunId }) : undefined;
+  let sim: Simulator;
+  let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  try {
+    sim = await startSimulator({ fleet: options.fleet, speed, ...(clock ? { clock } : {}) });
+    dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
+  } catch (error) {
+    claim?.release();
+    throw error;
+  }
   const close = async (): Promise<void> => {
     await sim.close();
     await dynamo.close();
+    claim?.release();
   };
   try {
     const { eksFor, dynamo: ddb, doc } = createAwsClients({
@@ -232,6 +267,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const now = (): Date => new Date(sim.clock.now());
     const store = createProgressStore({ doc, tableName: LOCAL_TABLE, now });
     const deps: StepDeps = { eksFor, store, now, ...rehearsalHome(options.fleet), cache: newCatalogueCache() };
+    if (claim?.previous && options.dataDir) options.onRecovery?.(await recover(options.dataDir, claim.previous, deps));
     const runner = createLocalRunner({
       tasks: localTasks(deps),
       speed,
@@ -241,20 +277,39 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       ...(options.onTransition ? { onTransition: options.onTransition } : {}),
       ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
     });
-    const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+    const runId = claim ? plannedRunId : runIdAt(sim.clock.now());
     const startedVirtual = sim.clock.now();
     const startedReal = Date.now();
-    await runner.runFleet(
-      {
+    // Ctrl-C: the executions are stopped, then each one's end runs the cleanup EventBridge would start in AWS.
+    let stopping: Promise<CleanupResult[]> | undefined;
+    const stop = (): void => {
+      stopping ??= runner.abortAll().then(async (aborted) => {
+        const results: CleanupResult[] = [];
+        for (const e of aborted)
+          results.push(await cleanupExecution({ detail: { executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: 'ABORTED', input: JSON.stringify(e.input) } }, deps));
+        return results;
+      });
+    };
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await runner.runFleet(
+        {
+          runId,
+          trigger: 'local',
+          ...(options.selection?.selector ? { selector: options.selection.selector } : { clusters: (options.selection?.clusters ?? options.fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })) }),
+          ...(options.selection?.waveTag ? { waveTag: options.selection.waveTag } : {}),
+          ...(options.selection?.skipTag ? { skipTag: options.selection.skipTag } : {}),
+          options: upgrade,
+        },
         runId,
-        trigger: 'local',
-        ...(options.selection?.selector ? { selector: options.selection.selector } : { clusters: (options.selection?.clusters ?? options.fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })) }),
-        ...(options.selection?.waveTag ? { waveTag: options.selection.waveTag } : {}),
-        ...(options.selection?.skipTag ? { skipTag: options.selection.skipTag } : {}),
-        options: upgrade,
-      },
-      runId,
-    );
+      );
+    } catch (error) {
+      if (!options.signal?.aborted) throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+    }
+    if (stopping) await stopping;
     const records = await store.listRunClusters(runId);
     const waveTag = options.selection?.waveTag ?? DEFAULT_WAVE_TAG;
     const waveOf = (name: string, region: string): string => options.fleet.clusters.find((c) => c.name === name && c.region === region)?.tags?.[waveTag] ?? '';
@@ -267,6 +322,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       runId,
       dryRun: upgrade.dryRun,
       waveTag,
+      interrupted: stopping !== undefined,
       clusters,
       summary: {
         total: clusters.length,
@@ -286,4 +342,19 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     await close();
     throw error;
   }
+}
+
+/**
+ * Closes what a process that died during its rehearsal left open in the folder: its run's unfinished clusters and
+ * hops (ABORTED), the locks its executions held, the run itself. Every execution of that run died with the
+ * process, so each of the run's locks is released, and only those (a lock records its run).
+ */
+async function recover(dataDir: string, previous: DataDirOwner, deps: StepDeps): Promise<Recovery> {
+  if (previous.runId === null) return { dataDir, previous, runId: null, releasedLocks: [], abortedClusters: [], runClosed: false };
+  const closed = await abortRun(previous.runId, deps, {
+    error: { name: 'ProcessEnded', message: `process ${previous.pid} ended during the rehearsal (killed or crashed); the next rehearsal on ${dataDir} closed what it left open` },
+    releaseLocks: true,
+    endedBy: `process ${previous.pid}`,
+  });
+  return { dataDir, previous, ...closed };
 }
