@@ -10,6 +10,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import { rehearse } from '../lib/local/rehearsal.js';
 import type { TaskEvent, TransitionEvent } from '../lib/local/workflow-runner.js';
+import { describeStartup, measureCliStartup } from './cli-startup.js';
 import { generateFleet } from './fleet-generator.js';
 import { makespanBound } from './lower-bound.js';
 import { startMemorySampler } from './memory-sampler.js';
@@ -175,6 +176,10 @@ const verdicts = new Table({ head: ['target', 'measured', ''], style: { head: []
 for (const t of targets) verdicts.push([t.target, t.shown, t.pass ? pc.green('PASS') : pc.red('MISS')]);
 process.stdout.write(`${verdicts.toString()}\n`);
 
+// The command line's start-up (bench/cli-startup.ts), measured after the rehearsal so it does not compete with it.
+const cliStartup = await measureCliStartup();
+process.stdout.write(`CLI start-up: ${describeStartup(cliStartup)}\n`);
+
 const out = args.out ?? '';
 mkdirSync(fileURLToPath(new URL('.', `file://${out}`)), { recursive: true });
 writeFileSync(
@@ -192,6 +197,7 @@ writeFileSync(
       transitions,
       lambda: { ...lambda, memoryMb: LAMBDA_MEMORY_MB },
       cost,
+      cliStartup,
       targets: targets.map(({ target, value, limit, pass }) => ({ target, value, limit, pass })),
     },
     null,

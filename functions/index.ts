@@ -14,10 +14,12 @@ import { buildHandler as validateFleetInput } from './validate-fleet-input.js';
 import { buildHandler as selectClusters } from './select-clusters.js';
 import { buildHandler as checkFailureBudget } from './check-failure-budget.js';
 import { buildHandler as summarizeRun } from './summarize-run.js';
+import { buildHandler as cleanupExecution } from './cleanup-execution.js';
 
 /**
- * Every Lambda task by the function key that serverless.yml and the ASL (`Fn::GetAtt: [key, Arn]`) use. The
- * local runner builds the same handlers with local dependencies.
+ * Every Lambda function by the function key that serverless.yml and the ASL (`Fn::GetAtt: [key, Arn]`) use: the
+ * Tasks, and cleanupExecution, which a rule starts when an execution ends outside its workflow. The local runner
+ * builds the same handlers with local dependencies.
  */
 export const FUNCTION_BUILDERS = {
   validateInput,
@@ -35,6 +37,7 @@ export const FUNCTION_BUILDERS = {
   selectClusters,
   checkFailureBudget,
   summarizeRun,
+  cleanupExecution,
 } as const satisfies Record<string, (deps: DepsProvider) => unknown>;
 
 export type FunctionKey = keyof typeof FUNCTION_BUILDERS;

@@ -1,109 +1,44 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Table from 'cli-table3';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import pc from 'picocolors';
-import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
-import { rehearse } from '../../lib/local/rehearsal.js';
-import { renderReportHtml } from '../../lib/local/report-html.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
-import { exitOnInputError, intOption } from './cli-helpers.js';
+import { UPGRADE_DEFAULTS } from '../../lib/schemas/upgrade-defaults.js';
+import { LOCAL_DATA_DIR, addOutputOptions, exitCodesHelp } from './cli-helpers.js';
+import type { RehearseOptions } from '../actions/rehearse.js';
 
-const STEP_LABEL: Record<string, string> = {
-  AcquireLock: 'locking',
-  TakeSnapshot: 'snapshot',
-  PlanUpgrade: 'planned',
-  ApplyHop: 'updating',
-  PollHop: 'polling',
-  RecordHop: 'hop done',
-  VerifyUpgrade: 'verified',
-  RecordFailure: 'failed',
-  RecordDryRun: 'planned (dry run)',
-};
-
-/** The table's note: the error, or for aws-node faults the nodes at fault (what an operator looks at first). */
-const note = (c: { error: { name: string; message: string } | null; nodes: readonly { node: string | null; container: string | null; reason: string }[] }): string => {
-  if (c.nodes.length > 0)
-    return `${c.error?.name ?? 'aws-node'}: ${c.nodes.slice(0, 2).map((f) => `${f.node?.split('.')[0] ?? 'DaemonSet'} ${[f.container, f.reason].filter(Boolean).join(' ')}`).join('; ')}${c.nodes.length > 2 ? '; …' : ''}`.slice(0, 70);
-  return c.error ? `${c.error.name}: ${c.error.message}`.slice(0, 70) : '';
-};
-
-const colorStatus = (s: string): string =>
-  s === 'UPGRADED' ? pc.green(s) : s === 'FAILED' ? pc.red(s) : s === 'BLOCKED' ? pc.yellow(s) : s === 'UNCHANGED' || s === 'PLANNED' ? pc.cyan(s) : pc.dim(s);
 
 export function registerRehearse(program: Command): void {
-  program
+  const command = program
     .command('rehearse')
-    .description('Rehearse a fleet upgrade on this machine: the real workflow definitions and handlers against the EKS simulator and a local DynamoDB.')
+    .summary('rehearse a fleet upgrade on this machine (the real workflow against the EKS simulator)')
+    .description(
+      'Rehearse a fleet upgrade on this machine: the real workflow definitions and handlers against the EKS simulator ' +
+        'and a local DynamoDB. Options not given take the deployed workflow\'s own defaults. Writes REPORT_DIR/RUN.json ' +
+        'and REPORT_DIR/RUN.html, and keeps the progress log in DATA_DIR for `status`, `runs`, `report`, `retry` and ' +
+        '`history` with --local.',
+    )
     .requiredOption('--fleet <file>', 'fleet file (JSON): the simulated clusters')
-    .option('--target <target>', 'default | latest | vX.Y.Z-eksbuild.N', 'default')
-    .option('--concurrency <n>', 'clusters upgraded at once within a wave (1-40)', '10')
-    .option('--failure-threshold <n>', 'halt later waves after this many failed clusters (0: never)', '0')
+    .option('--input <file>', 'an execution input (JSON, as for `start`): its clusters list or selector, waveTag, skipTag and options; the options below override its options')
+    .option('--target <target>', `default | latest | vX.Y.Z-eksbuild.N (default: ${UPGRADE_DEFAULTS.target})`)
+    .option('--concurrency <n>', `clusters upgraded at once within a wave, 1-40 (default: ${UPGRADE_DEFAULTS.concurrency})`)
+    .option('--failure-threshold <n>', `later waves do not start once this many clusters FAILED; 0 never halts (default: ${UPGRADE_DEFAULTS.failureThreshold})`)
+    .option('--dry-run', 'plan and record only; change nothing: each cluster\'s planned hops are shown and reported')
+    .option('--kubernetes-access <mode>', `aws-node pre-flight and rollout gate when the cluster's Kubernetes API refuses or does not answer: required | best-effort | off (default: ${UPGRADE_DEFAULTS.kubernetesAccess})`)
+    .option('--soak <seconds>', `after each hop, every aws-node container must run this long without a restart, 0-1800; 0: no soak (default: ${UPGRADE_DEFAULTS.rolloutSoakSeconds})`)
     .option('--speed <n>', 'virtual seconds per real second', '100')
-    .option('--dry-run', 'plan and record only; change nothing', false)
-    .option('--kubernetes-access <mode>', 'aws-node pre-flight and rollout gate: required | best-effort | off', 'required')
-    .option('--soak <seconds>', 'aws-node containers must run this long without a restart after each hop (0: no soak)', '120')
-    .option('--data-dir <dir>', 'where dynalite keeps the progress log', '.rehearsal/dynamo')
-    .option('--report-dir <dir>', 'where the JSON and HTML reports go', 'reports')
-    .option('--json', 'print only the report as JSON on stdout', false)
-    .action(async (opts: Record<string, string | boolean>) => {
-      await exitOnInputError(async () => {
-        const fleet = parseFleetFile(readFileSync(String(opts.fleet), 'utf8'));
-        const json = opts.json === true;
-        const tty = process.stderr.isTTY && !json;
-        const bar = tty ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} clusters | {last}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-        bar?.start(fleet.clusters.length, 0, { last: '' });
-        const done = new Set<string>();
-        const onTask = (e: TaskEvent): void => {
-          const input = e.input as { cluster?: { name?: string }; hop?: { index?: number }; plan?: { hopCount?: number } } | undefined;
-          const name = input?.cluster?.name;
-          if (!name || json) return;
-          // RecordFailure ends a cluster FAILED, BLOCKED or SKIPPED: show which, not a blanket "failed".
-          const ended = e.stateName === 'RecordFailure' ? (e.output as { status?: string } | undefined)?.status?.toLowerCase() : undefined;
-          const label = ended ?? STEP_LABEL[e.stateName];
-          if (!label) return;
-          const hop = (e.output as { index?: number } | undefined)?.index ?? input?.hop?.index;
-          const line = `${name}: ${e.error ? `${label} ✗ ${e.error.name}` : label}${hop && input?.plan?.hopCount ? ` (hop ${hop}/${input.plan.hopCount})` : ''}`;
-          if (['VerifyUpgrade', 'RecordFailure', 'RecordDryRun'].includes(e.stateName) && !e.error) done.add(name);
-          if (bar) bar.update(done.size, { last: line });
-          else if (e.stateName !== 'PollHop') process.stderr.write(`${line}\n`);
-        };
-        mkdirSync(String(opts.dataDir), { recursive: true });
-        const report = await rehearse({
-          fleet,
-          speed: intOption(opts.speed, 'speed', 1, 100_000),
-          dataDir: String(opts.dataDir),
-          options: {
-            target: String(opts.target),
-            concurrency: intOption(opts.concurrency, 'concurrency', 1, 40),
-            failureThreshold: intOption(opts.failureThreshold, 'failure-threshold', 0, 10_000),
-            dryRun: opts.dryRun === true,
-            kubernetesAccess: String(opts.kubernetesAccess) as 'required' | 'best-effort' | 'off',
-            rolloutSoakSeconds: intOption(opts.soak, 'soak', 0, 1800),
-          },
-          onTask,
-        });
-        await report.close();
-        bar?.update(fleet.clusters.length, { last: 'done' });
-        bar?.stop();
-        const { store: _store, close: _close, ...plain } = report;
-        mkdirSync(String(opts.reportDir), { recursive: true });
-        const base = join(String(opts.reportDir), `${report.runId}`);
-        writeFileSync(`${base}.json`, `${JSON.stringify(plain, null, 2)}\n`);
-        writeFileSync(`${base}.html`, renderReportHtml(plain));
-        if (json) {
-          process.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
-          return;
-        }
-        const table = new Table({ head: ['cluster', 'region', 'status', 'from', 'to', 'hops', 'note'] });
-        for (const c of report.clusters)
-          table.push([c.name, c.region, colorStatus(c.status), c.from ?? '', c.to ?? '', String(c.hops.filter((h) => h.status === 'SUCCEEDED').length), note(c)]);
-        process.stdout.write(`${table.toString()}\n`);
-        const s = report.summary;
-        process.stdout.write(
-          `${s.total} clusters: ${Object.entries(s.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}; ${s.hops} hops, ${s.eksCalls} EKS calls (${s.eksMutatingCalls} mutating), ${s.virtualSeconds} s simulated in ${s.realSeconds} s.\nReport: ${base}.json and ${base}.html\n`,
-        );
-      });
-    });
+    .option('--data-dir <dir>', 'where dynalite keeps the progress log', LOCAL_DATA_DIR)
+    .option('--report-dir <dir>', 'where the JSON and HTML reports go', 'reports');
+  addOutputOptions(command).addHelpText(
+    'after',
+    exitCodesHelp(
+      '0 the run completed (whatever each cluster\'s outcome: see the table and report)',
+      '1 also when another process holds --data-dir (one line names it)',
+      '130 stopped by Ctrl-C or SIGTERM: unfinished clusters ABORTED, their locks released, the report written',
+    ) +
+      '\nExamples:\n' +
+      '  cni-fleet rehearse --fleet examples/fleet.json\n' +
+      '  cni-fleet rehearse --fleet examples/fleet.json --dry-run --target latest\n' +
+      '  cni-fleet rehearse --fleet examples/fleet.json --input examples/inputs/fleet-dry-run.json --output json --query "clusters[?status==\'FAILED\'].name"\n',
+  );
+  command.action(async (options: RehearseOptions) => {
+    const { runRehearse } = await import('../actions/rehearse.js');
+    process.exitCode = await runRehearse(options);
+  });
 }

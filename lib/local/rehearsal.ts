@@ -14,14 +14,23 @@ import { createProgressStore } from '../store/progress-store.js';
 import type { HopRollout, ProgressStore, RecordedNodeFault, RunClusterRecords } from '../store/progress-store.js';
 import { nodesAtFault } from '../operator/cluster-run-view.js';
 import type { StepDeps } from '../steps/step-deps.js';
+import type { JsonObject } from '../store/json-value.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
+import { abortRun, cleanupExecution } from '../steps/cleanup-execution.js';
+import type { CleanupResult } from '../steps/cleanup-execution.js';
+import { claimDataDir } from './data-dir-owner.js';
+import type { DataDirClaim, DataDirOwner } from './data-dir-owner.js';
 import { startDynamo } from './dynamo-server.js';
 import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
-export const LOCAL_TABLE = 'cni-fleet-local-progress';
+import { LOCAL_TABLE } from './local-table.js';
+
+export { LOCAL_TABLE };
+// The fleet workflow's default wave tag (lib/schemas/execution-input.ts).
+const DEFAULT_WAVE_TAG = 'cni-fleet/wave';
 // dynalite reads no credentials; the EKS simulator's are per account (simulatorAccountCredentials).
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -54,11 +63,41 @@ export interface RehearsalOptions {
   /** A LevelDB folder for the progress log; in memory when absent. */
   readonly dataDir?: string;
   readonly runId?: string;
+  /**
+   * Which clusters, as an execution input names them (its `clusters` list or its `selector`, with `waveTag` and
+   * `skipTag`); absent: every cluster of the fleet file, as a list.
+   */
+  readonly selection?: RehearsalSelection;
   readonly onTask?: (event: TaskEvent) => void;
   /** Every state entered and every retry (what Step Functions bills), e.g. for the benchmark. */
   readonly onTransition?: (event: TransitionEvent) => void;
   /** Every execution once it has ended (fleet, Map Run children, clusters): its history length and largest payload. */
   readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
+  /**
+   * Stops the run (Ctrl-C): every execution is aborted as StopExecution does, each one's cleanup releases its
+   * locks and closes its records as ABORTED, and the report of what happened until then is returned.
+   */
+  readonly signal?: AbortSignal;
+  /** Called once, before the run, when `dataDir` was left by a process that died during its rehearsal. */
+  readonly onRecovery?: (recovery: Recovery) => void;
+}
+
+/** What a rehearsal closed of the run a dead process left in its data folder. */
+export interface Recovery {
+  readonly dataDir: string;
+  readonly previous: DataDirOwner;
+  readonly runId: string | null;
+  readonly releasedLocks: readonly string[];
+  readonly abortedClusters: readonly string[];
+  readonly runClosed: boolean;
+}
+
+/** The members of an execution input that choose a fleet run's clusters and waves. */
+export interface RehearsalSelection {
+  readonly clusters?: readonly { readonly name: string; readonly region: string; readonly accountId?: string | undefined; readonly roleArn?: string | undefined }[] | undefined;
+  readonly selector?: JsonObject | undefined;
+  readonly waveTag?: string | undefined;
+  readonly skipTag?: string | undefined;
 }
 
 /** One cluster in the rehearsal report (README, "Local rehearsal"). */
@@ -66,29 +105,46 @@ export interface ReportCluster {
   readonly name: string;
   readonly region: string;
   readonly accountId: string;
+  /** The value of the wave tag in the fleet file (`canary`, `1`, …), or '' when untagged. */
+  readonly wave: string;
   readonly from: string | null;
   readonly to: string | null;
+  /** The version the last successful hop reached (else `from`): what a FAILED cluster runs now. */
+  readonly reached: string | null;
   readonly status: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
   readonly hops: {
+    readonly index: number;
+    readonly fromVersion: string;
     readonly version: string;
+    readonly kind: string;
     readonly status: string;
     readonly updateId: string | null;
     readonly polls: number;
     readonly startedAt: string;
     readonly endedAt: string | null;
-    /** What the rollout gate found after the hop (docs/rollout-gate.md). */
-    readonly rollout: HopRollout | null;
+    readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
+    /** What the rollout gate found after the hop (docs/rollout-gate.md); absent in reports from before the gate. */
+    readonly rollout?: HopRollout | null;
   }[];
+  /** The plan's hops, in order (for a dry run: the path it would take). */
+  readonly plannedHops: { readonly index: number; readonly from: string; readonly to: string; readonly kind: string }[];
   readonly error: { readonly name: string; readonly message: string } | null;
-  /** aws-node nodes at fault: the failing hop's rollout gate, or the pre-flight's. */
-  readonly nodes: readonly RecordedNodeFault[];
+  /** aws-node nodes at fault: the failing hop's rollout gate, or the pre-flight's (absent in older reports). */
+  readonly nodes?: readonly RecordedNodeFault[];
   /** What could not be checked and was let through (kubernetesAccess best-effort). */
-  readonly warnings: readonly string[];
+  readonly warnings?: readonly string[];
   readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
 }
 
 export interface RehearsalReport {
   readonly runId: string;
+  readonly dryRun: boolean;
+  /** The wave tag the run ordered clusters by. */
+  readonly waveTag: string;
+  /** True when `signal` stopped the run: unfinished clusters are ABORTED, their locks released. */
+  readonly interrupted: boolean;
   readonly clusters: ReportCluster[];
   readonly summary: {
     readonly total: number;
@@ -134,19 +190,37 @@ export function localTasks(deps: StepDeps): Record<string, LocalTask> {
   return tasks;
 }
 
-function toReport(runId: string, records: RunClusterRecords[], sim: Simulator): ReportCluster[] {
+function toReport(runId: string, records: RunClusterRecords[], sim: Simulator, waveOf: (name: string, region: string) => string): ReportCluster[] {
   return records.flatMap(({ cluster, snapshot, plan, hops }) => {
     if (!cluster) return [];
     const now = sim.cluster(cluster.clusterName, cluster.region, cluster.accountId);
+    const from = cluster.from ?? snapshot?.snapshot.addonVersion ?? null;
     return [
       {
         name: cluster.clusterName,
         region: cluster.region,
         accountId: cluster.accountId,
-        from: cluster.from ?? snapshot?.snapshot.addonVersion ?? null,
+        wave: waveOf(cluster.clusterName, cluster.region),
+        from,
         to: cluster.target ?? plan?.plan.target ?? null,
+        reached: [...hops].reverse().find((h) => h.outcome === 'SUCCEEDED')?.version ?? from,
         status: cluster.status,
-        hops: hops.map((h) => ({ version: h.version, status: h.outcome, updateId: h.updateId, polls: h.polls, startedAt: h.startedAt, endedAt: h.endedAt, rollout: h.rollout ?? null })),
+        startedAt: cluster.startedAt,
+        endedAt: cluster.endedAt,
+        hops: hops.map((h) => ({
+          index: h.index,
+          fromVersion: h.fromVersion,
+          version: h.version,
+          kind: h.kind,
+          status: h.outcome,
+          updateId: h.updateId,
+          polls: h.polls,
+          startedAt: h.startedAt,
+          endedAt: h.endedAt,
+          error: h.error,
+          rollout: h.rollout ?? null,
+        })),
+        plannedHops: (plan?.plan.hops ?? []).map((h) => ({ index: h.index, from: h.from, to: h.to, kind: h.kind })),
         error: cluster.error,
         nodes: nodesAtFault({ snapshot, hops }),
         warnings: [...(cluster.warnings ?? []), ...hops.flatMap((h) => (h.warnings ?? []).map((w) => `hop ${h.index} (${h.version}): ${w}`))],
@@ -175,11 +249,23 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   setLogLevel('SILENT');
   const clock = options.virtualTime === 'event' ? createVirtualClock({ start: Date.now(), realNow: () => 0, speed: 1 }) : undefined;
   const timer = clock ? eventTimer(clock) : scaledTimer(speed);
-  const sim = await startSimulator({ fleet: options.fleet, speed, ...(clock ? { clock } : {}) });
-  const dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
+  const runIdAt = (ms: number): string => options.runId ?? `rehearsal-${new Date(ms).toISOString().replace(/[:.]/g, '-')}`;
+  // The folder first: a second rehearsal on it is refused before anything starts.
+  const plannedRunId = runIdAt(clock ? clock.now() : Date.now());
+  const claim: DataDirClaim | undefined = options.dataDir ? await claimDataDir(options.dataDir, { command: 'cni-fleet rehearse', runId: plannedRunId }) : undefined;
+  let sim: Simulator;
+  let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  try {
+    sim = await startSimulator({ fleet: options.fleet, speed, ...(clock ? { clock } : {}) });
+    dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
+  } catch (error) {
+    claim?.release();
+    throw error;
+  }
   const close = async (): Promise<void> => {
     await sim.close();
     await dynamo.close();
+    claim?.release();
   };
   try {
     const { eksFor, dynamo: ddb, doc } = createAwsClients({
@@ -193,6 +279,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const now = (): Date => new Date(sim.clock.now());
     const store = createProgressStore({ doc, tableName: LOCAL_TABLE, now });
     const deps: StepDeps = { eksFor, store, now, ...rehearsalHome(options.fleet), cache: newCatalogueCache() };
+    if (claim?.previous && options.dataDir) options.onRecovery?.(await recover(options.dataDir, claim.previous, deps));
     const runner = createLocalRunner({
       tasks: localTasks(deps),
       speed,
@@ -202,26 +289,52 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       ...(options.onTransition ? { onTransition: options.onTransition } : {}),
       ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
     });
-    const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+    const runId = claim ? plannedRunId : runIdAt(sim.clock.now());
     const startedVirtual = sim.clock.now();
     const startedReal = Date.now();
-    await runner.runFleet(
-      {
+    // Ctrl-C: the executions are stopped, then each one's end runs the cleanup EventBridge would start in AWS.
+    let stopping: Promise<CleanupResult[]> | undefined;
+    const stop = (): void => {
+      stopping ??= runner.abortAll().then(async (aborted) => {
+        const results: CleanupResult[] = [];
+        for (const e of aborted)
+          results.push(await cleanupExecution({ detail: { executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: 'ABORTED', input: JSON.stringify(e.input) } }, deps));
+        return results;
+      });
+    };
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await runner.runFleet(
+        {
+          runId,
+          trigger: 'local',
+          ...(options.selection?.selector ? { selector: options.selection.selector } : { clusters: (options.selection?.clusters ?? options.fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })) }),
+          ...(options.selection?.waveTag ? { waveTag: options.selection.waveTag } : {}),
+          ...(options.selection?.skipTag ? { skipTag: options.selection.skipTag } : {}),
+          options: upgrade,
+        },
         runId,
-        trigger: 'local',
-        clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })),
-        options: upgrade,
-      },
-      runId,
-    );
+      );
+    } catch (error) {
+      if (!options.signal?.aborted) throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+    }
+    if (stopping) await stopping;
     const records = await store.listRunClusters(runId);
-    const clusters = toReport(runId, records, sim);
+    const waveTag = options.selection?.waveTag ?? DEFAULT_WAVE_TAG;
+    const waveOf = (name: string, region: string): string => options.fleet.clusters.find((c) => c.name === name && c.region === region)?.tags?.[waveTag] ?? '';
+    const clusters = toReport(runId, records, sim, waveOf);
     const byStatus: Record<string, number> = {};
     for (const c of clusters) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
     const eksCallsByOperation: Record<string, number> = {};
     for (const c of sim.calls) eksCallsByOperation[c.operation] = (eksCallsByOperation[c.operation] ?? 0) + 1;
     return {
       runId,
+      dryRun: upgrade.dryRun,
+      waveTag,
+      interrupted: stopping !== undefined,
       clusters,
       summary: {
         total: clusters.length,
@@ -242,4 +355,19 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     await close();
     throw error;
   }
+}
+
+/**
+ * Closes what a process that died during its rehearsal left open in the folder: its run's unfinished clusters and
+ * hops (ABORTED), the locks its executions held, the run itself. Every execution of that run died with the
+ * process, so each of the run's locks is released, and only those (a lock records its run).
+ */
+async function recover(dataDir: string, previous: DataDirOwner, deps: StepDeps): Promise<Recovery> {
+  if (previous.runId === null) return { dataDir, previous, runId: null, releasedLocks: [], abortedClusters: [], runClosed: false };
+  const closed = await abortRun(previous.runId, deps, {
+    error: { name: 'ProcessEnded', message: `process ${previous.pid} ended during the rehearsal (killed or crashed); the next rehearsal on ${dataDir} closed what it left open` },
+    releaseLocks: true,
+    endedBy: `process ${previous.pid}`,
+  });
+  return { dataDir, previous, ...closed };
 }

@@ -56,6 +56,17 @@ export interface LocalRunnerOptions {
   readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
 }
 
+/**
+ * An execution `abortAll` stopped, with what EventBridge's "Step Functions Execution Status Change" event carries
+ * about it in AWS, so the same cleanup (lib/steps/cleanup-execution.ts) can run on it.
+ */
+export interface AbortedExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: unknown;
+}
+
 export interface LocalRunner {
   /**
    * Runs state machine `machine` as execution `executionName`. Rejects with aws-local-stepfunctions'
@@ -66,6 +77,13 @@ export interface LocalRunner {
   runCluster(input: unknown, executionName: string): Promise<unknown>;
   /** `start('UpgradeFleetStateMachine', …)`. */
   runFleet(input: unknown, executionName: string): Promise<unknown>;
+  /**
+   * Stops every running execution, as StopExecution does in AWS (its result rejects with ExecutionAbortedError, no
+   * further state starts), and every later `start`. Task invocations already in flight run to their end, as a
+   * Lambda invocation does when its execution is stopped, and are awaited, so their writes land before a cleanup
+   * reads. Executions started by another come first in the list, the ones that started them last.
+   */
+  abortAll(): Promise<AbortedExecution[]>;
 }
 
 const executionArn = (kind: string, name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${kind}:${name}`;
@@ -122,6 +140,10 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
   };
   let mapRuns = 0;
+  // For abortAll: the executions still running (with their input), and the task invocations in flight.
+  const running = new Map<string, { readonly record: ExecutionRecord; readonly input: unknown }>();
+  const inFlight = new Set<Promise<unknown>>();
+  let aborted = false;
 
   const invoke = async (stateName: string, key: string, task: LocalTask, input: unknown): Promise<unknown> => {
     const startedAt = options.now();
@@ -178,7 +200,13 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     return async (input) => {
       await guard(record);
       checkTaskInput(record, stateName, input);
-      const output = await timer.track(() => invoke(stateName, key, task, input));
+      const call = timer.track(() => invoke(stateName, key, task, input));
+      inFlight.add(call);
+      void call.then(
+        () => inFlight.delete(call),
+        () => inFlight.delete(call),
+      );
+      const output = await call;
       const bytes = payloadBytes(output);
       if (bytes > PAYLOAD_LIMIT_BYTES) throw taskResultTooLarge(lambdaArn(key), bytes);
       return output;
@@ -284,6 +312,15 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
   };
 
   async function execute(prepared: PreparedMachine, record: ExecutionRecord, input: unknown): Promise<unknown> {
+    running.set(record.arn, { record, input });
+    try {
+      return await executeRun(prepared, record, input);
+    } finally {
+      running.delete(record.arn);
+    }
+  }
+
+  async function executeRun(prepared: PreparedMachine, record: ExecutionRecord, input: unknown): Promise<unknown> {
     if (record.stopped) {
       ended(record, 'ABORTED');
       throw new ExecutionAbortedError();
@@ -333,11 +370,24 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     throw failure;
   }
 
-  const start = (machine: string, input: unknown, executionName: string): Promise<unknown> =>
-    execute(machineNamed(machine), new ExecutionRecord(machine, executionName, executionArn(machine, executionName), undefined), input);
+  const start = (machine: string, input: unknown, executionName: string): Promise<unknown> => {
+    const record = new ExecutionRecord(machine, executionName, executionArn(machine, executionName), undefined);
+    if (aborted) record.stop();
+    return execute(machineNamed(machine), record, input);
+  };
   return {
     start,
     runCluster: (input, executionName) => start(CLUSTER_MACHINE, input, executionName),
     runFleet: (input, executionName) => start(FLEET_MACHINE, input, executionName),
+    async abortAll() {
+      aborted = true;
+      const stopped = [...running.values()];
+      for (const { record } of stopped) record.stop();
+      for (let round = 0; inFlight.size > 0 && round < 100; round += 1) await Promise.allSettled([...inFlight]);
+      const depth = (record: ExecutionRecord): number => (record.parent ? 1 + depth(record.parent) : 0);
+      return stopped
+        .sort((a, b) => depth(b.record) - depth(a.record))
+        .map(({ record, input }) => ({ executionArn: record.arn, stateMachineArn: stateMachineArn(record.kind), name: record.name, input }));
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isVersion } from '../versions/parse-version.js';
+import { UPGRADE_DEFAULTS as D } from './upgrade-defaults.js';
 
 /** `default`, `latest` or an exact EKS build (README, "Execution input"). */
 export const TargetInput = z
@@ -11,33 +12,33 @@ export const TargetInput = z
  * input error, not a year-long execution.
  */
 export const UpgradeOptions = z.strictObject({
-  target: TargetInput.default('default'),
+  target: TargetInput.default(D.target),
   /** Record the plan and stop: nothing in the cluster changes. */
-  dryRun: z.boolean().default(false),
+  dryRun: z.boolean().default(D.dryRun),
   /** Allow an exact target older than the installed version (still one minor per hop). */
-  allowDowngrade: z.boolean().default(false),
+  allowDowngrade: z.boolean().default(D.allowDowngrade),
   // PRESERVE keeps custom field edits across the update (seeds/000, "Updating the Amazon EKS add-on").
-  resolveConflicts: z.enum(['PRESERVE', 'OVERWRITE', 'NONE']).default('PRESERVE'),
+  resolveConflicts: z.enum(['PRESERVE', 'OVERWRITE', 'NONE']).default(D.resolveConflicts),
   /** Seconds between polls once the expected duration has passed. */
-  pollIntervalSeconds: z.number().int().min(1).max(600).default(15),
+  pollIntervalSeconds: z.number().int().min(1).max(600).default(D.pollIntervalSeconds),
   /** First wait after an update starts, until the cluster's own last hop duration is known. */
-  expectedHopSeconds: z.number().int().min(1).max(3600).default(60),
+  expectedHopSeconds: z.number().int().min(1).max(3600).default(D.expectedHopSeconds),
   /** A hop still InProgress after this long fails with HopTimeoutError (Terraform's default is 20 min: facts §peers). */
-  hopTimeoutSeconds: z.number().int().min(60).max(86_400).default(1800),
+  hopTimeoutSeconds: z.number().int().min(60).max(86_400).default(D.hopTimeoutSeconds),
   /** Fleet: clusters upgraded at once within a wave (an inline Map runs at most 40: facts §8.2). */
-  concurrency: z.number().int().min(1).max(40).default(10),
+  concurrency: z.number().int().min(1).max(40).default(D.concurrency),
   /** Fleet: later waves do not start once this many clusters have FAILED. */
-  failureThreshold: z.number().int().min(0).max(10_000).default(1),
+  failureThreshold: z.number().int().min(0).max(10_000).default(D.failureThreshold),
   /** Self-managed migration: go on although some settings cannot be carried over. */
-  acceptUntranslatable: z.boolean().default(false),
+  acceptUntranslatable: z.boolean().default(D.acceptUntranslatable),
   /**
    * What an unreachable or forbidden Kubernetes API means for the aws-node pre-flight and rollout gate
    * (docs/rollout-gate.md): `required` stops the cluster (BLOCKED before any change, FAILED after a hop) with the
    * access entry to create; `best-effort` records a warning and lets EKS's checks alone decide; `off` never reads.
    */
-  kubernetesAccess: z.enum(['required', 'best-effort', 'off']).default('required'),
+  kubernetesAccess: z.enum(['required', 'best-effort', 'off']).default(D.kubernetesAccess),
   /** Every aws-node container must have run this long without a restart before a hop counts as done; 0 skips the soak. */
-  rolloutSoakSeconds: z.number().int().min(0).max(1800).default(120),
+  rolloutSoakSeconds: z.number().int().min(0).max(1800).default(D.rolloutSoakSeconds),
 });
 export type UpgradeOptions = z.infer<typeof UpgradeOptions>;
 export type UpgradeOptionsInput = z.input<typeof UpgradeOptions>;

@@ -109,7 +109,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       settledSeconds: null,
     };
   };
-  await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now);
+  await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now, state.runId);
 
   // The progress log first (issue #5, "check state first"): when an earlier attempt of this ApplyHop already
   // started the hop and recorded it, and only its result was lost, the retry adopts that hop without a second

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { rehearse, type RehearsalReport } from '../../lib/local/rehearsal.js';
-import { renderReportHtml } from '../../lib/local/report-html.js';
+import { renderReportHtml } from '../../lib/report/report-html.js';
+import { reportFromRehearsal } from '../../lib/report/run-report.js';
 import type { ClusterRunView } from '../../lib/operator/cluster-run-view.js';
 import { cleanEnv, cli } from '../helpers/cli-process.js';
 
@@ -53,8 +54,8 @@ describe('the rollout gate in the report and in history', () => {
     const web = report.clusters.find((c) => c.name === 'web')!;
     // Assess
     expect(inference.status).toBe('FAILED');
-    expect(inference.nodes.map((f) => f.node)).toEqual([expect.stringMatching(gpuNode), expect.stringMatching(gpuNode)]);
-    expect(inference.nodes.every((f) => f.container === 'aws-eks-nodeagent')).toBe(true);
+    expect(inference.nodes!.map((f) => f.node)).toEqual([expect.stringMatching(gpuNode), expect.stringMatching(gpuNode)]);
+    expect(inference.nodes!.every((f) => f.container === 'aws-eks-nodeagent')).toBe(true);
     expect(inference.hops.at(-1)!.rollout).toMatchObject({ verdict: 'UNHEALTHY', faultCount: 2 });
     expect(web.status).toBe('UPGRADED');
     expect(web.nodes).toEqual([]);
@@ -64,9 +65,9 @@ describe('the rollout gate in the report and in history', () => {
 
   it('the HTML report names each node with its container and reason', () => {
     // Act
-    const html = renderReportHtml(report);
+    const html = renderReportHtml(reportFromRehearsal(report));
     // Assess
-    for (const f of report.clusters.find((c) => c.name === 'inference')!.nodes) expect(html).toContain(`<li><b>${f.node!}</b> aws-eks-nodeagent ${f.reason}:`);
+    for (const f of report.clusters.find((c) => c.name === 'inference')!.nodes!) expect(html).toContain(`<li><strong>${f.node!}</strong> aws-eks-nodeagent ${f.reason}:`);
   });
 
   it('`cni-fleet history` shows which nodes, in the table and in JSON', async () => {

@@ -246,7 +246,7 @@ describe.skipIf(!motoAvailable)('cni-fleet start and status (moto_server Step Fu
     const seen: string[] = [];
 
     // Act
-    const result = await watchRun(() => readRunProgress({ sfn, executionArn }), { intervalMs: 10, maxPolls: 3, onUpdate: (p) => seen.push(p.execution.status) });
+    const result = await watchRun(() => readRunProgress({ sfn, executionArn }), { intervalMs: 10, maxPolls: 3, onUpdate: (p) => seen.push(p.execution?.status ?? '') });
 
     // Assess
     expect(result.ended).toBe(false);

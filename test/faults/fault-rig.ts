@@ -2,7 +2,7 @@ import { setLogLevel } from '../../functions/step-handler.js';
 import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { localTasks, rehearsalHome } from '../../lib/local/rehearsal.js';
-import type { LocalTask, TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { AbortedExecution, LocalTask, TaskEvent } from '../../lib/local/workflow-runner.js';
 import { createLocalRunner } from '../../lib/local/workflow-runner.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
@@ -66,6 +66,11 @@ export interface FaultRig {
   runCluster(name: string, executionName: string, options?: UpgradeOptionsInput, runId?: string): Promise<ExecutionEnd>;
   /** Runs the cluster workflow with an execution input as written; never rejects. */
   runClusterInput(input: unknown, executionName: string): Promise<ExecutionEnd>;
+  /**
+   * Stops every running execution (as StopExecution does) and returns them; later runs use a fresh runner over the
+   * same simulator and table, as new executions in AWS would.
+   */
+  abortAll(): Promise<AbortedExecution[]>;
   close(): Promise<void>;
 }
 
@@ -107,7 +112,8 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
   const real = localTasks(deps);
   const tasks = options.wrapTasks ? options.wrapTasks(real) : real;
   const events: TaskEvent[] = [];
-  const runner = createLocalRunner({ tasks, speed, now: virtualNow, onTask: (e) => events.push(e) });
+  const newRunner = () => createLocalRunner({ tasks, speed, now: virtualNow, onTask: (e) => events.push(e) });
+  let runner = newRunner();
   // Warm-up: invalid inputs end at ValidateInput / ValidateFleetInput, before any EKS call or record.
   await runner.runCluster({}, 'warm-up').catch(() => undefined);
   await runner.runFleet({}, 'warm-up').catch(() => undefined);
@@ -153,6 +159,11 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
       return runClusterInput(input, executionName);
     },
     runClusterInput,
+    abortAll: async () => {
+      const stopped = runner;
+      runner = newRunner();
+      return stopped.abortAll();
+    },
     close: async () => {
       await sim.close();
       await dynamo.close();
