@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --clusters N --speed S --concurrency C --seed N]`: rehearses a generated fleet through the
+ * `npm run bench [-- --clusters N --speed S --concurrency C --seed N --kubernetes-access MODE --soak S --compare-gate]`: rehearses a generated fleet through the
  * real local workflow (lib/local/rehearsal.ts: the statemachines/*.asl.json, the handlers, the EKS simulator,
  * dynalite) and prints what it measured against the targets of issue #3. Not a test: nothing here asserts.
  */
@@ -23,6 +23,11 @@ const { values: args } = parseArgs({
     speed: { type: 'string' },
     concurrency: { type: 'string', default: '40' },
     seed: { type: 'string', default: '20261122' },
+    // The aws-node rollout gate (docs/rollout-gate.md): its access mode and soak, and whether to run the same fleet
+    // again with the gate off to report what it adds per hop.
+    'kubernetes-access': { type: 'string', default: 'required' },
+    soak: { type: 'string', default: '120' },
+    'compare-gate': { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
   },
 });
@@ -39,9 +44,20 @@ const speed = args.speed === undefined ? undefined : positive('speed', args.spee
 const timing = speed === undefined ? 'event-driven virtual time' : `scaled virtual time, ${speed} virtual s per real s`;
 const concurrency = Math.floor(positive('concurrency', args.concurrency, 40));
 const seed = Math.floor(positive('seed', args.seed));
+const access = args['kubernetes-access'];
+if (access !== 'required' && access !== 'best-effort' && access !== 'off') {
+  process.stderr.write(`bench: --kubernetes-access must be required, best-effort or off, got ${access}\n`);
+  process.exit(2);
+}
+const soak = Number(args.soak);
+if (!Number.isInteger(soak) || soak < 0 || soak > 1800) {
+  process.stderr.write(`bench: --soak must be a whole number of seconds from 0 to 1800, got ${args.soak}\n`);
+  process.exit(2);
+}
+const gateOptions = { kubernetesAccess: access, rolloutSoakSeconds: soak } as const;
 
 // The states of the hop loop (statemachines/upgrade-cluster.asl.json); every other state is per-cluster or per-run.
-const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'PollHop', 'IsHopDone', 'RecordHop']);
+const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone', 'RecordHop']);
 
 const clusterOf = (input: unknown): string | undefined => {
   const i = input as { cluster?: { name?: string }; input?: { cluster?: { name?: string } } } | undefined;
@@ -52,13 +68,15 @@ const generated = performance.now();
 const { fleet, plannedHops } = generateFleet({ clusters: clusterCount, seed });
 const generationMs = performance.now() - generated;
 
-const transitions = { total: 0, retries: 0, hopLoop: 0, byType: {} as Record<string, number>, byMachine: {} as Record<string, number> };
+const transitions = { total: 0, retries: 0, hopLoop: 0, gateWaits: 0, byType: {} as Record<string, number>, byMachine: {} as Record<string, number> };
 const lambda = { invocations: 0, billedMs: 0, maxMs: 0 };
 const spans = new Map<string, { start: number; end: number }>();
 const onTransition = (t: TransitionEvent): void => {
   transitions.total += 1;
   if (t.kind === 'retried') transitions.retries += 1;
   if (t.machine === 'UpgradeClusterStateMachine' && HOP_LOOP.has(t.stateName)) transitions.hopLoop += 1;
+  // Each WaitForRollout is one more look by the gate after the one PollHop makes when EKS reports the hop done.
+  if (t.stateName === 'WaitForRollout' && t.kind !== 'retried') transitions.gateWaits += 1;
   transitions.byType[t.stateType] = (transitions.byType[t.stateType] ?? 0) + 1;
   transitions.byMachine[t.machine] = (transitions.byMachine[t.machine] ?? 0) + 1;
 };
@@ -83,11 +101,13 @@ const report = await rehearse({
   fleet,
   ...(speed === undefined ? { virtualTime: 'event' as const } : { speed, virtualTime: 'scaled' as const }),
   runId: `bench-${seed}`,
-  options: { target: 'default', concurrency, failureThreshold: 0 },
+  options: { target: 'default', concurrency, failureThreshold: 0, ...gateOptions },
   onTask,
   onTransition,
 });
 await report.close();
+// The gate's reads, as the hop records count them (one per PollHop that judged aws-node).
+const gateReads = report.clusters.reduce((n, c) => n + c.hops.reduce((m, h) => m + (h.rollout?.reads ?? 0), 0), 0);
 const wallSeconds = (performance.now() - wallStart) / 1000;
 const cpu = process.cpuUsage(cpuStart);
 const memory = sampler.stop();
@@ -131,7 +151,43 @@ const metrics = {
   hopLoopTransitionsPerHop: per(transitions.hopLoop),
   lambdaInvocationsPerHop: per(lambda.invocations),
   costPerClusterHop: per(cost.total),
+  kubernetesRequestsPerHop: per(report.summary.kubernetesRequests),
+  gateReadsPerHop: per(gateReads),
+  gateWaitsPerHop: per(transitions.gateWaits),
 };
+
+/**
+ * The same fleet and seed with the gate off (kubernetesAccess `off`): what the gate adds per hop is the difference,
+ * measured rather than inferred (its longer first wait also changes how often EKS is polled).
+ */
+async function withoutGate(): Promise<{ transitionsPerHop: number; eksCallsPerHop: number; lambdaInvocationsPerHop: number; dynamoRequestsPerHop: number; makespanSeconds: number }> {
+  let count = 0;
+  let invocations = 0;
+  const off = await rehearse({
+    fleet,
+    ...(speed === undefined ? { virtualTime: 'event' as const } : { speed, virtualTime: 'scaled' as const }),
+    runId: `bench-${seed}-gate-off`,
+    options: { target: 'default', concurrency, failureThreshold: 0, kubernetesAccess: 'off' },
+    onTask: () => (invocations += 1),
+    onTransition: () => (count += 1),
+  });
+  await off.close();
+  const n = off.summary.hops || 1;
+  const dynamo = Object.values(off.summary.dynamoRequestsByOperation).reduce((a, b) => a + b, 0);
+  return { transitionsPerHop: count / n, eksCallsPerHop: off.summary.eksCalls / n, lambdaInvocationsPerHop: invocations / n, dynamoRequestsPerHop: dynamo / n, makespanSeconds: off.summary.virtualSeconds };
+}
+const gateOff = args['compare-gate'] && access !== 'off' ? await withoutGate() : null;
+const gateAdds = gateOff
+  ? {
+      transitionsPerHop: metrics.transitionsPerHop - gateOff.transitionsPerHop,
+      eksCallsPerHop: metrics.eksCallsPerHop - gateOff.eksCallsPerHop,
+      lambdaInvocationsPerHop: metrics.lambdaInvocationsPerHop - gateOff.lambdaInvocationsPerHop,
+      dynamoRequestsPerHop: metrics.dynamoRequestsPerHop - gateOff.dynamoRequestsPerHop,
+      kubernetesRequestsPerHop: metrics.kubernetesRequestsPerHop,
+      makespanRatio: makespan / gateOff.makespanSeconds,
+      off: gateOff,
+    }
+  : null;
 const targets = [
   { target: 'virtual makespan ≤ 1.10 × lower bound', value: metrics.makespanRatio, limit: 1.1, pass: metrics.makespanRatio <= 1.1, shown: `${metrics.makespanRatio.toFixed(3)}×` },
   { target: 'EKS API calls per hop ≤ 6', value: metrics.eksCallsPerHop, limit: 6, pass: metrics.eksCallsPerHop <= 6, shown: metrics.eksCallsPerHop.toFixed(2) },
@@ -168,6 +224,22 @@ table.push(
   ['state transitions per hop', `${metrics.transitionsPerHop.toFixed(2)} (hop loop ${metrics.hopLoopTransitionsPerHop.toFixed(2)}; ${fmt(transitions.total)} in all, ${transitions.retries} retries)`],
   ['  by state type', Object.entries(transitions.byType).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')],
   ['Lambda invocations per hop', `${metrics.lambdaInvocationsPerHop.toFixed(2)} (billed ${fmt(lambda.billedMs)} ms at ${LAMBDA_MEMORY_MB} MB)`],
+  [
+    'aws-node rollout gate',
+    `kubernetesAccess ${access}, soak ${soak} s: ${metrics.gateReadsPerHop.toFixed(2)} gate reads per hop, ${metrics.kubernetesRequestsPerHop.toFixed(2)} Kubernetes GETs per hop ` +
+      `(pre-flight included), ${metrics.gateWaitsPerHop.toFixed(2)} WaitForRollout per hop`,
+  ],
+  ...(gateAdds
+    ? [
+        [
+          '  what the gate adds per hop (vs. the same run with it off)',
+          `${gateAdds.transitionsPerHop >= 0 ? '+' : ''}${gateAdds.transitionsPerHop.toFixed(2)} state transitions (${gateAdds.off.transitionsPerHop.toFixed(2)} → ${metrics.transitionsPerHop.toFixed(2)}), ` +
+            `${gateAdds.kubernetesRequestsPerHop.toFixed(2)} Kubernetes GETs, ${gateAdds.eksCallsPerHop >= 0 ? '+' : ''}${gateAdds.eksCallsPerHop.toFixed(2)} EKS calls, ` +
+            `${gateAdds.lambdaInvocationsPerHop >= 0 ? '+' : ''}${gateAdds.lambdaInvocationsPerHop.toFixed(2)} Lambda invocations, ${gateAdds.dynamoRequestsPerHop >= 0 ? '+' : ''}${gateAdds.dynamoRequestsPerHop.toFixed(2)} DynamoDB requests; ` +
+            `makespan ×${gateAdds.makespanRatio.toFixed(3)} (${fmt(gateAdds.off.makespanSeconds)} s → ${fmt(makespan)} s)`,
+        ],
+      ]
+    : []),
   ['cost per cluster-hop (list price)', `${usd(metrics.costPerClusterHop)} = SFN ${usd(per(cost.stepFunctions))} + Lambda req ${usd(per(cost.lambdaRequests))} + GB-s ${usd(per(cost.lambdaDuration))}`],
   ['cost of the run', `$${cost.total.toFixed(4)}`],
 );
@@ -188,9 +260,10 @@ writeFileSync(
     {
       at: new Date().toISOString(),
       node: process.version,
-      params: { clusters: clusterCount, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, concurrency, seed, settings: fleet.settings },
+      params: { clusters: clusterCount, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, concurrency, seed, settings: fleet.settings, ...gateOptions },
       outcomes: report.summary.byStatus,
       metrics,
+      gateAdds,
       waves: measuredWaves,
       eksCallsByOperation: report.summary.eksCallsByOperation,
       dynamoRequestsByOperation: report.summary.dynamoRequestsByOperation,

@@ -39,6 +39,14 @@ export const UpgradeOptions = z.strictObject({
   kubernetesAccess: z.enum(['required', 'best-effort', 'off']).default(D.kubernetesAccess),
   /** Every aws-node container must have run this long without a restart before a hop counts as done; 0 skips the soak. */
   rolloutSoakSeconds: z.number().int().min(0).max(1800).default(D.rolloutSoakSeconds),
+}).superRefine((options, context) => {
+  // The gate judges a hop within its deadline: a soak that cannot fit in it would fail every hop.
+  if (options.kubernetesAccess !== 'off' && options.rolloutSoakSeconds > 0 && options.rolloutSoakSeconds >= options.hopTimeoutSeconds)
+    context.addIssue({
+      code: 'custom',
+      path: ['rolloutSoakSeconds'],
+      message: `${options.rolloutSoakSeconds} must be less than hopTimeoutSeconds (${options.hopTimeoutSeconds}): the soak is judged within the hop's deadline`,
+    });
 });
 export type UpgradeOptions = z.infer<typeof UpgradeOptions>;
 export type UpgradeOptionsInput = z.input<typeof UpgradeOptions>;
