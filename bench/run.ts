@@ -114,7 +114,7 @@ const memory = sampler.stop();
 
 const hopsByCluster = new Map(report.clusters.map((c) => [c.name, c.hops.filter((h) => h.status === 'SUCCEEDED').length]));
 const hops = report.summary.hops;
-const bound = makespanBound(fleet, hopsByCluster, concurrency);
+const bound = makespanBound(fleet, hopsByCluster, concurrency, 'cni-fleet/wave', access === 'off' ? 0 : soak);
 const makespan = report.summary.virtualSeconds;
 const mismatched = [...plannedHops].filter(([name, n]) => hopsByCluster.get(name) !== n).length;
 const cost = runCost({ transitions: transitions.total, lambdaInvocations: lambda.invocations, billedMs: lambda.billedMs });
