@@ -54,7 +54,7 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
  * PollHop: one look at the hop. DescribeUpdate (with addonName, or EKS answers 404: facts §7.2) while the update
  * is InProgress; once it is Successful, DescribeAddon too. EKS is done only when the update is Successful AND the
  * add-on is ACTIVE AND has no health issues AND reports the hop's version — the combined check no waiter makes
- * (facts §6: AddonActive ignores UPDATE_FAILED; peers §5). Then, in the same invocation, the rollout gate reads
+ * (the SDK's AddonActive waiter ignores UPDATE_FAILED). Then, in the same invocation, the rollout gate reads
  * aws-node (lib/steps/aws-node-gate.ts): the hop is SUCCEEDED only once its pods rolled out healthy, and ROLLING
  * (no EKS call, the gate alone) until then.
  *

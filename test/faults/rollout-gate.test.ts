@@ -8,7 +8,7 @@ import type { RunClusterRecords } from '../../lib/store/progress-store.js';
 import { matrixRow } from './fault-matrix.js';
 import { keyOf, startFaultRig, statesOf, type FaultRig } from './fault-rig.js';
 
-// The Kubernetes side of issue #14's matrix: faults EKS does not see (it keeps reporting the add-on ACTIVE and
+// The Kubernetes side of the fault matrix: faults EKS does not see (it keeps reporting the add-on ACTIVE and
 // healthy) and a Kubernetes API that refuses or does not answer, in one fleet run of the real definitions. Each
 // cluster carries one fault; a healthy bystander shows the gate passing with one read per hop.
 
