@@ -132,6 +132,8 @@ describe('bad input through the real CLI process', () => {
     { name: 'rehearse: an unknown cluster key', command: 'rehearse', text: one({ colour: 'blue' }), args: [], field: 'clusters[0].colour' },
     { name: 'rehearse: a target that is no EKS build', command: 'rehearse', text: one({}), args: ['--target', 'v1.20.0;id'], field: 'options.target' },
     { name: 'rehearse: --concurrency 0', command: 'rehearse', text: one({}), args: ['--concurrency', '0'], field: '--concurrency' },
+    { name: 'rehearse: --kubernetes-access sometimes', command: 'rehearse', text: one({}), args: ['--kubernetes-access', 'sometimes'], field: '--kubernetes-access' },
+    { name: 'rehearse: --soak longer than 30 minutes', command: 'rehearse', text: one({}), args: ['--soak', '3600'], field: '--soak' },
     { name: 'plan: an add-on version that is no build', command: 'plan', text: withAddon({ version: 'v1.19' }), args: [], field: 'clusters[0].addon.version' },
   ])('$name → exit 2, stderr names $field', async ({ command, text: fileText, args, field }, { expect }) => {
     // Prepare
