@@ -1,5 +1,5 @@
 import type { FleetFile } from '../lib/fleet/fleet-file.js';
-import { compareWaves } from '../lib/steps/select-clusters.js';
+import { compareWaves } from '../lib/fleet/lanes.js';
 
 /** One wave's share of the bound. */
 export interface WaveBound {

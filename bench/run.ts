@@ -82,7 +82,7 @@ const report = await rehearse({
   fleet,
   ...(speed === undefined ? { virtualTime: 'event' as const } : { speed, virtualTime: 'scaled' as const }),
   runId: `bench-${seed}`,
-  options: { target: 'default', concurrency, failureThreshold: 0 },
+  options: { target: 'default', perLaneConcurrency: concurrency, failureThreshold: 0 },
   onTask,
   onTransition,
 });

@@ -8,7 +8,7 @@ import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { rehearse } from '../../lib/local/rehearsal.js';
 import { renderReportHtml } from '../../lib/local/report-html.js';
 import type { TaskEvent } from '../../lib/local/workflow-runner.js';
-import { exitOnInputError, intOption } from './cli-helpers.js';
+import { ExitCode, exitOnInputError, intOption } from './cli-helpers.js';
 
 const STEP_LABEL: Record<string, string> = {
   AcquireLock: 'locking',
@@ -31,7 +31,8 @@ export function registerRehearse(program: Command): void {
     .description('Rehearse a fleet upgrade on this machine: the real workflow definitions and handlers against the EKS simulator and a local DynamoDB.')
     .requiredOption('--fleet <file>', 'fleet file (JSON): the simulated clusters')
     .option('--target <target>', 'default | latest | vX.Y.Z-eksbuild.N', 'default')
-    .option('--concurrency <n>', 'clusters upgraded at once within a wave (1-40)', '10')
+    .option('--lanes-at-once <n>', 'lanes (account × Region) upgraded at once within a wave (1-10000)', '10')
+    .option('--per-lane-concurrency <n>', 'clusters upgraded at once in one lane (1-40)', '5')
     .option('--failure-threshold <n>', 'halt later waves after this many failed clusters (0: never)', '0')
     .option('--speed <n>', 'virtual seconds per real second', '100')
     .option('--dry-run', 'plan and record only; change nothing', false)
@@ -67,7 +68,8 @@ export function registerRehearse(program: Command): void {
           dataDir: String(opts.dataDir),
           options: {
             target: String(opts.target),
-            concurrency: intOption(opts.concurrency, 'concurrency', 1, 40),
+            lanesAtOnce: intOption(opts.lanesAtOnce, 'lanes-at-once', 1, 10_000),
+            perLaneConcurrency: intOption(opts.perLaneConcurrency, 'per-lane-concurrency', 1, 40),
             failureThreshold: intOption(opts.failureThreshold, 'failure-threshold', 0, 10_000),
             dryRun: opts.dryRun === true,
           },
@@ -81,8 +83,15 @@ export function registerRehearse(program: Command): void {
         const base = join(String(opts.reportDir), `${report.runId}`);
         writeFileSync(`${base}.json`, `${JSON.stringify(plain, null, 2)}\n`);
         writeFileSync(`${base}.html`, renderReportHtml(plain));
+        // The fleet execution's verdict, on one line, with the exit code `start --wait` uses for a failed run.
+        const verdict = (): void => {
+          if (report.execution.status === 'SUCCEEDED') return;
+          process.stderr.write(`cni-fleet: fleet run ${report.runId} ended FAILED: ${report.execution.cause ?? report.execution.error}\n`);
+          process.exitCode = ExitCode.RUN_FAILED;
+        };
         if (json) {
           process.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
+          verdict();
           return;
         }
         const table = new Table({ head: ['cluster', 'region', 'status', 'from', 'to', 'hops', 'note'] });
@@ -93,6 +102,7 @@ export function registerRehearse(program: Command): void {
         process.stdout.write(
           `${s.total} clusters: ${Object.entries(s.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}; ${s.hops} hops, ${s.eksCalls} EKS calls (${s.eksMutatingCalls} mutating), ${s.virtualSeconds} s simulated in ${s.realSeconds} s.\nReport: ${base}.json and ${base}.html\n`,
         );
+        verdict();
       });
     });
 }

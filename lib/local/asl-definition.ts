@@ -7,9 +7,12 @@ export type AslState = Record<string, unknown> & { Type: string };
 
 const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
 
-/** Reads `statemachines/<name>.asl.json`, the same file serverless.yml deploys. */
+/**
+ * Reads `statemachines/<name>.asl.json`, the same file serverless.yml deploys. `#{AWS::Partition}` (the pseudo
+ * parameter serverless-step-functions turns into CloudFormation's, so no ARN names a partition) is `aws` here.
+ */
 export function loadDefinition(name: 'upgrade-cluster' | 'upgrade-fleet'): AslDefinition {
-  return JSON.parse(readFileSync(`${STATEMACHINES}${name}.asl.json`, 'utf8')) as AslDefinition;
+  return JSON.parse(readFileSync(`${STATEMACHINES}${name}.asl.json`, 'utf8').replaceAll('#{AWS::Partition}', 'aws')) as AslDefinition;
 }
 
 /** Calls `visit` for every state, nested Map/Parallel states included. */

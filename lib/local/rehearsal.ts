@@ -24,7 +24,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface RehearsalOptions {
   readonly fleet: FleetFile;
-  /** Upgrade options (target, concurrency, dryRun, …); validated like an execution input's `options`. */
+  /** Upgrade options (target, lanesAtOnce, perLaneConcurrency, dryRun, …); validated like an execution input's `options`. */
   readonly options?: UpgradeOptionsInput;
   /** Virtual seconds per real second (`virtualTime: 'scaled'`). */
   readonly speed?: number;
@@ -54,8 +54,17 @@ export interface ReportCluster {
   readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
 }
 
+/** How the fleet execution itself ended: SUCCEEDED, or FAILED with its error and one-line cause. */
+export interface RehearsalExecution {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly error: string | null;
+  readonly cause: string | null;
+}
+
 export interface RehearsalReport {
   readonly runId: string;
+  /** The fleet execution's end: FAILED when clusters failed, the failure budget halted the run, or a step broke. */
+  readonly execution: RehearsalExecution;
   readonly clusters: ReportCluster[];
   readonly summary: {
     readonly total: number;
@@ -129,7 +138,7 @@ function toReport(runId: string, records: RunClusterRecords[], sim: Simulator): 
  *
  * @throws InputValidationError naming the field of a bad option, before anything starts
  * @example
- * const report = await rehearse({ fleet: parseFleetFile(text), options: { target: 'default', concurrency: 5 } });
+ * const report = await rehearse({ fleet: parseFleetFile(text), options: { target: 'default', perLaneConcurrency: 5 } });
  */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport & { store: ProgressStore; close(): Promise<void> }> {
   const upgrade = parseOrThrow(UpgradeOptions, options.options ?? {}, 'options');
@@ -160,15 +169,16 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
     const startedVirtual = sim.clock.now();
     const startedReal = Date.now();
-    await runner.runFleet(
-      {
-        runId,
-        trigger: 'local',
-        clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })),
-        options: upgrade,
-      },
-      runId,
-    );
+    const execution = await runner
+      .runFleet({ runId, trigger: 'local', clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })), options: upgrade }, runId)
+      .then((): RehearsalExecution => ({ status: 'SUCCEEDED', error: null, cause: null }))
+      .catch((error: unknown): RehearsalExecution => {
+        // The library's ExecutionError carries the failing state's error as its cause. A bad input stops here
+        // (nothing ran); any other failure still leaves records to report.
+        const cause = ((error as Error).cause ?? error) as { name?: string; message?: string };
+        if (cause.name === 'InputValidationError') throw cause;
+        return { status: 'FAILED', error: cause.name ?? 'Error', cause: cause.message ?? String(error) };
+      });
     const records = await store.listRunClusters(runId);
     const clusters = toReport(runId, records, sim);
     const byStatus: Record<string, number> = {};
@@ -177,6 +187,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     for (const c of sim.calls) eksCallsByOperation[c.operation] = (eksCallsByOperation[c.operation] ?? 0) + 1;
     return {
       runId,
+      execution,
       clusters,
       summary: {
         total: clusters.length,

@@ -98,7 +98,12 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
       };
     },
     runCluster: (input, executionName) => runner.runCluster(input, executionName),
-    runFleet: (input, executionName) => runner.runFleet(input, executionName),
+    // A fleet with FAILED clusters ends its execution FAILED (FleetRunFailed) by design: the records tell the rest.
+    runFleet: (input, executionName) =>
+      runner.runFleet(input, executionName).catch((error: unknown) => {
+        if (executionCause(error).name === 'FleetRunFailed') return { failed: executionCause(error).message };
+        throw error;
+      }),
     async close() {
       shared.dynamo.destroy();
       await dynamo.close();

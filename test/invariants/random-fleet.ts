@@ -122,7 +122,7 @@ const optionsArbitrary: fc.Arbitrary<UpgradeOptionsInput> = fc.record({
   expectedHopSeconds: fc.integer({ min: 20, max: 60 }),
   // Small, so that STUCK and SLOW hops time out quickly (the schema's minimum is 60).
   hopTimeoutSeconds: fc.integer({ min: 60, max: 240 }),
-  concurrency: fc.integer({ min: 1, max: 4 }),
+  perLaneConcurrency: fc.integer({ min: 1, max: 4 }),
   failureThreshold: fc.integer({ min: 0, max: 2 }),
 });
 

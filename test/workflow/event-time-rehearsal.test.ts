@@ -27,7 +27,7 @@ describe('rehearsal on event-driven virtual time', () => {
   const transitions: TransitionEvent[] = [];
 
   beforeAll(async () => {
-    report = await rehearse({ fleet, virtualTime: 'event', options: { concurrency: 2, failureThreshold: 0 }, onTransition: (t) => transitions.push(t) });
+    report = await rehearse({ fleet, virtualTime: 'event', options: { perLaneConcurrency: 2, failureThreshold: 0 }, onTransition: (t) => transitions.push(t) });
   });
   afterAll(() => report?.close());
 
