@@ -20,6 +20,8 @@ export interface AwsClientOptions {
   readonly region: string;
   /** Static credentials for local servers; absent in AWS (the default provider chain). */
   readonly credentials?: AwsCredentialIdentity;
+  /** Where roles are assumed (STS): a local server in tests; absent in AWS (the Region's STS endpoint). */
+  readonly stsEndpoint?: string | undefined;
 }
 
 /** An endpoint on this machine: an AWS endpoint (regional, FIPS, VPC) never is, whatever AWS_ENDPOINT_URL_* says. */
@@ -66,7 +68,7 @@ export function createAwsClients(options: AwsClientOptions): { eksFor: EksClient
         ? fromTemporaryCredentials({
             params: { RoleArn: roleArn, RoleSessionName: 'cni-fleet', DurationSeconds: 3600 },
             ...(options.credentials ? { masterCredentials: options.credentials } : {}),
-            clientConfig: { region },
+            clientConfig: { region, ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) },
           })
         : options.credentials;
       client = new EKSClient({

@@ -173,6 +173,25 @@ const STORE_METHOD_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   renewLock: ['UpdateItem', 'GetItem'],
   releaseLock: ['DeleteItem'],
   getLock: ['GetItem'],
+  // The fleet records (lib/store/fleet-records.ts).
+  putClusterList: ['BatchWriteItem'],
+  readClusterList: ['Query'],
+  putLanes: ['BatchWriteItem'],
+  getLane: ['GetItem', 'Query'],
+  markLaneDiscovered: ['UpdateItem'],
+  listUndiscoveredLanes: ['Query'],
+  putDiscoveredClusters: ['BatchWriteItem'],
+  listLaneClusters: ['Query'],
+  putWaveMembers: ['BatchWriteItem'],
+  listWaveLanes: ['Query'],
+  getWaveMembers: ['GetItem'],
+  putWaves: ['BatchWriteItem'],
+  getWave: ['GetItem'],
+  initRunCounts: ['UpdateItem'],
+  addRunCounts: ['UpdateItem'],
+  getRunCounts: ['GetItem'],
+  markHalted: ['UpdateItem'],
+  getClusterOutcomes: ['BatchGetItem'],
 };
 
 /** The DynamoDB actions a step's code needs: every `store.<method>(` in the sources it reaches. */
@@ -251,10 +270,11 @@ describe('serverless package (dev stage)', () => {
       const { states, variables } = definitionOf(template.Resources['UpgradeFleetStateMachine']!);
 
       // Act
-      const child = states.find(([, s]) => s.Resource === 'arn:aws:states:::states:startExecution.sync:2');
+      const child = states.find(([, s]) => /^\$\{\w+\}$/.test(String(s.Resource)) && resourceText(variables[String(s.Resource).slice(2, -1)] ?? null) === 'arn:${AWS::Partition}:states:::states:startExecution.sync:2');
 
-      // Assess
+      // Assess: the partition comes from the stack, so the template deploys in aws-cn and aws-us-gov too.
       expect(child).toBeDefined();
+      expect(JSON.stringify(template.Resources['UpgradeFleetStateMachine']!.Properties['DefinitionString'])).not.toContain('arn:aws:');
       const parameters = (child![1] as unknown as { Parameters: { StateMachineArn: string } }).Parameters;
       expect(variables[parameters.StateMachineArn.replace(/^\$\{|\}$/g, '')]).toEqual({ Ref: 'UpgradeClusterStateMachine' });
     });
@@ -342,8 +362,10 @@ describe('serverless package (dev stage)', () => {
       // Act
       for (const id of ['UpgradeClusterStateMachine', 'UpgradeFleetStateMachine']) {
         const { states, variables } = definitionOf(template.Resources[id]!);
-        for (const [name, state] of states.filter(([, s]) => s.Type === 'Task' && !String(s.Resource).startsWith('arn:aws:states:::'))) {
+        for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
           const reference = variables[String(state.Resource).replace(/^\$\{|\}$/g, '')];
+          // Service integrations (startExecution.sync:2) are ARNs of Step Functions itself, not functions.
+          if (resourceText(reference ?? null).includes(':states:::')) continue;
           const logicalId = isObject(reference) && Array.isArray(reference['Fn::GetAtt']) ? String(reference['Fn::GetAtt'][0]) : '';
           expect(template.Resources[logicalId]?.Type, `${id}.${name}`).toBe('AWS::Lambda::Function');
           used.add(logicalId);
@@ -432,6 +454,20 @@ describe('serverless package (dev stage)', () => {
         const needed = dynamoActionsCalledBy(stepFileOf(String(fn.Properties['Handler'])));
         expect([...needed].filter((a) => !granted.has(a)), String(fn.Properties['FunctionName'])).toEqual([]);
       }
+    });
+
+    it('lets the fleet state machine run its Distributed Maps: start, follow and stop its own child executions only', () => {
+      // Prepare
+      const statements = policyStatements(template.Resources['UpgradeFleetStateMachineRole']!);
+      const { states } = definitionOf(template.Resources['UpgradeFleetStateMachine']!);
+      const distributed = states.filter(([, s]) => (s.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode === 'DISTRIBUTED');
+      const granted = (action: string) => statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource).map(resourceText));
+
+      // Assess (Step Functions guide, "IAM policies for using Distributed Map states")
+      expect(distributed.map(([name]) => name).sort()).toEqual(['DiscoverLanes', 'UpgradeWave']);
+      expect(granted('states:StartExecution')).toContain('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:cni-fleet-dev-upgrade-fleet');
+      for (const action of ['states:DescribeExecution', 'states:StopExecution'])
+        expect(granted(action)).toContain('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:cni-fleet-dev-upgrade-fleet/*');
     });
 
     it('limits eks:UpdateAddon and eks:CreateAddon to vpc-cni add-ons and clusters of the account', () => {
