@@ -8,6 +8,7 @@ import { checkExecutionInput, executionNameFor } from '../../lib/operator/execut
 import { openAwsProgress } from '../../lib/operator/progress-source.js';
 import { MACHINE_OUTPUT, StackOutput, readStackOutputs, type Machine, type StackOutputs } from '../../lib/operator/stack-outputs.js';
 import { startRun } from '../../lib/operator/start-run.js';
+import { needsStoredList, storeClusterList } from '../../lib/operator/stored-list.js';
 import { ENDPOINT_HELP, ExitCode, addAwsOptions, intervalOption, processIo, reportError, type AwsCommandOptions, type CommandIo } from './cli-helpers.js';
 import { followRun } from './status.js';
 
@@ -97,7 +98,21 @@ async function runStart(options: StartOptions, io: CommandIo): Promise<number> {
       stack = await readStackOutputs(cfn, options.stage);
     }
     const stateMachineArn = options.stateMachineArn ?? stack!.require(MACHINE_OUTPUT[checked.machine]);
-    const started = await startRun(sfn, { stateMachineArn, name, input: checked.input });
+    let input = checked.input;
+    if (checked.machine === 'fleet' && needsStoredList(input)) {
+      // Too big for StartExecution: the list goes to the progress table under the run id, the input names it.
+      stack ??= options.stage !== undefined && options.table === undefined ? await readStackOutputs((cfn = new CloudFormationClient(sdkClientConfig(aws))), options.stage) : undefined;
+      const listTable = options.table ?? stack?.require(StackOutput.PROGRESS_TABLE);
+      if (listTable === undefined) throw new InputValidationError('--table', 'is needed to store a list too big for the execution input (or pass --stage)');
+      const target = await openAwsProgress(listTable, aws);
+      try {
+        input = await storeClusterList(target.store, name, input);
+      } finally {
+        await target.close();
+      }
+      if (format === 'table') io.err(`Stored the ${String((input['clustersRef'] as { count: number }).count)}-cluster list in ${listTable} under run ${name}\n`);
+    }
+    const started = await startRun(sfn, { stateMachineArn, name, input });
     if (!options.wait) {
       if (format === 'json') io.out(`${JSON.stringify({ machine: checked.machine, ...started }, null, 2)}\n`);
       else io.out(`Started ${checked.machine} execution ${started.executionArn}\nConsole: ${started.consoleUrl}\nFollow:  cni-fleet status ${started.executionArn}${options.stage ? ` --stage ${options.stage}` : ''} --watch\n`);
