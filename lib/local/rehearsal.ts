@@ -15,6 +15,8 @@ import type { StepDeps } from '../steps/step-deps.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import { startDynamo } from './dynamo-server.js';
+import { needsStoredList, storeClusterList } from '../operator/stored-list.js';
+import { toPlainJson, type JsonObject } from '../store/json-value.js';
 import type { LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
@@ -169,8 +171,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
     const startedVirtual = sim.clock.now();
     const startedReal = Date.now();
+    let input: JsonObject = { runId, trigger: 'local', clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })), options: toPlainJson(upgrade) };
+    // As `cni-fleet start` does: a list too big for Step Functions' execution input goes to the progress table.
+    if (needsStoredList(input)) input = await storeClusterList(store, runId, input);
     const execution = await runner
-      .runFleet({ runId, trigger: 'local', clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })), options: upgrade }, runId)
+      .runFleet(input, runId)
       .then((): RehearsalExecution => ({ status: 'SUCCEEDED', error: null, cause: null }))
       .catch((error: unknown): RehearsalExecution => {
         // The library's ExecutionError carries the failing state's error as its cause. A bad input stops here
