@@ -36,7 +36,7 @@ export const UpgradeOptions = z.strictObject({
   perLaneConcurrency: z.number().int().min(1).max(40).default(5),
   /** Replaced by lanesAtOnce × perLaneConcurrency: refused with a message that says so, not as an unknown key. */
   concurrency: z
-    .undefined({ error: 'was replaced by lanesAtOnce (lanes at once) and perLaneConcurrency (clusters at once per lane); at most lanesAtOnce × perLaneConcurrency clusters run at once' })
+    .never({ error: 'was replaced by lanesAtOnce (lanes at once) and perLaneConcurrency (clusters at once per lane); at most lanesAtOnce × perLaneConcurrency clusters run at once' })
     .optional(),
   /** Fleet: later waves do not start once this many clusters have FAILED. */
   failureThreshold: z.number().int().min(0).max(10_000).default(1),

@@ -1,6 +1,6 @@
 import type { ClusterState } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
-import { summarizeClusterRun } from './summarize-run.js';
+import { summarizeClusterRun } from './summarize-cluster-run.js';
 
 /**
  * ReleaseLock: deletes the cluster's lock if this execution holds it (a conditional delete; releasing a lock

@@ -59,6 +59,6 @@ describe('rehearsal on event-driven virtual time', () => {
     expect(applies).toBe(3);
     expect(child.filter((t) => t.stateName === 'IsHopDone').length).toBe(child.filter((t) => t.stateName === 'PollHop').length);
     const fleetStates = transitions.filter((t) => t.machine === 'UpgradeFleetStateMachine').map((t) => t.stateName);
-    expect(fleetStates).toEqual(expect.arrayContaining(['ValidateFleetInput', 'SelectClusters', 'RunWaves', 'UpgradeWave', 'UpgradeCluster', 'SummarizeRun']));
+    expect(fleetStates).toEqual(expect.arrayContaining(['ValidateFleetInput', 'PlanLanes', 'DiscoverLanes', 'IndexWaves', 'CheckFailureBudget', 'UpgradeWave', 'SummarizeRun']));
   });
 });
