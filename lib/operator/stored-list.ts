@@ -5,10 +5,11 @@ import type { ProgressStore } from '../store/progress-store.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 
 /**
- * Step Functions refuses an execution input over 262,144 bytes (UTF-8); PlanLanes receives the input plus the run
- * id, so a list is stored once the input comes within 4 KiB of that.
+ * Step Functions refuses an execution input over 262,144 bytes (UTF-8), and the execution input is the fleet's first
+ * state: a list is stored once the input passes 48 KiB, so the fleet's largest state stays under 64 KiB whatever
+ * the list's size (docs/fleet-workflow.md). A list pasted in the console may still use the whole 256 KiB.
  */
-export const MAX_INLINE_INPUT_BYTES = 262_144 - 4_096;
+export const MAX_INLINE_INPUT_BYTES = 48 * 1024;
 
 /**
  * True for a fleet input whose explicit list makes it too big to start with (README, "Execution input").
