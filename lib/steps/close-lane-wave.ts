@@ -11,7 +11,7 @@ import type { StepDeps } from './step-deps.js';
  * await closeLaneWave({ runId, lane: 3, wave: { index: 0, name: 'canary' } }, deps) // { lane: 3, counted: 4 }
  */
 export async function closeLaneWave(event: LaneWaveEvent, deps: StepDeps): Promise<{ lane: number; counted: number }> {
-  const lane = await deps.store.getLane(event.runId, event.lane);
+  const lane = await deps.store.getLane(event.runId, event.lane, { entries: false });
   if (!lane) return { lane: event.lane, counted: 0 };
   const { accountId, region } = lane.lane;
   const keys: string[] = [];

@@ -32,7 +32,7 @@ const HALT_WRITES_AT_ONCE = 10;
  * await readLanePage({ runId, lane: 3, wave: { index: 0, name: 'canary' }, cursor: 0 }, deps) // { clusters: [...], next: null }
  */
 export async function readLanePage(event: LaneWaveEvent, deps: StepDeps): Promise<LanePage> {
-  const lane = await deps.store.getLane(event.runId, event.lane);
+  const lane = await deps.store.getLane(event.runId, event.lane, { entries: false });
   if (!lane) throw new ProgressRecordNotFoundError('LANE', `RUN#${event.runId}`, `LANE#${event.lane}`);
   const { accountId, region } = lane.lane;
   if (event.halted) {

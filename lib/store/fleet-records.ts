@@ -95,7 +95,8 @@ export interface FleetRecords {
   readClusterList(runId: string, ref: { parts: number; count: number }): Promise<ListedCluster[]>;
   /** Writes the run's lanes, with each list lane's entries (in parts). */
   putLanes(runId: string, lanes: readonly { lane: Lane; entries: readonly LaneEntry[] | null }[]): Promise<void>;
-  getLane(runId: string, lane: number): Promise<LaneRecord | null>;
+  /** A lane; `entries: false` skips a list lane's names (one GetItem instead of a Query more). */
+  getLane(runId: string, lane: number, options?: { entries?: boolean }): Promise<LaneRecord | null>;
   /** Marks a lane's discovery done (or failed, with the error), so IndexWaves can tell a lane that never finished. */
   markLaneDiscovered(runId: string, lane: number, error: { name: string; message: string } | null): Promise<void>;
   /** Lanes whose discovery never finished (their child failed outside its own Catch). */
@@ -231,11 +232,11 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
       await batchPut(items);
     },
 
-    async getLane(runId, lane) {
+    async getLane(runId, lane, options = {}) {
       const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: keys.runPk(checkRunId(runId)), sk: fleetKeys.laneSk(lane) }, ConsistentRead: true }));
       if (!Item) return null;
       const record: Lane = { lane, accountId: String(Item['accountId']), region: String(Item['region']), ...(Item['roleArn'] ? { roleArn: String(Item['roleArn']) } : {}) };
-      if (Item['source'] !== 'list') return { lane: record, entries: null, discovered: Item['discovered'] === true };
+      if (Item['source'] !== 'list' || options.entries === false) return { lane: record, entries: null, discovered: Item['discovered'] === true };
       const parts = await byPrefix(runId, fleetKeys.laneNamesPrefix(lane));
       const entries = parts.sort((a, b) => Number(a['part']) - Number(b['part'])).flatMap((p) => p['entries'] as LaneEntry[]);
       return { lane: record, entries, discovered: Item['discovered'] === true };
