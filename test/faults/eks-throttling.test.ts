@@ -34,7 +34,7 @@ describe('fault matrix: EKS throttling and 5xx on every operation', () => {
               { effect: 'THROTTLE', operation: 'UpdateAddon', count: 3 },
               // Every other operation: one 429 the SDK absorbs, then 500s until the SDK gives up once.
               ...OPERATIONS.filter((o) => o !== 'UpdateAddon').map((operation) => ({ effect: 'THROTTLE' as const, operation, count: 1 })),
-              // DescribeAddon: SelectClusters' wave-ordering read takes the first 429 + 2 × 500 (it orders an
+              // DescribeAddon: DiscoverLane's wave-ordering read takes the first 429 + 2 × 500 (it orders an
               // unreadable cluster first and goes on), so two more 500s make TakeSnapshot's read outlast the SDK too.
               ...OPERATIONS.map((operation) => ({ effect: 'SERVER_ERROR' as const, operation, count: operation === 'DescribeAddon' ? 5 : 3 })),
             ],
