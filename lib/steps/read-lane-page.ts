@@ -43,7 +43,7 @@ export async function readLanePage(event: LaneWaveEvent, deps: StepDeps): Promis
         deps.store.updateCluster(event.runId, clusterKey({ accountId, region, name: m.name }), {
           status: 'SKIPPED',
           step: 'CheckFailureBudget',
-          error: { name: 'FailureThresholdReached', message: `wave ${event.wave.index + 1} ("${event.wave.name || 'untagged'}") halted: ${event.reason ?? 'the failure budget is spent'}` },
+          error: { name: 'FailureThresholdReached', message: `wave ${event.wave.index + 1} (${event.wave.name || 'untagged'}) halted: ${event.reason ?? 'the failure budget is spent'}` },
         }),
       );
       if (page + 1 >= part.pages) break;

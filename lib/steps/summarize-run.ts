@@ -22,7 +22,7 @@ const OUTCOMES = ['UPGRADED', 'UNCHANGED', 'PLANNED', 'FAILED', 'BLOCKED', 'SKIP
  * SummarizeRun: closes the run from its counters (atomic counts the lane children added; no scan of the
  * clusters' records): HALTED when the failure budget stopped it, FAILED when a cluster failed, a lane could not be
  * discovered or a cluster has no outcome, else SUCCEEDED. The fleet execution then ends with the same verdict:
- * FAILED, with `cause` as the execution's cause, e.g. `3 of 120 clusters FAILED; halted before wave 2 ("1")`.
+ * FAILED, with `cause` as the execution's cause, e.g. `3 of 120 clusters FAILED; halted before wave 2 (1)`.
  *
  * @example
  * await summarizeRun({ runId: 'weekly-dev' }, deps) // { status: 'FAILED', total: 12, byStatus: { UPGRADED: 9, FAILED: 1, … }, cause: '1 of 12 clusters FAILED' }
@@ -42,7 +42,7 @@ export async function summarizeRun(state: { runId: string }, deps: StepDeps): Pr
   const failed = byStatus['FAILED'] ?? 0;
   const parts: string[] = [];
   if (failed > 0) parts.push(`${failed} of ${total} clusters FAILED${n('discoveryFailed') ? ` (${n('discoveryFailed')} while discovering)` : ''}`);
-  if (halted) parts.push(`halted before wave ${halted.wave + 1} ("${halted.name || 'untagged'}"): ${halted.reason}`);
+  if (halted) parts.push(`halted before wave ${halted.wave + 1} (${halted.name || 'untagged'}): ${halted.reason}`);
   if (lanesFailed > 0) parts.push(`${lanesFailed} lane(s) could not be discovered`);
   if (unaccounted > 0) parts.push(`${unaccounted} of ${total} clusters have no outcome`);
   const status = halted ? 'HALTED' : parts.length > 0 ? 'FAILED' : 'SUCCEEDED';

@@ -337,6 +337,23 @@ describe('serverless package (dev stage)', () => {
         ]),
       );
     });
+
+    it('carries a FAILED fleet run’s cause (what failed, where it halted) into its notification', () => {
+      // Prepare: the execution status change event of a fleet run that ended FAILED (statemachines/upgrade-fleet.asl.json RunFailed).
+      const [, rule] = resourcesOfType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties['EventPattern']).includes('"UpgradeFleetStateMachine"'))!;
+      const transformer = (rule.Properties['Targets'] as JsonObject[])[0]!['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string };
+      const cause = '3 of 120 clusters FAILED; halted before wave 2 (1): 3 cluster(s) FAILED, failure threshold 1';
+      const event = { detail: { name: 'weekly-48', status: 'FAILED', executionArn: 'arn:aws:states:eu-central-1:111122223333:execution:x:weekly-48', error: 'FleetRunFailed', cause } };
+      const valueAt = (path: string): unknown => path.replace(/^\$\./, '').split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], event);
+
+      // Act: EventBridge puts each value in place of its <name>; a string inside the template's quotes goes in as text.
+      const message = transformer.InputTemplate.replace(/<(\w+)>/g, (_, key: string) => String(valueAt(transformer.InputPathsMap[key]!)));
+
+      // Assess
+      expect(message).toContain('cni-fleet run weekly-48 ended FAILED. 3 of 120 clusters FAILED; halted before wave 2');
+      const { states } = definitionOf(template.Resources['UpgradeFleetStateMachine']!);
+      expect(states.find(([name]) => name === 'RunFailed')?.[1]).toMatchObject({ Type: 'Fail', Error: 'FleetRunFailed', CausePath: '$.summary.cause' });
+    });
   });
 
   describe('functions', () => {

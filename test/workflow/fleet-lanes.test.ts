@@ -158,7 +158,7 @@ describe('fleet lanes', () => {
     for (const name of ['wave1-a', 'wave1-b', 'rest']) expect(records.find((r) => r.cluster?.clusterName === name)?.cluster?.error?.name).toBe('FailureThresholdReached');
     expect(new Set(updates)).toEqual(new Set(['canary-ok', 'canary-bad']));
     expect(run).toMatchObject({ status: 'HALTED', summary: { total: 5, byStatus: { UPGRADED: 1, FAILED: 1, SKIPPED: 3 } } });
-    expect(failure.failed).toBe('1 of 5 clusters FAILED; halted before wave 2 ("1"): 1 cluster(s) FAILED, failure threshold 1');
+    expect(failure.failed).toBe('1 of 5 clusters FAILED; halted before wave 2 (1): 1 cluster(s) FAILED, failure threshold 1');
   });
 
   it('runs at most perLaneConcurrency clusters per lane and lanesAtOnce lanes at once, and reaches both', async () => {
