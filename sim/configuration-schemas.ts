@@ -1,5 +1,5 @@
 import v1151 from './schemas/vpc-cni-v1.15.1-eksbuild.1.json' with { type: 'json' };
-import { compareVersions } from '../lib/versions/compare-versions.js';
+import { isOlder } from './versions.js';
 
 interface JsonSchemaObject {
   properties?: Record<string, unknown>;
@@ -39,7 +39,7 @@ export function configurationSchemaFor(version: string): string {
   if (cached !== undefined) return cached;
   const schema = structuredClone(v1151) as unknown as VpcCniSchema;
   for (const removal of REMOVALS) {
-    if (compareVersions(version, removal.before) >= 0) continue;
+    if (!isOlder(version, removal.before)) continue;
     const properties = schema.definitions[removal.from]?.properties ?? {};
     for (const key of removal.keys) delete properties[key];
   }

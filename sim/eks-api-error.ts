@@ -1,5 +1,3 @@
-import { CniFleetError } from '../lib/errors.js';
-
 /** Error shapes the simulator sends, with their HTTP status from the EKS model (facts §5). */
 export const EKS_ERROR_STATUS = {
   ClientException: 400,
@@ -27,7 +25,7 @@ export interface EksErrorFields {
  * `{message, clusterName, addonName}` (facts §1, "Recommended simulator error format"). Never leaves the
  * simulator as an exception; it is how operation handlers say "answer with this error".
  */
-export class EksApiError extends CniFleetError {
+export class EksApiError extends Error {
   override readonly name = 'EksApiError' as const;
   readonly status: number;
   constructor(

@@ -1,7 +1,10 @@
-import type { EksOperation, Fault } from '../lib/fleet/fleet-file.js';
-import { upstreamOf } from '../lib/versions/compare-versions.js';
+import { KUBERNETES_ACCESS_FAULTS, POD_FAULTS, type EksOperation, type Fault, type FaultEffect } from '../lib/fleet/fleet-file.js';
 import { EksApiError } from './eks-api-error.js';
+import type { PendingJoin, PodTroubleKind, RevisionTrouble } from './kubernetes/daemonset-rollout.js';
+import { nodeGroupsOf, type SimNode } from './kubernetes/nodes.js';
+import { labelsMatch, parseLabelSelector } from './kubernetes/selectors.js';
 import type { FaultState, SimCluster } from './model.js';
+import { buildNumbers, upstreamTag } from './versions.js';
 
 // fleet-file.ts, Fault.count: "THROTTLE and SERVER_ERROR default to 3, the others to every match".
 const REQUEST_FAULT_DEFAULT_COUNT = 3;
@@ -21,7 +24,7 @@ export function faultStates(faults: readonly Fault[]): FaultState[] {
 export function matchesVersionGlob(glob: string, version: string): boolean {
   const pattern = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
   if (pattern.test(version)) return true;
-  return !glob.includes('-eksbuild') && pattern.test(upstreamOf(version));
+  return !glob.includes('-eksbuild') && buildNumbers(version) !== undefined && pattern.test(upstreamTag(version));
 }
 
 /**
@@ -56,6 +59,10 @@ export interface ChangeFaults {
   outcome?: Fault;
   /** SLOW: how long it takes. */
   slow?: Fault;
+  /** POD_NOT_READY, NODE_AGENT_CRASH_LOOP, IMAGE_PULL_BACKOFF: what goes wrong in the new pods (all that match). */
+  pods: Fault[];
+  /** NODE_JOIN: nodes that join during the change (all that match). */
+  joins: Fault[];
 }
 
 /**
@@ -63,7 +70,7 @@ export interface ChangeFaults {
  * Consuming at acceptance, not at completion, keeps the outcome fixed however the clock is read.
  */
 export function takeChangeFaults(cluster: SimCluster, targetVersion: string): ChangeFaults {
-  const found: ChangeFaults = {};
+  const found: ChangeFaults = { pods: [], joins: [] };
   for (const state of cluster.faults) {
     const { fault } = state;
     if (state.remaining <= 0) continue;
@@ -74,6 +81,9 @@ export function takeChangeFaults(cluster: SimCluster, targetVersion: string): Ch
     } else if (fault.effect === 'SLOW' && !found.slow) {
       found.slow = fault;
       state.remaining -= 1;
+    } else if (POD_FAULTS.has(fault.effect) || fault.effect === 'NODE_JOIN') {
+      (fault.effect === 'NODE_JOIN' ? found.joins : found.pods).push(fault);
+      state.remaining -= 1;
     }
   }
   return found;
@@ -83,4 +93,45 @@ export function takeChangeFaults(cluster: SimCluster, targetVersion: string): Ch
 export function deletionThreshold(faults: readonly Fault[]): number | undefined {
   const fault = faults.find((f) => f.effect === 'CLUSTER_DELETED');
   return fault ? (fault.afterUpdates ?? 1) : undefined;
+}
+
+const TROUBLE: Partial<Record<FaultEffect, PodTroubleKind>> = {
+  POD_NOT_READY: 'not-ready',
+  NODE_AGENT_CRASH_LOOP: 'agent-crash-loop',
+  IMAGE_PULL_BACKOFF: 'image-pull',
+};
+
+/**
+ * The pod faults of a change as troubles of the revision it writes. With a nodeSelector and no nodeCount a fault
+ * hits every node whose labels match, nodes that join later included; otherwise it hits the first `nodeCount`
+ * (default 1) matching nodes present now, in node order.
+ */
+export function revisionTroubles(nodes: readonly SimNode[], faults: readonly Fault[]): RevisionTrouble[] {
+  return faults.map((fault) => {
+    const kind = TROUBLE[fault.effect]!;
+    // The fleet file's schema admitted the selector; a selector this parser refuses selects nothing.
+    const selector = fault.nodeSelector === undefined ? [] : (parseLabelSelector(fault.nodeSelector) ?? [{ key: '-', op: 'exists' as const, values: [] }]);
+    if (fault.nodeSelector !== undefined && fault.nodeCount === undefined) return { kind, selector, message: fault.errorMessage };
+    const picked = nodes.filter((n) => n.runsAwsNode && labelsMatch(n.labels, selector)).slice(0, fault.nodeCount ?? 1);
+    return { kind, nodes: new Set(picked.map((n) => n.name)), message: fault.errorMessage };
+  });
+}
+
+/** NODE_JOIN faults of a change accepted at `now` as nodes due to join. */
+export function pendingJoins(cluster: Pick<SimCluster, 'nodes' | 'nodeGroups'>, faults: readonly Fault[], now: number): PendingJoin[] {
+  const firstGroup = nodeGroupsOf(cluster)[0]?.name ?? 'default';
+  return faults.map((fault) => ({ at: now + (fault.afterSeconds ?? 0) * 1000, count: fault.nodeCount ?? 1, group: fault.nodeGroup ?? firstGroup }));
+}
+
+/**
+ * The Kubernetes API fault for one request to the cluster's API server, if any: the first access fault with firings
+ * left fires (and uses one up).
+ */
+export function takeKubernetesFault(cluster: SimCluster): FaultEffect | undefined {
+  for (const state of cluster.faults) {
+    if (!KUBERNETES_ACCESS_FAULTS.has(state.fault.effect) || state.remaining <= 0) continue;
+    state.remaining -= 1;
+    return state.fault.effect;
+  }
+  return undefined;
 }

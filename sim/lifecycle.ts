@@ -1,4 +1,5 @@
 import type { Fault, SimulatorSettings } from '../lib/fleet/fleet-file.js';
+import { durationFactor } from './duration-jitter.js';
 import type { ChangeFaults } from './faults.js';
 import type { AddonStatus, ChangeOutcome, ClusterStatus, SimCluster, SimIssue } from './model.js';
 import { conflictMessage, selfManagedFromAddon } from './self-managed.js';
@@ -21,13 +22,14 @@ export const DEFAULT_CONFLICT: SimIssue = {
 export const BUSY_STATES: ReadonlySet<AddonStatus> = new Set(['CREATING', 'UPDATING', 'DELETING']);
 
 /**
- * How long an accepted create or update runs, in virtual ms: the base plus a per-node cost, because the
- * update is a rolling update of the aws-node DaemonSet, 10% of nodes at a time (facts §7.7). SLOW replaces it
- * with its `durationSeconds` (default: ten times the normal duration).
+ * How long an accepted create or update towards `targetVersion` runs, in virtual ms: the base plus a per-node cost
+ * (docs/simulator.md), times this hop's duration factor (1 unless `durationJitter` is set, sim/duration-jitter.ts). SLOW
+ * replaces it with its `durationSeconds` (default: ten times the normal duration).
  */
-export function changeDurationMs(cluster: SimCluster, settings: SimulatorSettings, slow?: Fault): number {
-  const normal = settings.updateSeconds + cluster.nodes * settings.secondsPerNode;
-  return (slow ? (slow.durationSeconds ?? normal * 10) : normal) * 1000;
+export function changeDurationMs(cluster: SimCluster, settings: SimulatorSettings, targetVersion: string, slow?: Fault): number {
+  const nominal = settings.updateSeconds + cluster.nodes * settings.secondsPerNode;
+  const normal = nominal * durationFactor(settings, { accountId: cluster.accountId, region: cluster.region, name: cluster.name, targetVersion });
+  return Math.round((slow ? (slow.durationSeconds ?? normal * 10) : normal) * 1000);
 }
 
 /** The end an accepted change heads for, from the outcome fault (UPDATE_FAILED, DEGRADED; STUCK never ends). */

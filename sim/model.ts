@@ -1,4 +1,6 @@
 import type { Fault, FleetCluster, SelfManaged } from '../lib/fleet/fleet-file.js';
+import type { DaemonSetState, PendingJoin, RevisionTrouble } from './kubernetes/daemonset-rollout.js';
+import type { SimNode } from './kubernetes/nodes.js';
 
 /** The only add-on the simulator manages. */
 export const VPC_CNI = 'vpc-cni';
@@ -62,6 +64,12 @@ export interface AddonSettings {
   podIdentityAssociations: SimPodIdentityAssociation[];
 }
 
+/** What an accepted create or update does to the Kubernetes side, decided (faults consumed) when it is accepted. */
+export interface ChangeEffects {
+  readonly troubles: readonly RevisionTrouble[];
+  readonly joins: readonly PendingJoin[];
+}
+
 /** How an accepted create/update/delete ends, decided (faults consumed) when it is accepted. */
 export type ChangeOutcome =
   | { kind: 'success' }
@@ -112,7 +120,15 @@ export interface SimCluster {
   readonly tags: Record<string, string>;
   readonly platformVersion: string;
   readonly compute: FleetCluster['compute'];
+  /** The fleet file's node count: what an update's duration is computed from. */
   readonly nodes: number;
+  readonly nodeGroups: FleetCluster['nodeGroups'];
+  /** Every node the Kubernetes API lists, the ones that joined since the start included. */
+  readonly nodeList: SimNode[];
+  /** Nodes that will join (fault NODE_JOIN). */
+  readonly pendingJoins: PendingJoin[];
+  /** The aws-node DaemonSet and its pods; undefined when the cluster has none (Auto Mode, deleted, never installed). */
+  daemonSet?: DaemonSetState | undefined;
   readonly createdAt: number;
   /** Stable hex used for the endpoint host, OIDC id and ARNs' unique parts. */
   readonly uid: string;

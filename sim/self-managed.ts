@@ -1,5 +1,5 @@
-import { parseConfigurationValues } from '../lib/addon/configuration-schema.js';
 import type { SelfManaged } from '../lib/fleet/fleet-file.js';
+import { readConfigurationValues } from './configuration-check.js';
 import type { AddonSettings } from './model.js';
 
 const AWS_NODE = 'DaemonSet.apps aws-node - .spec.template.spec';
@@ -45,7 +45,7 @@ const stringRecord = (value: unknown): Record<string, string> | undefined => {
  */
 export function selfManagedFromAddon(settings: AddonSettings): SelfManaged {
   const selfManaged: SelfManaged = { version: settings.addonVersion };
-  const parsed = settings.configurationValues ? parseConfigurationValues(settings.configurationValues) : undefined;
+  const parsed = settings.configurationValues ? readConfigurationValues(settings.configurationValues) : undefined;
   const config = parsed?.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as Record<string, unknown>) : {};
   const env = stringRecord(config.env);
   if (env) selfManaged.env = env;

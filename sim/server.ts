@@ -10,7 +10,7 @@ import { takeRequestFault } from './faults.js';
 import { MUTATING, OPERATIONS } from './operations/registry.js';
 import { matchRoute } from './routes.js';
 import { clusterView, type SimClusterView } from './views.js';
-import { parseCredential, parseJsonBody, readBody, sendError, sendJson } from './wire.js';
+import { EKS_BODY_LIMIT, KUBERNETES_BODY_LIMIT, parseCredential, parseJsonBody, readBody, refuseTooLarge, RequestTooLargeError, sendError, sendJson } from './wire.js';
 import { SimWorld, type RequestScope } from './world.js';
 
 export type { VirtualClock } from './clock.js';
@@ -83,6 +83,18 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/**
+ * True when `host` is a loopback address or name (127.0.0.0/8, ::1, localhost): only this machine can reach a
+ * simulator bound there. Anything else (0.0.0.0, ::, a LAN address) exposes an API that takes any credentials.
+ *
+ * @example
+ * isLoopbackHost('0.0.0.0') // false
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
+}
+
 /** The `addonVersion` of a create/update request body, for the call log; undefined when absent or unreadable. */
 function requestedVersionOf(text: string): string | undefined {
   try {
@@ -112,12 +124,23 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
-    const text = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://simulator');
-    if (url.pathname.startsWith(KUBERNETES_PATH)) {
+    const toKubernetes = url.pathname.startsWith(KUBERNETES_PATH);
+    let text: string;
+    try {
+      text = await readBody(request, toKubernetes ? KUBERNETES_BODY_LIMIT : EKS_BODY_LIMIT);
+    } catch (error) {
+      if (!(error instanceof RequestTooLargeError)) throw error;
+      if (toKubernetes) kubernetesCalls.push({ method: request.method ?? 'GET', cluster: '', path: url.pathname, status: 413 });
+      refuseTooLarge(request, response, requestId, toKubernetes ? 'kubernetes' : 'eks', error.limitBytes);
+      return;
+    }
+    if (toKubernetes) {
       const input = { method: request.method ?? 'GET', pathname: url.pathname, query: url.searchParams, authorization: request.headers.authorization };
       const answer = await kubernetesRequest(world, input, options.knownCredentials ?? [], Date.now());
       kubernetesCalls.push({ method: input.method, cluster: answer.cluster, path: answer.path, status: answer.status });
+      // An unreachable endpoint answers nothing: the client sees its connection cut.
+      if (answer.drop) return void request.socket.destroy();
       const json = JSON.stringify(answer.body);
       response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
       response.end(json);

@@ -25,6 +25,8 @@ export interface SimAddonView {
   readonly tags: Readonly<Record<string, string>>;
   readonly createdAt: number;
   readonly modifiedAt: number;
+  /** When the create, update or delete in flight lands (virtual epoch ms); null: never (STUCK); absent: none in flight. */
+  readonly changeCompletesAt?: number | null;
 }
 
 /** A deep copy of one simulated cluster, settled to the moment it was taken. */
@@ -79,6 +81,7 @@ export function clusterView(cluster: SimCluster): SimClusterView {
           tags: addon.tags,
           createdAt: addon.createdAt,
           modifiedAt: addon.modifiedAt,
+          ...(addon.pending ? { changeCompletesAt: addon.pending.completesAt } : {}),
         })
       : undefined,
     selfManaged: cluster.selfManaged ? structuredClone(cluster.selfManaged) : undefined,

@@ -1,11 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { FleetCluster, FleetFile, ManagedAddon, SimulatorSettings } from '../lib/fleet/fleet-file.js';
+import { randomUUID } from 'node:crypto';
+import type { Fault, FleetCluster, FleetFile, ManagedAddon, SimulatorSettings } from '../lib/fleet/fleet-file.js';
 import { loadCatalogue, type Catalogue } from './catalogue/catalogue.js';
 import type { VirtualClock } from './clock.js';
 import { clusterNotFound } from './eks-api-error.js';
-import { deletionThreshold, faultStates } from './faults.js';
+import { deletionThreshold, faultStates, pendingJoins, revisionTroubles, type ChangeFaults } from './faults.js';
+import { hexOf, uuidOf } from './hash.js';
 import { changeDurationMs, DEFAULT_CONFLICT, INSUFFICIENT_REPLICAS, settleCluster } from './lifecycle.js';
-import { VPC_CNI, type SimAddon, type SimCluster, type SimPodIdentityAssociation } from './model.js';
+import { advanceRollout, deleteDaemonSet, faultFreeRolloutEnd, initialDaemonSet, writeTemplate } from './kubernetes/daemonset-rollout.js';
+import { buildNodes } from './kubernetes/nodes.js';
+import { selfManagedFromAddon } from './self-managed.js';
+import { VPC_CNI, type AddonSettings, type SimAddon, type SimCluster, type SimPodIdentityAssociation } from './model.js';
 
 /** AddonPodIdentityAssociations (facts §3). */
 interface PodIdentityInput {
@@ -22,12 +26,6 @@ export interface RequestScope {
 
 const DAY_MS = 86_400_000;
 
-export const hexOf = (text: string, length = 32): string => createHash('sha256').update(text).digest('hex').slice(0, length);
-
-const uuidLike = (text: string): string => {
-  const h = hexOf(text);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-};
 
 /**
  * The simulated accounts: every cluster of the fleet file with its add-on, updates and faults, plus the
@@ -110,7 +108,7 @@ export class SimWorld {
     return {
       addonName: VPC_CNI,
       // facts §7.5: arn:aws:eks:<region>:<account>:addon/<cluster>/<addonName>/<uuid-like id>
-      addonArn: `arn:aws:eks:${cluster.region}:${cluster.accountId}:addon/${cluster.name}/${VPC_CNI}/${uuidLike(`${cluster.uid}/${now}`)}`,
+      addonArn: `arn:aws:eks:${cluster.region}:${cluster.accountId}:addon/${cluster.name}/${VPC_CNI}/${uuidOf(`${cluster.uid}/${now}`)}`,
       status: 'CREATING',
       settings,
       tags,
@@ -133,6 +131,9 @@ export class SimWorld {
       platformVersion: spec.platformVersion ?? 'eks.10',
       compute: spec.compute,
       nodes: spec.nodes,
+      nodeGroups: spec.nodeGroups,
+      nodeList: [],
+      pendingJoins: [],
       createdAt: start - 200 * DAY_MS,
       uid,
       selfManaged: spec.selfManaged ? structuredClone(spec.selfManaged) : undefined,
@@ -143,9 +144,44 @@ export class SimWorld {
       existence: threshold === 0 ? 'ghost' : 'present',
       acceptedChanges: 0,
     };
+    cluster.nodeList.push(...buildNodes(cluster, spec, cluster.createdAt + DAY_MS));
     this.startControlPlaneUpdate(cluster, spec, start);
     if (spec.addon) cluster.addon = this.buildAddon(cluster, spec.addon, start);
+    // The aws-node DaemonSet it starts with, long rolled out; EKS Auto Mode clusters run none.
+    const source = cluster.selfManaged ?? (cluster.addon ? selfManagedFromAddon(cluster.addon.settings) : undefined);
+    if (source && cluster.compute !== 'auto') cluster.daemonSet = initialDaemonSet(cluster, source, cluster.createdAt + DAY_MS, start);
     return cluster;
+  }
+
+  /**
+   * When a create or update accepted at `now` towards `targetVersion` completes: its duration (varied per hop when
+   * `durationJitter` is set, or SLOW's), and with `activeAwaitsRollout` not before the DaemonSet rollout would end
+   * without faults. Call after applyManifest, so the rollout it waits for is the one this change started.
+   */
+  changeCompletesAt(cluster: SimCluster, now: number, targetVersion: string, slow?: Fault): number {
+    const end = now + changeDurationMs(cluster, this.settings, targetVersion, slow);
+    return this.settings.activeAwaitsRollout ? Math.max(end, faultFreeRolloutEnd(cluster, this.settings, now)) : end;
+  }
+
+  /**
+   * EKS applies an accepted create or update (one that does not fail): the aws-node pod template becomes the
+   * target's (a new generation, pods replaced node by node), with the change's pod faults on the new revision, and
+   * the change's joining nodes are scheduled.
+   */
+  applyManifest(cluster: SimCluster, target: AddonSettings, now: number, faults: ChangeFaults): void {
+    cluster.pendingJoins.push(...pendingJoins(cluster, faults.joins, now));
+    if (cluster.compute === 'auto') return;
+    writeTemplate(cluster, this.settings, selfManagedFromAddon(target), now, revisionTroubles(cluster.nodeList, faults.pods));
+  }
+
+  /** DeleteAddon without preserve: the DaemonSet and its pods are deleted. */
+  removeDaemonSet(cluster: SimCluster, now: number): void {
+    deleteDaemonSet(cluster, this.settings, now);
+  }
+
+  /** Brings a cluster's nodes and DaemonSet to `now` (before its Kubernetes API answers). */
+  advanceKubernetes(cluster: SimCluster, now: number): void {
+    advanceRollout(cluster, this.settings, now);
   }
 
   private startControlPlaneUpdate(cluster: SimCluster, spec: FleetCluster, start: number): void {
@@ -196,7 +232,7 @@ export class SimWorld {
         addon.modifiedAt = start;
         addon.pending = {
           kind: 'update',
-          completesAt: start + changeDurationMs(cluster, this.settings),
+          completesAt: start + changeDurationMs(cluster, this.settings, spec.version),
           outcome: { kind: 'success' },
           target: structuredClone(settings),
           updateId: id,

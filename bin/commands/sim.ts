@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isCniFleetError } from '../../lib/errors.js';
 import { parseFleetFile, type FleetFile } from '../../lib/fleet/fleet-file.js';
-import { startSimulator, type Simulator } from '../../sim/server.js';
+import { isLoopbackHost, startSimulator, type Simulator } from '../../sim/server.js';
 
 /** Where `cni-fleet sim` writes; the process streams, or a capture in tests. */
 export interface SimCommandIo {
@@ -54,7 +54,10 @@ export async function startSimCommand(options: SimCommandOptions, io: SimCommand
     io.err(`cni-fleet sim: ${options.fleet}: ${reason.split('\n')[0]}`);
     return EXIT_BAD_INPUT;
   }
-  const sim = await startSimulator({ fleet, speed, port, host: options.host ?? '127.0.0.1' });
+  const host = options.host ?? '127.0.0.1';
+  const sim = await startSimulator({ fleet, speed, port, host });
+  // The simulator takes any credentials and changes clusters on request: say so when others can reach it.
+  if (!isLoopbackHost(host)) io.err(`cni-fleet sim: warning: listening on ${host}, beyond this machine; anyone who can reach ${sim.endpoint} can read and change its clusters (no real authentication)`);
   const example = fleet.clusters.find((c) => c.addon) ?? fleet.clusters[0];
   const updateSeconds = fleet.settings.updateSeconds;
   io.out(`EKS API simulator: ${fleet.clusters.length} cluster(s) from ${options.fleet} at ${sim.endpoint}`);

@@ -1,7 +1,6 @@
 import facts from '../data/vpc-cni-versions.json' with { type: 'json' };
-import { compareVersions, minorIndex } from '../../lib/versions/compare-versions.js';
-import { parseVersion } from '../../lib/versions/parse-version.js';
 import type { CompatibleBuild } from '../../lib/versions/compatible-build.js';
+import { buildNumbers, byVersion, minorLineOf } from '../versions.js';
 import { KUBERNETES_CALENDAR, kubernetesMinor } from './kubernetes-calendar.js';
 
 /** One EKS build of vpc-cni as the simulator offers it. */
@@ -63,8 +62,8 @@ export function compatibilityWindow(version: string, released: string, evidence:
   const all = [...ruled, ...seen];
   let lo = Math.min(...all);
   const hi = Math.max(...all);
-  const v = parseVersion(version);
-  if (v.major === 1 && v.minor === 16 && v.patch <= 1) lo = Math.max(lo, 24);
+  const v = buildNumbers(version);
+  if (v && v.major === 1 && v.minor === 16 && v.patch <= 1) lo = Math.max(lo, 24);
   return KUBERNETES_CALENDAR.map((k) => k.version).filter((k) => kubernetesMinor(k) >= lo && kubernetesMinor(k) <= hi);
 }
 
@@ -75,15 +74,16 @@ export function compatibilityWindow(version: string, released: string, evidence:
  * support) defaults to its newest build, as 1.23 did with v1.18.5-eksbuild.1.
  */
 function pickDefaults(builds: readonly { version: string; kubernetesVersions: readonly string[] }[]): Map<string, string> {
-  const newestLine = Math.max(...builds.map((b) => minorIndex(b.version)));
+  // `builds` is newest first, so its first build is of the newest minor line.
+  const newestLine = builds[0] ? minorLineOf(builds[0].version) : undefined;
   const defaults = new Map<string, string>();
   for (const { version: k8s } of KUBERNETES_CALENDAR) {
     const offered = builds.filter((b) => b.kubernetesVersions.includes(k8s)); // newest first
     if (offered.length === 0) continue;
-    const lines = [...new Set(offered.map((b) => minorIndex(b.version)))];
+    const lines = [...new Set(offered.map((b) => minorLineOf(b.version)))];
     const topLine = lines[0]!;
     const line = topLine === newestLine && lines.length > 1 ? lines[1]! : topLine;
-    defaults.set(k8s, offered.find((b) => minorIndex(b.version) === line)!.version);
+    defaults.set(k8s, offered.find((b) => minorLineOf(b.version) === line)!.version);
   }
   return defaults;
 }
@@ -97,7 +97,7 @@ function pickDefaults(builds: readonly { version: string; kubernetesVersions: re
  * loadCatalogue().compatibleBuilds('1.23')[0] // { version: 'v1.18.5-eksbuild.1', isDefault: true }
  */
 export function loadCatalogue(source: readonly FactsVersion[] = facts as FactsVersion[]): Catalogue {
-  const ordered = [...source].sort((a, b) => compareVersions(a.version, b.version));
+  const ordered = [...source].sort((a, b) => byVersion(a.version, b.version));
   const windows: { version: string; released: string; kubernetesVersions: string[]; evidence: string[] }[] = [];
   let lastDate = '2020-01-01';
   for (const upstream of ordered) {
@@ -112,18 +112,18 @@ export function loadCatalogue(source: readonly FactsVersion[] = facts as FactsVe
       });
     }
   }
-  windows.sort((a, b) => compareVersions(b.version, a.version));
+  windows.sort((a, b) => byVersion(b.version, a.version));
   const defaults = pickDefaults(windows);
   const builds: CatalogueBuild[] = windows.map((w) => ({
     ...w,
     defaultFor: [...defaults].filter(([, v]) => v === w.version).map(([k]) => k),
   }));
-  const byVersion = new Map(builds.map((b) => [b.version, b]));
+  const byName = new Map(builds.map((b) => [b.version, b]));
   return {
     builds,
     kubernetesVersions: KUBERNETES_CALENDAR.map((k) => k.version),
     compatibleBuilds: (k8s) =>
       builds.filter((b) => b.kubernetesVersions.includes(k8s)).map((b) => ({ version: b.version, isDefault: b.defaultFor.includes(k8s) })),
-    find: (version) => byVersion.get(version),
+    find: (version) => byName.get(version),
   };
 }

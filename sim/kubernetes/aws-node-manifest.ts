@@ -1,12 +1,11 @@
 import type { FleetCluster, SelfManaged } from '../../lib/fleet/fleet-file.js';
-import { AWS_NODE_ENV, INIT_ENV, manifestEnv } from '../../lib/migration/aws-node-defaults.js';
-import { compareVersions } from '../../lib/versions/compare-versions.js';
+import { hexOf, uuidOf } from '../hash.js';
 import type { SimCluster } from '../model.js';
-import { selfManagedFromAddon } from '../self-managed.js';
-import { hexOf } from '../world.js';
-
-/** The JSON of a Kubernetes object as the API server returns it. */
-export type KubeObject = Record<string, unknown>;
+import { buildNumbers } from '../versions.js';
+import { hasNodeAgent, type DaemonSetStatus } from './daemonset-rollout.js';
+import { isoSeconds, type KubeObject } from './kube-object.js';
+import type { PodImages } from './pod-status.js';
+import { stockAwsNodeEnv, stockInitEnv } from './stock-env.js';
 
 /** The account that hosts the EKS images in most regions (aws/amazon-vpc-cni-k8s config/master/aws-k8s-cni.yaml). */
 const ECR_ACCOUNT = '602401143452';
@@ -19,19 +18,52 @@ const labels = (version: string): Record<string, string> => ({
 });
 
 /**
- * What the aws-node DaemonSet runs with now: the self-managed install, else the managed add-on's settings (the
- * add-on owns the DaemonSet once created: defaults plus its configurationValues, nothing else survives an
- * OVERWRITE, facts §7.3). Undefined when the cluster has no aws-node DaemonSet (EKS Auto Mode, or deleted).
+ * The network policy agent each vpc-cni minor line ships with. APPROXIMATION: each upstream release pins one agent
+ * release (its CHANGELOG); these pairs are ones seen in public clusters' manifests (v1.16.4 with v1.0.8, v1.19.6
+ * with v1.2.2, v1.20.x with v1.2.7, v1.21.1 with v1.3.1; v1.23.0 requires v1.4.1). What matters to a reader is
+ * that the agent's tag moves with the add-on's build, as it does in EKS.
  */
-export function daemonSetSource(cluster: SimCluster): SelfManaged | undefined {
-  if (cluster.compute === 'auto') return undefined;
-  if (cluster.selfManaged) return cluster.selfManaged;
-  if (cluster.addon && cluster.addon.status !== 'DELETING') return selfManagedFromAddon(cluster.addon.settings);
-  return undefined;
+const NODE_AGENT_BY_MINOR: Readonly<Record<number, string>> = {
+  14: 'v1.0.1',
+  15: 'v1.0.5',
+  16: 'v1.0.8',
+  17: 'v1.0.8',
+  18: 'v1.1.1',
+  19: 'v1.2.2',
+  20: 'v1.2.7',
+  21: 'v1.3.1',
+  22: 'v1.3.2',
+  23: 'v1.4.1',
+};
+
+const nodeAgentTag = (version: string): string => {
+  const minor = buildNumbers(version)?.minor ?? 14;
+  const known = Object.keys(NODE_AGENT_BY_MINOR).map(Number).filter((m) => m <= minor);
+  return `${NODE_AGENT_BY_MINOR[Math.max(...known, 14)]}-eksbuild.1`;
+};
+
+/** The container images of the template for `version` in `region`. */
+export function templateImages(region: string, version: string): PodImages {
+  const image = (repository: string, tag: string): string => `${ECR_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${repository}:${tag}`;
+  return {
+    init: image('amazon-k8s-cni-init', version),
+    awsNode: image('amazon-k8s-cni', version),
+    nodeAgent: hasNodeAgent(version) ? image('amazon/aws-network-policy-agent', nodeAgentTag(version)) : undefined,
+  };
 }
 
 /** The parts of a simulated cluster its aws-node manifests depend on. */
-export type ManifestCluster = Pick<SimCluster, 'name' | 'region' | 'uid' | 'compute' | 'nodes' | 'createdAt' | 'acceptedChanges' | 'addon'>;
+export type ManifestCluster = Pick<SimCluster, 'name' | 'region' | 'uid' | 'createdAt' | 'addon'>;
+
+/** Where the DaemonSet stands: its metadata and status come from the rollout (sim/kubernetes/daemonset-rollout.ts). */
+export interface DaemonSetProgress {
+  readonly uid: string;
+  readonly createdAt: number;
+  readonly generation: number;
+  readonly status: DaemonSetStatus;
+  /** Virtual ms of the last change, for `resourceVersion`. */
+  readonly changedAt: number;
+}
 
 /**
  * The aws-node DaemonSet and ServiceAccount a fleet file's self-managed cluster starts with: what the simulator
@@ -42,17 +74,25 @@ export type ManifestCluster = Pick<SimCluster, 'name' | 'region' | 'uid' | 'comp
  */
 export function fleetClusterManifests(cluster: FleetCluster): { daemonSet: KubeObject; serviceAccount: KubeObject } | undefined {
   if (!cluster.selfManaged || cluster.compute === 'auto') return undefined;
-  const at: ManifestCluster = {
-    name: cluster.name,
-    region: cluster.region,
-    uid: hexOf(`${cluster.accountId}/${cluster.region}/${cluster.name}`),
-    compute: cluster.compute,
-    nodes: cluster.nodes,
+  const at: ManifestCluster = { name: cluster.name, region: cluster.region, uid: hexOf(`${cluster.accountId}/${cluster.region}/${cluster.name}`), createdAt: 0, addon: undefined };
+  const scheduled = cluster.compute === 'ec2' ? cluster.nodes : 0;
+  const progress: DaemonSetProgress = {
+    uid: uuidOf(`ds/${at.uid}`),
     createdAt: 0,
-    acceptedChanges: 0,
-    addon: undefined,
+    generation: 1,
+    changedAt: 0,
+    status: {
+      desiredNumberScheduled: scheduled,
+      currentNumberScheduled: scheduled,
+      updatedNumberScheduled: scheduled,
+      numberReady: scheduled,
+      numberAvailable: scheduled,
+      numberUnavailable: 0,
+      numberMisscheduled: 0,
+      observedGeneration: 1,
+    },
   };
-  return { daemonSet: awsNodeDaemonSet(at, cluster.selfManaged), serviceAccount: awsNodeServiceAccount(at, cluster.selfManaged) };
+  return { daemonSet: awsNodeDaemonSet(at, cluster.selfManaged, progress), serviceAccount: awsNodeServiceAccount(at, cluster.selfManaged) };
 }
 
 const envList = (env: Record<string, string>): KubeObject[] => Object.entries(env).map(([name, value]) => ({ name, value }));
@@ -83,17 +123,51 @@ const hostPath = (name: string, path: string, type?: string): KubeObject => ({ n
  * @example
  * awsNodeDaemonSet(cluster, { version: 'v1.15.1', env: { WARM_IP_TARGET: '3' } }).spec.template.spec.containers[0].env
  */
-export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged): KubeObject {
+export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged, progress: DaemonSetProgress): KubeObject {
+  const template = podTemplate(cluster, source);
+  const created = isoSeconds(progress.createdAt);
+  const { observedGeneration, ...counts } = progress.status;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: {
+      name: 'aws-node',
+      namespace: 'kube-system',
+      uid: progress.uid,
+      resourceVersion: String(Math.max(1, Math.floor(progress.changedAt / 1000))),
+      generation: progress.generation,
+      creationTimestamp: created,
+      labels: labels(source.version),
+      annotations: { 'deprecated.daemonset.template.generation': String(progress.generation) },
+      // What the API server keeps and `kubectl get -o yaml` hides since Kubernetes 1.21: the snapshot must not
+      // depend on it.
+      managedFields: [{ manager: cluster.addon ? 'eks' : 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', time: created, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }],
+    },
+    spec: {
+      revisionHistoryLimit: 10,
+      selector: { matchLabels: { 'k8s-app': 'aws-node' } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } },
+      template,
+    },
+    status: { ...counts, observedGeneration },
+  };
+}
+
+/**
+ * The pod template (`spec.template`) for an install: the upstream manifest's pod spec with the install's custom env,
+ * resources, tolerations and extras over the defaults of its version.
+ */
+export function podTemplate(cluster: Pick<ManifestCluster, 'name' | 'region' | 'uid'>, source: SelfManaged): { metadata: { labels: Record<string, string> }; spec: KubeObject } {
   const version = source.version;
-  const image = (repository: string, tag: string): string => `${ECR_ACCOUNT}.dkr.ecr.${cluster.region}.amazonaws.com/${repository}:${tag}`;
-  const env: Record<string, string> = { ...manifestEnv(AWS_NODE_ENV, version), ...source.env };
-  const initEnv: Record<string, string> = { ...manifestEnv(INIT_ENV, version), ...source.initEnv };
+  const images = templateImages(cluster.region, version);
+  const env: Record<string, string> = { ...stockAwsNodeEnv(version), ...source.env };
+  const initEnv: Record<string, string> = { ...stockInitEnv(version), ...source.initEnv };
   const resources = source.resources ?? { requests: { cpu: '25m' } };
   const vpcId = `vpc-${hexOf(`vpc/${cluster.uid}`, 17)}`;
   const containers: KubeObject[] = [
     {
       name: 'aws-node',
-      image: image('amazon-k8s-cni', version),
+      image: images.awsNode,
       imagePullPolicy: 'IfNotPresent',
       ports: [{ containerPort: 61678, name: 'metrics', protocol: 'TCP' }],
       livenessProbe: { exec: { command: ['/app/grpc-health-probe', '-addr=:50051', '-connect-timeout=5s', '-rpc-timeout=5s'] }, initialDelaySeconds: 60, timeoutSeconds: 10 },
@@ -115,10 +189,10 @@ export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged):
     },
   ];
   // Network policy arrived with v1.14.0 (sim/configuration-schemas.ts): the agent container ships from then on.
-  if (compareVersions(version, 'v1.14.0') >= 0)
+  if (images.nodeAgent)
     containers.push({
       name: 'aws-eks-nodeagent',
-      image: image('amazon/aws-network-policy-agent', 'v1.1.0-eksbuild.1'),
+      image: images.nodeAgent,
       args: ['--enable-ipv6=false', '--enable-network-policy=false', '--enable-cloudwatch-logs=false', '--metrics-bind-addr=:8162', '--health-probe-bind-addr=:8163'],
       env: [fieldRef('MY_NODE_NAME', 'spec.nodeName')],
       resources: { requests: { cpu: '25m' } },
@@ -142,7 +216,7 @@ export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged):
     initContainers: [
       {
         name: 'aws-vpc-cni-init',
-        image: image('amazon-k8s-cni-init', version),
+        image: images.init,
         imagePullPolicy: 'IfNotPresent',
         env: envList(initEnv),
         resources: { requests: { cpu: '25m' } },
@@ -177,40 +251,7 @@ export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged):
     ],
   };
   if (source.extras) mergeExtras(podSpec, source.extras);
-  const scheduled = cluster.compute === 'ec2' ? cluster.nodes : 0;
-  const created = new Date(cluster.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: {
-      name: 'aws-node',
-      namespace: 'kube-system',
-      uid: uuidOf(`ds/${cluster.uid}`),
-      resourceVersion: String(1000 + cluster.acceptedChanges),
-      generation: 1 + cluster.acceptedChanges,
-      creationTimestamp: created,
-      labels: labels(version),
-      annotations: { 'deprecated.daemonset.template.generation': String(1 + cluster.acceptedChanges) },
-      // What the API server keeps and `kubectl get -o yaml` hides since Kubernetes 1.21: the snapshot must not
-      // depend on it.
-      managedFields: [{ manager: cluster.addon ? 'eks' : 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', time: created, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }],
-    },
-    spec: {
-      revisionHistoryLimit: 10,
-      selector: { matchLabels: { 'k8s-app': 'aws-node' } },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } },
-      template: { metadata: { labels: labels(version) }, spec: podSpec },
-    },
-    status: {
-      currentNumberScheduled: scheduled,
-      desiredNumberScheduled: scheduled,
-      numberAvailable: scheduled,
-      numberMisscheduled: 0,
-      numberReady: scheduled,
-      observedGeneration: 1 + cluster.acceptedChanges,
-      updatedNumberScheduled: scheduled,
-    },
-  };
+  return { metadata: { labels: labels(version) }, spec: podSpec };
 }
 
 /**
@@ -227,15 +268,11 @@ export function awsNodeServiceAccount(cluster: ManifestCluster, source: SelfMana
       name: 'aws-node',
       namespace: 'kube-system',
       uid: uuidOf(`sa/${cluster.uid}`),
-      resourceVersion: String(900 + cluster.acceptedChanges),
-      creationTimestamp: new Date(cluster.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      resourceVersion: String(Math.max(1, Math.floor(cluster.createdAt / 1000))),
+      creationTimestamp: isoSeconds(cluster.createdAt),
       labels: labels(source.version),
       ...(source.serviceAccountRoleArn ? { annotations: { 'eks.amazonaws.com/role-arn': source.serviceAccountRoleArn } } : {}),
     },
   };
 }
 
-const uuidOf = (text: string): string => {
-  const h = hexOf(text);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-};

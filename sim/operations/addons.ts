@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatConfigurationRejection, validateConfigurationValues } from '../../lib/addon/configuration-schema.js';
-import { minorIndex } from '../../lib/versions/compare-versions.js';
+import { checkConfiguration, configurationRefusal } from '../configuration-check.js';
 import { configurationSchemaFor } from '../configuration-schemas.js';
 import {
   EksApiError,
@@ -13,9 +12,10 @@ import {
   type EksErrorFields,
 } from '../eks-api-error.js';
 import { takeChangeFaults } from '../faults.js';
-import { BUSY_STATES, changeDurationMs, clusterStatus, outcomeOf } from '../lifecycle.js';
+import { BUSY_STATES, clusterStatus, outcomeOf } from '../lifecycle.js';
 import { VPC_CNI, type AddonSettings, type ChangeOutcome, type SimAddon, type SimCluster, type SimUpdateParam } from '../model.js';
 import { paginate } from '../pagination.js';
+import { withinOneMinor } from '../versions.js';
 import { renderAddon, renderUpdate } from '../render.js';
 import { conflictMessage, selfManagedConflicts } from '../self-managed.js';
 import type { SimWorld } from '../world.js';
@@ -63,8 +63,8 @@ function requireCompatibleVersion(world: SimWorld, cluster: SimCluster, version:
 
 /** `configurationValues` must fit the target build's schema; EKS answers 400 with the §11 message. */
 function requireValidConfiguration(version: string, text: string, fields: EksErrorFields): void {
-  const result = validateConfigurationValues(configurationSchemaFor(version), text);
-  if (!result.ok) throw invalidParameter(formatConfigurationRejection(result.problems), fields);
+  const verdict = checkConfiguration(configurationSchemaFor(version), text);
+  if (!verdict.accepted) throw invalidParameter(configurationRefusal(verdict.reasons), fields);
 }
 
 /** ListAddons (facts §2), paginated (§6). */
@@ -111,23 +111,25 @@ export const createAddon: OperationHandler = ({ world, scope, params, body, now 
   // facts §7.3: the API default for an omitted resolveConflicts is UNVERIFIED; eksctl documents NONE.
   const mode = resolveConflicts?.mode ?? 'NONE';
   const conflicts = cluster.selfManaged && mode !== 'OVERWRITE' ? selfManagedConflicts(cluster.selfManaged) : [];
-  let outcome: ChangeOutcome;
-  let completesAt: number | null;
-  if (conflicts.length > 0) {
-    const issue = { code: 'ConfigurationConflict', message: conflictMessage(conflicts), resourceIds: null };
-    outcome = { kind: 'failed', issue, error: { errorCode: issue.code, errorMessage: issue.message, resourceIds: null } };
-    completesAt = now + changeDurationMs(cluster, world.settings);
-  } else {
-    const faults = takeChangeFaults(cluster, addonVersion);
-    outcome = outcomeOf(faults);
-    completesAt = faults.outcome?.effect === 'STUCK' ? null : now + changeDurationMs(cluster, world.settings, faults.slow);
-  }
   const target: AddonSettings = {
     addonVersion,
     configurationValues,
     serviceAccountRoleArn,
     podIdentityAssociations: world.podIdentityAssociations(cluster, podIdentityAssociations, now),
   };
+  let outcome: ChangeOutcome;
+  let completesAt: number | null;
+  if (conflicts.length > 0) {
+    // The apply fails on the conflicts: the self-managed DaemonSet stays as it is.
+    const issue = { code: 'ConfigurationConflict', message: conflictMessage(conflicts), resourceIds: null };
+    outcome = { kind: 'failed', issue, error: { errorCode: issue.code, errorMessage: issue.message, resourceIds: null } };
+    completesAt = world.changeCompletesAt(cluster, now, addonVersion);
+  } else {
+    const faults = takeChangeFaults(cluster, addonVersion);
+    outcome = outcomeOf(faults);
+    if (outcome.kind !== 'failed') world.applyManifest(cluster, target, now, faults);
+    completesAt = faults.outcome?.effect === 'STUCK' ? null : world.changeCompletesAt(cluster, now, addonVersion, faults.slow);
+  }
   const addon = world.newAddon(cluster, target, now, tags);
   addon.createToken = token;
   addon.pending = { kind: 'create', completesAt, outcome, target };
@@ -159,7 +161,7 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
   if (requestedVersion !== undefined) {
     requireCompatibleVersion(world, cluster, requestedVersion, fields);
     // facts §7.1: "up or down 1 minor version at a time"; patch/eksbuild moves within a minor are free.
-    if (world.settings.oneMinorRule && Math.abs(minorIndex(requestedVersion) - minorIndex(current.addonVersion)) > 1)
+    if (world.settings.oneMinorRule && !withinOneMinor(current.addonVersion, requestedVersion))
       throw oneMinorAtATime(cluster.name, addonName);
   }
   const resolveConflicts = optionalResolveConflicts(body, fields);
@@ -189,6 +191,10 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
   if (podIdentityAssociations !== undefined) updateParams.push({ type: 'PodIdentityAssociations', value: JSON.stringify(podIdentityAssociations) });
 
   const faults = takeChangeFaults(cluster, addonVersion);
+  const outcome = outcomeOf(faults);
+  // EKS applies the new manifest at once (the DaemonSet starts rolling while the update is InProgress); a failed
+  // update never changed it.
+  if (outcome.kind !== 'failed') world.applyManifest(cluster, target, now, faults);
   const update = {
     id: randomUUID(),
     status: 'InProgress' as const,
@@ -204,8 +210,8 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
   addon.modifiedAt = now;
   addon.pending = {
     kind: 'update',
-    completesAt: faults.outcome?.effect === 'STUCK' ? null : now + changeDurationMs(cluster, world.settings, faults.slow),
-    outcome: outcomeOf(faults),
+    completesAt: faults.outcome?.effect === 'STUCK' ? null : world.changeCompletesAt(cluster, now, addonVersion, faults.slow),
+    outcome,
     target,
     updateId: update.id,
   };
@@ -224,6 +230,9 @@ export const deleteAddon: OperationHandler = ({ world, scope, params, query, now
   if (addon.status === 'DELETING') return { addon: renderAddon(cluster, addon) };
   const inFlight = addon.pending?.updateId ? cluster.updates.find((u) => u.id === addon.pending?.updateId) : undefined;
   if (inFlight) inFlight.status = 'Cancelled';
+  const preserve = query.get('preserve') === 'true';
+  // Without preserve, EKS removes the add-on's resources: the aws-node DaemonSet and its pods go.
+  if (!preserve) world.removeDaemonSet(cluster, now);
   addon.status = 'DELETING';
   addon.modifiedAt = now;
   addon.pending = {
@@ -231,7 +240,7 @@ export const deleteAddon: OperationHandler = ({ world, scope, params, query, now
     completesAt: now + world.settings.updateSeconds * 1000,
     outcome: { kind: 'success' },
     target: addon.settings,
-    preserve: query.get('preserve') === 'true',
+    preserve,
   };
   return { addon: renderAddon(cluster, addon) };
 };

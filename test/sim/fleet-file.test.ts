@@ -16,6 +16,14 @@ describe('fleet file validation names the offending field', () => {
     ['bad fault version glob', fleetText([{ ...cluster, faults: [{ effect: 'STUCK', toVersion: '1.15' }] }]), 'clusters[0].faults[0].toVersion', /version glob/],
     ['bad setting', fleetText([cluster], { settings: { updateSeconds: 0 } }), 'settings.updateSeconds', /./],
     ['not JSON', '{ clusters: ', '(root)', /not valid JSON/],
+    ['nodes and node groups disagree', fleetText([{ ...cluster, nodes: 5, nodeGroups: [{ name: 'a', count: 3 }] }]), 'clusters[0].nodes', /node groups have 3 nodes/],
+    ['duplicate node group', fleetText([{ ...cluster, nodeGroups: [{ name: 'a', count: 1 }, { name: 'a', count: 2 }] }]), 'clusters[0].nodeGroups[1].name', /duplicates node group a/],
+    ['bad node label', fleetText([{ ...cluster, nodeGroups: [{ name: 'gpu', count: 1, labels: { 'bad key!': 'x' } }] }]), 'clusters[0].nodeGroups[0].labels["bad key!"]', /label key/],
+    ['bad instance type', fleetText([{ ...cluster, nodeGroups: [{ name: 'gpu', count: 1, instanceType: 'huge' }] }]), 'clusters[0].nodeGroups[0].instanceType', /instance type/],
+    ['nodeSelector on a fault that has no nodes', fleetText([{ ...cluster, faults: [{ effect: 'STUCK', nodeSelector: 'a=b' }] }]), 'clusters[0].faults[0].nodeSelector', /applies only to POD_NOT_READY/],
+    ['bad nodeSelector', fleetText([{ ...cluster, faults: [{ effect: 'POD_NOT_READY', nodeSelector: '=gpu' }] }]), 'clusters[0].faults[0].nodeSelector', /label selector/],
+    ['NODE_JOIN into no such group', fleetText([{ ...cluster, faults: [{ effect: 'NODE_JOIN', nodeGroup: 'gpu' }] }]), 'clusters[0].faults[0].nodeGroup', /names no node group/],
+    ['bad jitter', fleetText([cluster], { settings: { durationJitter: 2 } }), 'settings.durationJitter', /./],
   ];
 
   it.each(cases)('%s', (_name, text, field, problem) => {
@@ -38,7 +46,25 @@ describe('fleet file validation names the offending field', () => {
     // Act
     const fleet = parseFleetFile(fleetText([cluster]));
     // Assess
-    expect(fleet.settings).toEqual({ oneMinorRule: true, omittedRoleClears: true, updateSeconds: 60, secondsPerNode: 2 });
+    expect(fleet.settings).toEqual({
+      oneMinorRule: true,
+      omittedRoleClears: true,
+      updateSeconds: 60,
+      secondsPerNode: 2,
+      durationJitter: 0,
+      seed: 1,
+      podReadySeconds: 5,
+      concurrentStartSeconds: 2.5,
+      activeAwaitsRollout: false,
+    });
     expect(fleet.clusters[0]).toMatchObject({ region: 'us-east-1', accountId: '111122223333', status: 'ACTIVE', nodes: 3, faults: [] });
+  });
+
+  it('counts the nodes of node groups, with their defaults', () => {
+    // Act
+    const fleet = parseFleetFile(fleetText([{ ...cluster, nodeGroups: [{ name: 'general', count: 6 }, { name: 'gpu', count: 2, instanceType: 'g5.xlarge' }] }]));
+    // Assess
+    expect(fleet.clusters[0]!.nodes).toBe(8);
+    expect(fleet.clusters[0]!.nodeGroups![0]).toEqual({ name: 'general', count: 6, instanceType: 'm5.large', capacityType: 'ON_DEMAND', labels: {}, taints: [] });
   });
 });
