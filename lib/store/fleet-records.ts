@@ -108,7 +108,11 @@ export interface FleetRecords {
   /** Writes one lane's clusters of one wave, in pages of MEMBERS_PAGE_SIZE, in the order given. */
   putWaveMembers(runId: string, wave: string, lane: number, members: readonly WaveMember[]): Promise<number>;
   /** Which lanes have clusters in which wave, with their counts (IndexWaves). */
-  listWaveLanes(runId: string): Promise<{ wave: string; lane: number; clusters: number }[]>;
+  /**
+   * Which lanes have clusters in which wave, with their counts and expected work (Σ and longest of the members'
+   * expected hops), for IndexWaves.
+   */
+  listWaveLanes(runId: string): Promise<{ wave: string; lane: number; clusters: number; hops: number; longestHops: number }[]>;
   /** One page of a lane's wave; null when there is no such page. */
   getWaveMembers(runId: string, wave: string, lane: number, page: number): Promise<{ members: WaveMember[]; pages: number } | null>;
   putWaves(runId: string, waves: readonly WaveRecord[]): Promise<void>;
@@ -286,6 +290,8 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
           page: i,
           pages: parts.length,
           clusters: members.length,
+          hops: members.reduce((n, m) => n + m.expectedHops, 0),
+          longestHops: Math.max(0, ...members.map((m) => m.expectedHops)),
           members: toPlainJson(part),
         })),
       );
@@ -293,8 +299,13 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     },
 
     async listWaveLanes(runId) {
-      const items = await byPrefix(runId, fleetKeys.membersPrefix, { expression: '#w, #l, #p, #c', names: { '#w': 'wave', '#l': 'lane', '#p': 'page', '#c': 'clusters' } });
-      return items.filter((i) => Number(i['page']) === 0).map((i) => ({ wave: String(i['wave']), lane: Number(i['lane']), clusters: Number(i['clusters']) }));
+      const items = await byPrefix(runId, fleetKeys.membersPrefix, {
+        expression: '#w, #l, #p, #c, #h, #x',
+        names: { '#w': 'wave', '#l': 'lane', '#p': 'page', '#c': 'clusters', '#h': 'hops', '#x': 'longestHops' },
+      });
+      return items
+        .filter((i) => Number(i['page']) === 0)
+        .map((i) => ({ wave: String(i['wave']), lane: Number(i['lane']), clusters: Number(i['clusters']), hops: Number(i['hops'] ?? 0), longestHops: Number(i['longestHops'] ?? 0) }));
     },
 
     async getWaveMembers(runId, wave, lane, page) {

@@ -40,6 +40,9 @@ export const DiscoverLaneEvent = z.object({
 
 const WaveCursor = z.object({ count: z.number().int(), next: z.number().int(), clusters: z.number().int() });
 
+/** IndexWaves: the run, and the per-lane concurrency its lane order weighs work by. */
+export const IndexWavesEvent = z.object({ runId: z.string(), options: Options.optional() });
+
 export const NextWaveEvent = z.object({ runId: z.string(), options: Options, waves: WaveCursor });
 
 /** One lane's work in one wave (the wave Map's ItemSelector, plus the page cursor). */
