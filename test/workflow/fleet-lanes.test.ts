@@ -217,6 +217,25 @@ describe('fleet lanes', () => {
     for (const name of ['long-1', 'long-2']) expect(byCluster.get(name)!.start, name).toBeGreaterThanOrEqual(mid.end);
   });
 
+  it('starts the longest lane of a wave first', async () => {
+    // Prepare: lane 0 (us-east-1) is one short upgrade, lane 1 (eu-west-1) two three-hop upgrades.
+    const fleet = FleetFile.parse({
+      settings: { updateSeconds: 60, secondsPerNode: 0 },
+      clusters: [cluster('short', 'us-east-1', {}, 1), cluster('long-a', 'eu-west-1', {}, 3), cluster('long-b', 'eu-west-1', {}, 3)],
+    });
+    const loaded = await workflow.load(fleet);
+
+    // Act
+    await workflow.runFleet({ runId: 'lpt-lanes', trigger: 'local', clusters: fleet.clusters.map((c) => ({ name: c.name, region: c.region })), options: { lanesAtOnce: 1, failureThreshold: 0 } }, 'lpt-lanes');
+    const wave = await loaded.store.getWave('lpt-lanes', 0);
+    const byCluster = spans(loaded.events);
+    await loaded.close();
+
+    // Assess: one lane at a time, the long lane first.
+    expect(wave?.lanes).toEqual([1, 0]);
+    expect(byCluster.get('short')!.start).toBeGreaterThanOrEqual(Math.max(byCluster.get('long-a')!.end, byCluster.get('long-b')!.end));
+  });
+
   it('keeps one cluster’s persistent fault and one account’s refused role with them; every other cluster goes on', async () => {
     // Prepare: a cluster EKS keeps throttling past every retry, a lane whose role STS refuses, and bystanders.
     const refused = `arn:aws:iam::${OTHER}:role/not-trusted`;
