@@ -11,6 +11,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   start: async () => (await import('./commands/start.js')).registerStart,
   status: async () => (await import('./commands/status.js')).registerStatus,
   history: async () => (await import('./commands/history.js')).registerHistory,
+  abort: async () => (await import('./commands/abort.js')).registerAbort,
 };
 
 const program = new Command()

@@ -18,10 +18,12 @@ import { buildHandler as readLanePage } from './read-lane-page.js';
 import { buildHandler as closeLaneWave } from './close-lane-wave.js';
 import { buildHandler as checkFailureBudget } from './check-failure-budget.js';
 import { buildHandler as summarizeRun } from './summarize-run.js';
+import { buildHandler as cleanupExecution } from './cleanup-execution.js';
 
 /**
- * Every Lambda task by the function key that serverless.yml and the ASL (`Fn::GetAtt: [key, Arn]`) use. The
- * local runner builds the same handlers with local dependencies.
+ * Every Lambda function by the function key that serverless.yml and the ASL (`Fn::GetAtt: [key, Arn]`) use: the
+ * Tasks, and cleanupExecution, which a rule starts when an execution ends outside its workflow. The local runner
+ * builds the same handlers with local dependencies.
  */
 export const FUNCTION_BUILDERS = {
   validateInput,
@@ -43,6 +45,7 @@ export const FUNCTION_BUILDERS = {
   closeLaneWave,
   checkFailureBudget,
   summarizeRun,
+  cleanupExecution,
 } as const satisfies Record<string, (deps: DepsProvider) => unknown>;
 
 export type FunctionKey = keyof typeof FUNCTION_BUILDERS;

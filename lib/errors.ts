@@ -44,11 +44,11 @@ export class InvalidVersionError extends CniFleetError {
   }
 }
 
-/** Context every cluster-scoped error carries. */
-export interface ClusterRef {
-  readonly clusterName: string;
-  readonly region: string;
-}
+/*
+ * Every cluster-scoped error below names its cluster by its key `account/region/name` (lib/workflow/state.ts
+ * clusterKey), in its `cluster` field and in its message: a name alone is ambiguous across accounts and Regions,
+ * and the message is what the progress log, the report and the notification show.
+ */
 
 /** EKS kept throttling after the SDK's own retries; the state machine retries the step with backoff. */
 export class EksThrottledError extends CniFleetError {
@@ -64,11 +64,26 @@ export class EksUnavailableError extends CniFleetError {
 export class ClusterNotFoundError extends CniFleetError {
   override readonly name = 'ClusterNotFoundError' as const;
   constructor(
-    readonly clusterName: string,
-    readonly region: string,
+    readonly cluster: string,
     options?: ErrorOptions,
   ) {
-    super(`Cluster ${clusterName} was not found in ${region}`, options);
+    super(`Cluster ${cluster} was not found`, options);
+  }
+}
+
+/**
+ * The cluster EKS described is not the one the run names: its ARN's account, Region or name differ from the
+ * entry's (credentials that act in another account, an endpoint of another Region). Nothing was changed.
+ */
+export class ClusterIdentityMismatchError extends CniFleetError {
+  override readonly name = 'ClusterIdentityMismatchError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly arn: string,
+    readonly differences: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`DescribeCluster for ${cluster} answered with ${arn || 'no ARN'} (${differences.join('; ')}); nothing was changed`, options);
   }
 }
 
@@ -76,11 +91,11 @@ export class ClusterNotFoundError extends CniFleetError {
 export class ClusterNotActiveError extends CniFleetError {
   override readonly name = 'ClusterNotActiveError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly status: string,
     options?: ErrorOptions,
   ) {
-    super(`Cluster ${clusterName} is ${status}, not ACTIVE`, options);
+    super(`Cluster ${cluster} is ${status}, not ACTIVE`, options);
   }
 }
 
@@ -88,11 +103,11 @@ export class ClusterNotActiveError extends CniFleetError {
 export class AddonBusyError extends CniFleetError {
   override readonly name = 'AddonBusyError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly status: string,
     options?: ErrorOptions,
   ) {
-    super(`Add-on vpc-cni on ${clusterName} is ${status}; waiting for it to settle`, options);
+    super(`Add-on vpc-cni on ${cluster} is ${status}; waiting for it to settle`, options);
   }
 }
 
@@ -100,11 +115,11 @@ export class AddonBusyError extends CniFleetError {
 export class ClusterSkippedError extends CniFleetError {
   override readonly name = 'ClusterSkippedError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly reason: string,
     options?: ErrorOptions,
   ) {
-    super(`Skipped ${clusterName}: ${reason}`, options);
+    super(`Skipped ${cluster}: ${reason}`, options);
   }
 }
 
@@ -112,12 +127,12 @@ export class ClusterSkippedError extends CniFleetError {
 export class PlanBlockedError extends CniFleetError {
   override readonly name = 'PlanBlockedError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly code: string,
     readonly reason: string,
     options?: ErrorOptions,
   ) {
-    super(`Upgrade of ${clusterName} is blocked (${code}): ${reason}`, options);
+    super(`Upgrade of ${cluster} is blocked (${code}): ${reason}`, options);
   }
 }
 
@@ -125,12 +140,12 @@ export class PlanBlockedError extends CniFleetError {
 export class ConfigurationRejectedError extends CniFleetError {
   override readonly name = 'ConfigurationRejectedError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly version: string,
     readonly problems: readonly string[],
     options?: ErrorOptions,
   ) {
-    super(`configurationValues of ${clusterName} are not valid for ${version}: ${problems.join('; ')}`, options);
+    super(`configurationValues of ${cluster} are not valid for ${version}: ${problems.join('; ')}`, options);
   }
 }
 
@@ -138,13 +153,13 @@ export class ConfigurationRejectedError extends CniFleetError {
 export class AddonRequestRejectedError extends CniFleetError {
   override readonly name = 'AddonRequestRejectedError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly version: string,
     readonly errorCode: string,
     message: string,
     options?: ErrorOptions,
   ) {
-    super(`EKS rejected the move of ${clusterName} to ${version}: ${errorCode}: ${message}`, options);
+    super(`EKS rejected the move of ${cluster} to ${version}: ${errorCode}: ${message}`, options);
   }
 }
 
@@ -152,13 +167,13 @@ export class AddonRequestRejectedError extends CniFleetError {
 export class AddonUpdateFailedError extends CniFleetError {
   override readonly name = 'AddonUpdateFailedError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly updateId: string,
     readonly errors: readonly { errorCode?: string; errorMessage?: string }[],
     options?: ErrorOptions,
   ) {
     super(
-      `Update ${updateId} on ${clusterName} failed: ${errors.map((e) => `${e.errorCode ?? 'Unknown'}: ${e.errorMessage ?? ''}`).join('; ') || 'no details'}`,
+      `Update ${updateId} on ${cluster} failed: ${errors.map((e) => `${e.errorCode ?? 'Unknown'}: ${e.errorMessage ?? ''}`).join('; ') || 'no details'}`,
       options,
     );
   }
@@ -168,13 +183,13 @@ export class AddonUpdateFailedError extends CniFleetError {
 export class AddonUnhealthyError extends CniFleetError {
   override readonly name = 'AddonUnhealthyError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly status: string,
     readonly issues: readonly { code?: string; message?: string }[],
     options?: ErrorOptions,
   ) {
     super(
-      `Add-on vpc-cni on ${clusterName} is ${status}${issues.length ? `: ${issues.map((i) => `${i.code ?? ''}: ${i.message ?? ''}`).join('; ')}` : ''}`,
+      `Add-on vpc-cni on ${cluster} is ${status}${issues.length ? `: ${issues.map((i) => `${i.code ?? ''}: ${i.message ?? ''}`).join('; ')}` : ''}`,
       options,
     );
   }
@@ -184,12 +199,12 @@ export class AddonUnhealthyError extends CniFleetError {
 export class HopTimeoutError extends CniFleetError {
   override readonly name = 'HopTimeoutError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly version: string,
     readonly polls: number,
     options?: ErrorOptions,
   ) {
-    super(`Hop of ${clusterName} to ${version} did not finish after ${polls} polls`, options);
+    super(`Hop of ${cluster} to ${version} did not finish after ${polls} polls`, options);
   }
 }
 
@@ -197,11 +212,27 @@ export class HopTimeoutError extends CniFleetError {
 export class VerificationFailedError extends CniFleetError {
   override readonly name = 'VerificationFailedError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly differences: readonly string[],
     options?: ErrorOptions,
   ) {
-    super(`Verification of ${clusterName} failed: ${differences.join('; ')}`, options);
+    super(`Verification of ${cluster} failed: ${differences.join('; ')}`, options);
+  }
+}
+
+/**
+ * After a hop, the add-on's configurationValues, IRSA role or pod identity associations differ from what the
+ * snapshot (or the migration) set: the cluster stops at that hop instead of carrying the loss through the rest.
+ */
+export class SettingsChangedError extends CniFleetError {
+  override readonly name = 'SettingsChangedError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly version: string,
+    readonly differences: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`After the hop of ${cluster} to ${version}: ${differences.join('; ')}`, options);
   }
 }
 
@@ -309,12 +340,12 @@ export class ProgressTableNotActiveError extends CniFleetError {
 export class KubernetesAccessError extends CniFleetError {
   override readonly name = 'KubernetesAccessError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly status: number,
     readonly request: string,
     options?: ErrorOptions,
   ) {
-    super(`Kubernetes API of ${clusterName} answered ${status} to "${request}": grant the function's role read access (docs/self-managed.md)`, options);
+    super(`Kubernetes API of ${cluster} answered ${status} to "${request}": grant the function's role read access (docs/self-managed.md)`, options);
   }
 }
 
@@ -322,11 +353,11 @@ export class KubernetesAccessError extends CniFleetError {
 export class KubernetesUnavailableError extends CniFleetError {
   override readonly name = 'KubernetesUnavailableError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly problem: string,
     options?: ErrorOptions,
   ) {
-    super(`Kubernetes API of ${clusterName} is unavailable: ${problem}`, options);
+    super(`Kubernetes API of ${cluster} is unavailable: ${problem}`, options);
   }
 }
 
@@ -337,14 +368,31 @@ export class KubernetesUnavailableError extends CniFleetError {
 export class UntranslatableSettingsError extends CniFleetError {
   override readonly name = 'UntranslatableSettingsError' as const;
   constructor(
-    readonly clusterName: string,
+    readonly cluster: string,
     readonly settings: readonly string[],
     options?: ErrorOptions,
   ) {
     super(
-      `${settings.length} setting(s) of ${clusterName}'s aws-node DaemonSet cannot be carried over to the managed add-on: ${settings.join('; ')}. Nothing was changed; set options.acceptUntranslatable to migrate without them`,
+      `${settings.length} setting(s) of ${cluster}'s aws-node DaemonSet cannot be carried over to the managed add-on: ${settings.join('; ')}. Nothing was changed; set options.acceptUntranslatable to migrate without them`,
       options,
     );
+  }
+}
+
+/**
+ * A state machine definition uses something the local runner cannot run faithfully (a Distributed Map reading
+ * items from S3, JSONata, a service integration other than Lambda and states:startExecution.sync). The runner
+ * refuses it before anything runs rather than rehearse something AWS would do differently.
+ */
+export class UnsupportedDefinitionError extends CniFleetError {
+  override readonly name = 'UnsupportedDefinitionError' as const;
+  constructor(
+    readonly machine: string,
+    readonly state: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${machine}: state ${state}: ${problem}`, options);
   }
 }
 
@@ -362,4 +410,5 @@ export const ERRORS_NOT_MATCHED_IN_WORKFLOWS = {
   ProgressTableMismatchError: 'a table that differs from docs/progress-table.md is a deployment defect: recorded through the States.ALL catchers',
   ProgressTableNotActiveError: 'only ensureTable (the local runner and the CLI) throws it; no deployed function creates tables',
   LockLostError: 'only ProgressStore.renewLock throws it, and no workflow step renews a lock',
+  UnsupportedDefinitionError: 'only the local runner throws it, when it loads a definition, before any execution starts',
 } as const satisfies Record<string, string>;

@@ -46,6 +46,8 @@ export interface SimCall {
   readonly at: number;
   /** From the SigV4 credential scope. */
   readonly region: string;
+  /** The account a 12-digit access key id names; absent for a request that is not scoped to one account. */
+  readonly accountId?: string;
   /** The cluster named in the path, if any. */
   readonly cluster?: string;
   readonly operation: EksOperation;
@@ -65,6 +67,8 @@ export interface SimCall {
 
 export interface CallFilter {
   cluster?: string;
+  /** Only requests scoped to this account (a 12-digit access key id). */
+  accountId?: string;
   operation?: EksOperation;
   mutating?: boolean;
 }
@@ -78,8 +82,8 @@ export interface Simulator {
   /** Every request to a simulated cluster's Kubernetes API (not EKS calls: `calls` and `count` exclude them). */
   readonly kubernetesCalls: ReadonlyArray<KubernetesCall>;
   count(filter?: CallFilter): number;
-  /** A deep copy of a cluster's state now; region optional (first cluster of that name otherwise). */
-  cluster(name: string, region?: string): SimClusterView | undefined;
+  /** A deep copy of a cluster's state now; region and account optional (first cluster of that name otherwise). */
+  cluster(name: string, region?: string, accountId?: string): SimClusterView | undefined;
   close(): Promise<void>;
 }
 
@@ -183,6 +187,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       seq,
       at: now,
       region,
+      ...(scope.accountId !== undefined ? { accountId: scope.accountId } : {}),
       ...(params.clusterName !== undefined ? { cluster: params.clusterName } : {}),
       operation,
       mutating: MUTATING.has(operation),
@@ -223,11 +228,12 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       calls.filter(
         (c) =>
           (filter.cluster === undefined || c.cluster === filter.cluster) &&
+          (filter.accountId === undefined || c.accountId === filter.accountId) &&
           (filter.operation === undefined || c.operation === filter.operation) &&
           (filter.mutating === undefined || c.mutating === filter.mutating),
       ).length,
-    cluster: (name, region) => {
-      const found = world.find(name, region);
+    cluster: (name, region, accountId) => {
+      const found = world.find(name, region, accountId);
       return found ? clusterView(found) : undefined;
     },
     close: () =>

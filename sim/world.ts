@@ -74,9 +74,9 @@ export class SimWorld {
     return cluster;
   }
 
-  /** For tests and the CLI: a cluster by name, in one region or the first anywhere, settled to now. */
-  find(name: string, region?: string): SimCluster | undefined {
-    const cluster = this.clusters.find((c) => c.name === name && (region === undefined || c.region === region));
+  /** For tests and the CLI: a cluster by name, in one region and account or the first anywhere, settled to now. */
+  find(name: string, region?: string, accountId?: string): SimCluster | undefined {
+    const cluster = this.clusters.find((c) => c.name === name && (region === undefined || c.region === region) && (accountId === undefined || c.accountId === accountId));
     if (cluster && cluster.existence === 'present') settleCluster(cluster, this.clock.now());
     return cluster;
   }

@@ -5,7 +5,9 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
+import { DataDirInUseError } from '../../lib/local/data-dir-owner.js';
 import { rehearse } from '../../lib/local/rehearsal.js';
+import type { Recovery } from '../../lib/local/rehearsal.js';
 import { renderReportHtml } from '../../lib/local/report-html.js';
 import type { TaskEvent } from '../../lib/local/workflow-runner.js';
 import { ExitCode, exitOnInputError, intOption } from './cli-helpers.js';
@@ -23,7 +25,17 @@ const STEP_LABEL: Record<string, string> = {
 };
 
 const colorStatus = (s: string): string =>
-  s === 'UPGRADED' ? pc.green(s) : s === 'FAILED' ? pc.red(s) : s === 'BLOCKED' ? pc.yellow(s) : s === 'UNCHANGED' || s === 'PLANNED' ? pc.cyan(s) : pc.dim(s);
+  s === 'UPGRADED' ? pc.green(s) : s === 'FAILED' || s === 'ABORTED' ? pc.red(s) : s === 'BLOCKED' ? pc.yellow(s) : s === 'UNCHANGED' || s === 'PLANNED' ? pc.cyan(s) : pc.dim(s);
+
+/** Exit status of a rehearsal stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C). */
+const INTERRUPTED = 130;
+
+const recoveryLine = (r: Recovery): string => {
+  const what = r.runId
+    ? `run ${r.runId} ${r.runClosed ? 'closed ABORTED' : 'had already ended'}, ${r.abortedClusters.length} cluster(s) closed ABORTED, ${r.releasedLocks.length} lock(s) released`
+    : 'it had not started a run';
+  return `cni-fleet: recovered ${r.dataDir} from process ${r.previous.pid}, which ended without closing it (killed or crashed, since ${r.previous.startedAt}): ${what}\n`;
+};
 
 export function registerRehearse(program: Command): void {
   program
@@ -61,30 +73,66 @@ export function registerRehearse(program: Command): void {
           if (bar) bar.update(done.size, { last: line });
           else if (e.stateName !== 'PollHop') process.stderr.write(`${line}\n`);
         };
-        mkdirSync(String(opts.dataDir), { recursive: true });
-        const report = await rehearse({
-          fleet,
-          speed: intOption(opts.speed, 'speed', 1, 100_000),
-          dataDir: String(opts.dataDir),
-          options: {
-            target: String(opts.target),
-            lanesAtOnce: intOption(opts.lanesAtOnce, 'lanes-at-once', 1, 10_000),
-            perLaneConcurrency: intOption(opts.perLaneConcurrency, 'per-lane-concurrency', 1, 40),
-            failureThreshold: intOption(opts.failureThreshold, 'failure-threshold', 0, 10_000),
-            dryRun: opts.dryRun === true,
-          },
-          onTask,
-        });
+        // Ctrl-C or SIGTERM stops the run cleanly: executions aborted, locks released, records closed ABORTED,
+        // the report written, exit 130. A second signal quits at once.
+        const interrupt = new AbortController();
+        const onSignal = (): void => {
+          if (interrupt.signal.aborted) process.exit(INTERRUPTED);
+          interrupt.abort();
+          bar?.stop();
+          process.stderr.write('cni-fleet: interrupted: stopping the run, releasing its locks and writing the report (again to quit at once)\n');
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        const options = {
+          target: String(opts.target),
+          lanesAtOnce: intOption(opts.lanesAtOnce, 'lanes-at-once', 1, 10_000),
+          perLaneConcurrency: intOption(opts.perLaneConcurrency, 'per-lane-concurrency', 1, 40),
+          failureThreshold: intOption(opts.failureThreshold, 'failure-threshold', 0, 10_000),
+          dryRun: opts.dryRun === true,
+        };
+        const speed = intOption(opts.speed, 'speed', 1, 100_000);
+        let report;
+        try {
+          report = await rehearse({
+            fleet,
+            speed,
+            dataDir: String(opts.dataDir),
+            options,
+            onTask,
+            signal: interrupt.signal,
+            onRecovery: (r) => process.stderr.write(recoveryLine(r)),
+          });
+        } catch (error) {
+          bar?.stop();
+          // Another process holds the folder: one line naming it and the process, nothing was started.
+          if (error instanceof DataDirInUseError) {
+            process.stderr.write(`cni-fleet: ${error.message}\n`);
+            process.exitCode = 1;
+            return;
+          }
+          throw error;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
         await report.close();
-        bar?.update(fleet.clusters.length, { last: 'done' });
+        bar?.update(fleet.clusters.length, { last: report.interrupted ? 'interrupted' : 'done' });
         bar?.stop();
         const { store: _store, close: _close, ...plain } = report;
         mkdirSync(String(opts.reportDir), { recursive: true });
         const base = join(String(opts.reportDir), `${report.runId}`);
         writeFileSync(`${base}.json`, `${JSON.stringify(plain, null, 2)}\n`);
         writeFileSync(`${base}.html`, renderReportHtml(plain));
+        if (report.interrupted) process.exitCode = INTERRUPTED;
+        const aborted = report.clusters.filter((c) => c.status === 'ABORTED').length;
+        const interruptedLine = `cni-fleet: interrupted: ${aborted} cluster(s) ABORTED, their locks released; report ${base}.json\n`;
         // The fleet execution's verdict, on one line, with the exit code `start --wait` uses for a failed run.
         const verdict = (): void => {
+          if (report.interrupted) {
+            process.stderr.write(interruptedLine);
+            return;
+          }
           if (report.execution.status === 'SUCCEEDED') return;
           process.stderr.write(`cni-fleet: fleet run ${report.runId} ended FAILED: ${report.execution.cause ?? report.execution.error}\n`);
           process.exitCode = ExitCode.RUN_FAILED;

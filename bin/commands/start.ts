@@ -4,9 +4,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { Option, type Command } from 'commander';
 import { InputValidationError } from '../../lib/errors.js';
 import { requireRegion, resolveOutputFormat, sdkClientConfig } from '../../lib/operator/aws-cli-options.js';
-import { checkExecutionInput, executionNameFor } from '../../lib/operator/execution-input-file.js';
+import { checkExecutionInput, checkTargetAccounts, executionNameFor } from '../../lib/operator/execution-input-file.js';
 import { openAwsProgress } from '../../lib/operator/progress-source.js';
-import { MACHINE_OUTPUT, StackOutput, readStackOutputs, type Machine, type StackOutputs } from '../../lib/operator/stack-outputs.js';
+import { MACHINE_OUTPUT, StackOutput, deploymentOf, readStackOutputs, type Machine, type StackOutputs } from '../../lib/operator/stack-outputs.js';
 import { startRun } from '../../lib/operator/start-run.js';
 import { needsStoredList, storeClusterList } from '../../lib/operator/stored-list.js';
 import { ENDPOINT_HELP, ExitCode, addAwsOptions, intervalOption, processIo, reportError, type AwsCommandOptions, type CommandIo } from './cli-helpers.js';
@@ -54,7 +54,7 @@ export function registerStart(program: Command, io: CommandIo = processIo): void
   addAwsOptions(command, 'of the stack and state machine')
     .addHelpText(
       'after',
-      `${ENDPOINT_HELP}\nExit codes: 0 started (with --wait: and SUCCEEDED), 1 AWS or other failure, 2 bad input (no AWS call was made),\n` +
+      `${ENDPOINT_HELP}\nExit codes: 0 started (with --wait: and SUCCEEDED), 1 AWS or other failure, 2 bad input (nothing was started),\n` +
         '  3 with --wait: the execution ended FAILED, TIMED_OUT or ABORTED, 130 interrupted while waiting (the execution goes on).\n' +
         '\nExamples:\n' +
         '  cni-fleet start --stage dev --input examples/inputs/cluster-one.json\n' +
@@ -98,6 +98,9 @@ async function runStart(options: StartOptions, io: CommandIo): Promise<number> {
       stack = await readStackOutputs(cfn, options.stage);
     }
     const stateMachineArn = options.stateMachineArn ?? stack!.require(MACHINE_OUTPUT[checked.machine]);
+    // With the stage's stack at hand, the deployment is known (its account, the roles of CrossAccountRoleArns): a
+    // cluster in another account that no role reaches is refused here, before StartExecution, as the workflow would.
+    if (stack) checkTargetAccounts(checked, options.input, deploymentOf(stateMachineArn, stack));
     let input = checked.input;
     if (checked.machine === 'fleet' && needsStoredList(input)) {
       // Too big for StartExecution: the list goes to the progress table under the run id, the input names it.

@@ -5,13 +5,18 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Config } from '../config.js';
 
-/** Where the EKS API of one cluster is reached: its region, and the role to assume for another account. */
+/**
+ * Where the EKS API of one cluster is reached: its account and Region, and the role to assume in that account.
+ * The account is part of the target so that two clusters of one name in two accounts never share a client (and
+ * so never reach the same cluster): a cluster is (account, Region, name) everywhere.
+ */
 export interface EksTarget {
+  readonly accountId: string;
   readonly region: string;
   readonly roleArn?: string | undefined;
 }
 
-/** Builds (and caches) one EKS client per region and role. */
+/** Builds (and caches) one EKS client per account, Region and role. */
 export type EksClientFactory = (target: EksTarget) => EKSClient;
 
 export interface AwsClientOptions {
@@ -22,7 +27,23 @@ export interface AwsClientOptions {
   readonly credentials?: AwsCredentialIdentity;
   /** Where roles are assumed (STS): a local server in tests; absent in AWS (the Region's STS endpoint). */
   readonly stsEndpoint?: string | undefined;
+  /**
+   * Local servers only: the credentials that act in one account. The EKS simulator serves the clusters of the
+   * account a 12-digit access key id names, as AWS serves those of the account a role's credentials belong to; it
+   * has no STS, so a target's role is not assumed here. Absent in AWS: a target with a role is reached by assuming
+   * it (STS), any other with `credentials` or the default chain (the deployment's own account).
+   */
+  readonly accountCredentials?: (accountId: string) => AwsCredentialIdentity;
 }
+
+/**
+ * Credentials a local server takes as acting in `accountId`: the EKS simulator scopes every request to the account
+ * its 12-digit access key id names, so each account's clusters are served separately.
+ *
+ * @example
+ * createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, accountCredentials: simulatorAccountCredentials })
+ */
+export const simulatorAccountCredentials = (accountId: string): AwsCredentialIdentity => ({ accessKeyId: accountId, secretAccessKey: 'simulator' });
 
 /** An endpoint on this machine: an AWS endpoint (regional, FIPS, VPC) never is, whatever AWS_ENDPOINT_URL_* says. */
 const isLoopback = (endpoint: string | undefined): boolean => {
@@ -60,11 +81,13 @@ function trimForLocalEndpoint(client: WithMiddlewareStack, endpoint: string | un
  */
 export function createAwsClients(options: AwsClientOptions): { eksFor: EksClientFactory; dynamo: DynamoDBClient; doc: DynamoDBDocumentClient } {
   const eksClients = new Map<string, EKSClient>();
-  const eksFor: EksClientFactory = ({ region, roleArn }) => {
-    const key = `${region}|${roleArn ?? ''}`;
+  const eksFor: EksClientFactory = ({ accountId, region, roleArn }) => {
+    const key = `${accountId}|${region}|${roleArn ?? ''}`;
     let client = eksClients.get(key);
     if (!client) {
-      const credentials = roleArn
+      const credentials = options.accountCredentials
+        ? options.accountCredentials(accountId)
+        : roleArn
         ? fromTemporaryCredentials({
             params: { RoleArn: roleArn, RoleSessionName: 'cni-fleet', DurationSeconds: 3600 },
             ...(options.credentials ? { masterCredentials: options.credentials } : {}),
@@ -96,7 +119,7 @@ export function createAwsClients(options: AwsClientOptions): { eksFor: EksClient
  * Kubernetes token (lib/kubernetes/eks-token.ts), so one access entry per role covers both.
  *
  * @example
- * const credentials = credentialsOf(eksFor({ region: 'us-east-1', roleArn }));
+ * const credentials = credentialsOf(eksFor({ accountId: '222233334444', region: 'us-east-1', roleArn }));
  */
 export const credentialsOf = (eks: EKSClient): AwsCredentialIdentityProvider => () => eks.config.credentials();
 

@@ -1,9 +1,12 @@
+import { isTransientError } from '@smithy/core/retry';
 import { AddonRequestRejectedError, ClusterNotFoundError, EksThrottledError, EksUnavailableError } from '../errors.js';
 
 /** The fields every SDK v3 service exception carries. */
 interface ServiceErrorLike {
   name?: string;
   message?: string;
+  /** Node's network error code (ECONNRESET, ETIMEDOUT, …): set when no response arrived. */
+  code?: string;
   $metadata?: { httpStatusCode?: number };
   $fault?: 'client' | 'server';
 }
@@ -21,23 +24,30 @@ export const isInUse = (error: unknown): boolean => eksErrorName(error) === 'Res
 
 /**
  * Turns what the SDK threw after its own retries (3 attempts, facts §1 "Client retries") into the error the
- * state machine handles: throttling and 5xx become retryable typed errors, a 404 on the cluster becomes
- * ClusterNotFoundError; anything else is rethrown unchanged.
+ * state machine handles: throttling and 5xx become retryable typed errors, and so do the network faults that end
+ * a request without any HTTP status (a reset or refused connection, a socket or request timeout, an unresolvable
+ * endpoint): the SDK's own retry strategy counts them as transient (`isTransientError`), and they are no less so
+ * after its attempts are spent. A 404 on the cluster becomes ClusterNotFoundError; anything else is rethrown
+ * unchanged.
+ *
+ * @param cluster the cluster key (`account/region/name`) the request was about, for a ClusterNotFoundError
  */
-export function translateEksError(error: unknown, cluster?: { clusterName: string; region: string }): never {
+export function translateEksError(error: unknown, cluster?: string): never {
   const e = asServiceError(error);
   const status = e.$metadata?.httpStatusCode;
   if (e.name === 'ThrottlingException' || e.name === 'TooManyRequestsException' || status === 429)
     throw new EksThrottledError(`EKS throttled the request: ${e.message ?? ''}`, { cause: error });
   if (e.$fault === 'server' || (status !== undefined && status >= 500))
     throw new EksUnavailableError(`EKS answered ${status ?? 'a server error'} ${e.name ?? ''}: ${e.message ?? ''}`, { cause: error });
+  if (status === undefined && typeof error === 'object' && error !== null && isTransientError(error as Parameters<typeof isTransientError>[0]))
+    throw new EksUnavailableError(`EKS could not be reached (${e.code ?? e.name ?? 'network error'}): ${e.message ?? ''}`, { cause: error });
   if (cluster && e.name === 'ResourceNotFoundException' && /No cluster found/i.test(e.message ?? ''))
-    throw new ClusterNotFoundError(cluster.clusterName, cluster.region, { cause: error });
+    throw new ClusterNotFoundError(cluster, { cause: error });
   throw error;
 }
 
 /** For a rejected UpdateAddon/CreateAddon (4xx other than 404/409/429): a typed error naming EKS's code. */
-export function rejectedRequest(error: unknown, clusterName: string, version: string): AddonRequestRejectedError {
+export function rejectedRequest(error: unknown, cluster: string, version: string): AddonRequestRejectedError {
   const e = asServiceError(error);
-  return new AddonRequestRejectedError(clusterName, version, e.name ?? 'Unknown', e.message ?? '', { cause: error });
+  return new AddonRequestRejectedError(cluster, version, e.name ?? 'Unknown', e.message ?? '', { cause: error });
 }

@@ -33,6 +33,18 @@ export const RoleArn = z
  */
 export const accountOfArn = (arn: string | undefined): string | undefined => arn?.split(':')[4] || undefined;
 
+/**
+ * The account, Region and name an EKS cluster ARN names (`arn:<partition>:eks:<region>:<account>:cluster/<name>`);
+ * undefined when the text is not a cluster ARN.
+ *
+ * @example
+ * clusterOfArn('arn:aws:eks:us-east-1:111122223333:cluster/prod') // { accountId: '111122223333', region: 'us-east-1', name: 'prod' }
+ */
+export const clusterOfArn = (arn: string | undefined): { accountId: string; region: string; name: string } | undefined => {
+  const m = /^arn:[a-z-]+:eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn ?? '');
+  return m ? { region: m[1]!, accountId: m[2]!, name: m[3]! } : undefined;
+};
+
 // facts §3 bounds tags by length only; a control character (NUL, newline, …) is never part of a real tag and
 // would only reach logs and reports.
 const noControlCharacters = (text: string): boolean => [...text].every((ch) => ch.charCodeAt(0) >= 0x20 && ch !== '\u007f');

@@ -8,6 +8,8 @@ import { eksToken } from './eks-token.js';
 export interface ClusterEndpoint {
   readonly name: string;
   readonly region: string;
+  /** `account/region/name`, the cluster's name in errors. */
+  readonly key: string;
   readonly endpoint: string;
   /** Base64 PEM of the cluster CA, as DescribeCluster returns it. */
   readonly certificateAuthority?: string | undefined;
@@ -42,11 +44,11 @@ const plain = (value: object): JsonObject => JSON.parse(JSON.stringify(value)) a
  * KubernetesUnavailableError (retried by the state machine), 404 an undefined result.
  *
  * @example
- * const reader = await connectCluster({ name, region, endpoint, certificateAuthority }, credentialsOf(eks));
+ * const reader = await connectCluster({ name, region, key, endpoint, certificateAuthority }, credentialsOf(eks));
  * const daemonSet = await reader.readDaemonSet();
  */
 export async function connectCluster(cluster: ClusterEndpoint, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): Promise<ClusterReader> {
-  if (!cluster.endpoint) throw new KubernetesUnavailableError(cluster.name, 'DescribeCluster returned no endpoint');
+  if (!cluster.endpoint) throw new KubernetesUnavailableError(cluster.key, 'DescribeCluster returned no endpoint');
   const { token } = await eksToken({ clusterName: cluster.name, region: cluster.region, credentials });
   const config = new KubeConfig();
   const skipTLSVerify = isLoopbackHttp(cluster.endpoint);
@@ -65,10 +67,10 @@ export async function connectCluster(cluster: ClusterEndpoint, credentials: AwsC
       if (error instanceof ApiException) {
         const code = (error as ApiException<unknown>).code;
         if (code === 404) return undefined;
-        if (code === 401 || code === 403) throw new KubernetesAccessError(cluster.name, code, what, { cause: error });
-        throw new KubernetesUnavailableError(cluster.name, `${what}: HTTP ${code}`, { cause: error });
+        if (code === 401 || code === 403) throw new KubernetesAccessError(cluster.key, code, what, { cause: error });
+        throw new KubernetesUnavailableError(cluster.key, `${what}: HTTP ${code}`, { cause: error });
       }
-      throw new KubernetesUnavailableError(cluster.name, `${what}: ${(error as Error).message}`, { cause: error });
+      throw new KubernetesUnavailableError(cluster.key, `${what}: ${(error as Error).message}`, { cause: error });
     }
   };
   return {

@@ -7,6 +7,10 @@ export type AslState = Record<string, unknown> & { Type: string };
 
 const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
 
+/** The names the deployed state machines have in serverless.yml, which `{"Ref": …}` in a definition uses. */
+export const FLEET_MACHINE = 'UpgradeFleetStateMachine';
+export const CLUSTER_MACHINE = 'UpgradeClusterStateMachine';
+
 /** CloudFormation's pseudo parameters as the local runner sees them (no ARN in a definition names a partition). */
 const LOCAL_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '000000000000' };
 
@@ -29,6 +33,11 @@ export function loadDefinition(name: 'upgrade-cluster' | 'upgrade-fleet'): AslDe
   return resolvePseudoParameters(JSON.parse(readFileSync(`${STATEMACHINES}${name}.asl.json`, 'utf8'))) as AslDefinition;
 }
 
+/** The two deployed workflows, by their serverless.yml names. */
+export function deployedDefinitions(): Record<string, AslDefinition> {
+  return { [FLEET_MACHINE]: loadDefinition('upgrade-fleet'), [CLUSTER_MACHINE]: loadDefinition('upgrade-cluster') };
+}
+
 /** Calls `visit` for every state, nested Map/Parallel states included. */
 export function forEachState(definition: { States: Record<string, AslState> }, visit: (name: string, state: AslState) => void): void {
   for (const [name, state] of Object.entries(definition.States)) {
@@ -39,8 +48,14 @@ export function forEachState(definition: { States: Record<string, AslState> }, v
   }
 }
 
-/** The function key of a Task whose Resource is `{"Fn::GetAtt": [key, "Arn"]}`, as serverless-step-functions writes it. */
+/**
+ * The function key of a Lambda Task: `{"Fn::GetAtt": [key, "Arn"]}` as serverless-step-functions writes it, or
+ * the function name of a plain Lambda ARN (`arn:aws:lambda:…:function:key`).
+ */
 export function functionKeyOf(state: AslState): string | undefined {
+  if (state.Type !== 'Task') return undefined;
   const resource = state.Resource as { 'Fn::GetAtt'?: [string, string] } | string | undefined;
-  return typeof resource === 'object' && resource?.['Fn::GetAtt'] ? resource['Fn::GetAtt'][0] : undefined;
+  if (typeof resource === 'object' && resource?.['Fn::GetAtt']) return resource['Fn::GetAtt'][0];
+  const arn = typeof resource === 'string' ? /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)$/.exec(resource) : null;
+  return arn?.[1];
 }

@@ -4,8 +4,9 @@ import { setLogLevel } from '../../functions/step-handler.js';
 import { createVirtualClock } from '../../sim/clock.js';
 import { startSimulator } from '../../sim/server.js';
 import type { Simulator } from '../../sim/server.js';
-import { createAwsClients } from '../aws/clients.js';
+import { createAwsClients, simulatorAccountCredentials } from '../aws/clients.js';
 import type { FleetFile } from '../fleet/fleet-file.js';
+import type { HomeAccount } from '../schemas/target-account.js';
 import type { UpgradeOptionsInput } from '../schemas/upgrade-options.js';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
 import { ensureTable } from '../store/create-table.js';
@@ -14,15 +15,34 @@ import type { ProgressStore, RunClusterRecords } from '../store/progress-store.j
 import type { StepDeps } from '../steps/step-deps.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
+import { abortRun, cleanupExecution } from '../steps/cleanup-execution.js';
+import type { CleanupResult } from '../steps/cleanup-execution.js';
+import { claimDataDir } from './data-dir-owner.js';
+import type { DataDirClaim, DataDirOwner } from './data-dir-owner.js';
 import { startDynamo } from './dynamo-server.js';
 import { needsStoredList, storeClusterList } from '../operator/stored-list.js';
 import { toPlainJson, type JsonObject } from '../store/json-value.js';
-import type { LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
+import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
 export const LOCAL_TABLE = 'cni-fleet-local-progress';
+// dynalite reads no credentials; the EKS simulator's are per account (simulatorAccountCredentials).
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * The deployment a rehearsal stands for: it runs in the fleet file's first account and may assume a
+ * `cni-fleet-target` role (docs/target-account-role.yaml) in each other account the file names, as a stage whose
+ * crossAccountRoleArns lists them. Each account's clusters are then reached with that account's credentials.
+ *
+ * @example
+ * rehearsalHome(fleet) // { accountId: '111122223333', accountRoles: { '222233334444': 'arn:aws:iam::222233334444:role/cni-fleet-target' } }
+ */
+export function rehearsalHome(fleet: FleetFile): HomeAccount & { readonly accountRoles: Readonly<Record<string, string>> } {
+  const accountId = fleet.clusters[0]?.accountId ?? '111122223333';
+  const others = [...new Set(fleet.clusters.map((c) => c.accountId))].filter((a) => a !== accountId);
+  return { accountId, accountRoles: Object.fromEntries(others.map((a) => [a, `arn:aws:iam::${a}:role/cni-fleet-target`])) };
+}
 
 export interface RehearsalOptions {
   readonly fleet: FleetFile;
@@ -42,12 +62,32 @@ export interface RehearsalOptions {
   readonly onTask?: (event: TaskEvent) => void;
   /** Every state entered and every retry (what Step Functions bills), e.g. for the benchmark. */
   readonly onTransition?: (event: TransitionEvent) => void;
+  /** Every execution once it has ended (fleet, Map Run children, clusters): its history length and largest payload. */
+  readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
+  /**
+   * Stops the run (Ctrl-C): every execution is aborted as StopExecution does, each one's cleanup releases its
+   * locks and closes its records as ABORTED, and the report of what happened until then is returned.
+   */
+  readonly signal?: AbortSignal;
+  /** Called once, before the run, when `dataDir` was left by a process that died during its rehearsal. */
+  readonly onRecovery?: (recovery: Recovery) => void;
+}
+
+/** What a rehearsal closed of the run a dead process left in its data folder. */
+export interface Recovery {
+  readonly dataDir: string;
+  readonly previous: DataDirOwner;
+  readonly runId: string | null;
+  readonly releasedLocks: readonly string[];
+  readonly abortedClusters: readonly string[];
+  readonly runClosed: boolean;
 }
 
 /** One cluster in the rehearsal report (README, "Local rehearsal"). */
 export interface ReportCluster {
   readonly name: string;
   readonly region: string;
+  readonly accountId: string;
   readonly from: string | null;
   readonly to: string | null;
   readonly status: string;
@@ -67,6 +107,8 @@ export interface RehearsalReport {
   readonly runId: string;
   /** The fleet execution's end: FAILED when clusters failed, the failure budget halted the run, or a step broke. */
   readonly execution: RehearsalExecution;
+  /** True when `signal` stopped the run: unfinished clusters are ABORTED, their locks released. */
+  readonly interrupted: boolean;
   readonly clusters: ReportCluster[];
   readonly summary: {
     readonly total: number;
@@ -113,11 +155,12 @@ export function localTasks(deps: StepDeps): Record<string, LocalTask> {
 function toReport(runId: string, records: RunClusterRecords[], sim: Simulator): ReportCluster[] {
   return records.flatMap(({ cluster, snapshot, plan, hops }) => {
     if (!cluster) return [];
-    const now = sim.cluster(cluster.clusterName, cluster.region);
+    const now = sim.cluster(cluster.clusterName, cluster.region, cluster.accountId);
     return [
       {
         name: cluster.clusterName,
         region: cluster.region,
+        accountId: cluster.accountId,
         from: cluster.from ?? snapshot?.snapshot.addonVersion ?? null,
         to: cluster.target ?? plan?.plan.target ?? null,
         status: cluster.status,
@@ -148,18 +191,37 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   setLogLevel('SILENT');
   const clock = options.virtualTime === 'event' ? createVirtualClock({ start: Date.now(), realNow: () => 0, speed: 1 }) : undefined;
   const timer = clock ? eventTimer(clock) : scaledTimer(speed);
-  const sim = await startSimulator({ fleet: options.fleet, speed, ...(clock ? { clock } : {}) });
-  const dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
+  const runIdAt = (ms: number): string => options.runId ?? `rehearsal-${new Date(ms).toISOString().replace(/[:.]/g, '-')}`;
+  // The folder first: a second rehearsal on it is refused before anything starts.
+  const plannedRunId = runIdAt(clock ? clock.now() : Date.now());
+  const claim: DataDirClaim | undefined = options.dataDir ? await claimDataDir(options.dataDir, { command: 'cni-fleet rehearse', runId: plannedRunId }) : undefined;
+  let sim: Simulator;
+  let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  try {
+    sim = await startSimulator({ fleet: options.fleet, speed, ...(clock ? { clock } : {}) });
+    dynamo = await startDynamo(options.dataDir ? { path: options.dataDir } : {});
+  } catch (error) {
+    claim?.release();
+    throw error;
+  }
   const close = async (): Promise<void> => {
     await sim.close();
     await dynamo.close();
+    claim?.release();
   };
   try {
-    const { eksFor, dynamo: ddb, doc } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, dynamoEndpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
+    const { eksFor, dynamo: ddb, doc } = createAwsClients({
+      region: 'us-east-1',
+      eksEndpoint: sim.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      accountCredentials: simulatorAccountCredentials,
+    });
     await ensureTable(ddb, LOCAL_TABLE);
     const now = (): Date => new Date(sim.clock.now());
     const store = createProgressStore({ doc, tableName: LOCAL_TABLE, now });
-    const deps: StepDeps = { eksFor, store, now, accountId: options.fleet.clusters[0]?.accountId ?? '111122223333', cache: newCatalogueCache() };
+    const deps: StepDeps = { eksFor, store, now, ...rehearsalHome(options.fleet), cache: newCatalogueCache() };
+    if (claim?.previous && options.dataDir) options.onRecovery?.(await recover(options.dataDir, claim.previous, deps));
     const runner = createLocalRunner({
       tasks: localTasks(deps),
       speed,
@@ -167,23 +229,39 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       now: () => sim.clock.now(),
       ...(options.onTask ? { onTask: options.onTask } : {}),
       ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+      ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
     });
-    const runId = options.runId ?? `rehearsal-${new Date(sim.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+    const runId = claim ? plannedRunId : runIdAt(sim.clock.now());
     const startedVirtual = sim.clock.now();
     const startedReal = Date.now();
-    let input: JsonObject = { runId, trigger: 'local', clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })), options: toPlainJson(upgrade) };
-    // As `cni-fleet start` does: a list too big for Step Functions' execution input goes to the progress table.
-    if (needsStoredList(input)) input = await storeClusterList(store, runId, input);
-    const execution = await runner
-      .runFleet(input, runId)
-      .then((): RehearsalExecution => ({ status: 'SUCCEEDED', error: null, cause: null }))
-      .catch((error: unknown): RehearsalExecution => {
-        // The library's ExecutionError carries the failing state's error as its cause. A bad input stops here
-        // (nothing ran); any other failure still leaves records to report.
-        const cause = ((error as Error).cause ?? error) as { name?: string; message?: string };
-        if (cause.name === 'InputValidationError') throw cause;
-        return { status: 'FAILED', error: cause.name ?? 'Error', cause: cause.message ?? String(error) };
+    // Ctrl-C: the executions are stopped, then each one's end runs the cleanup EventBridge would start in AWS.
+    let stopping: Promise<CleanupResult[]> | undefined;
+    const stop = (): void => {
+      stopping ??= runner.abortAll().then(async (aborted) => {
+        const results: CleanupResult[] = [];
+        for (const e of aborted)
+          results.push(await cleanupExecution({ detail: { executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: 'ABORTED', input: JSON.stringify(e.input) } }, deps));
+        return results;
       });
+    };
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    let input: JsonObject = { runId, trigger: 'local', clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })), options: toPlainJson(upgrade) };
+    // As `cni-fleet start` does: a list over 48 KiB of input goes to the progress table (lib/operator/stored-list.ts).
+    if (needsStoredList(input)) input = await storeClusterList(store, runId, input);
+    let execution: RehearsalExecution = { status: 'SUCCEEDED', error: null, cause: null };
+    try {
+      await runner.runFleet(input, runId);
+    } catch (error) {
+      // The library's ExecutionError carries the failing state's error as its cause. A bad input stops here
+      // (nothing ran); any other failure still leaves records to report.
+      const cause = ((error as Error).cause ?? error) as { name?: string; message?: string };
+      if (cause.name === 'InputValidationError') throw cause;
+      execution = { status: 'FAILED', error: options.signal?.aborted ? 'Interrupted' : (cause.name ?? 'Error'), cause: cause.message ?? String(error) };
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+    }
+    if (stopping) await stopping;
     const records = await store.listRunClusters(runId);
     const clusters = toReport(runId, records, sim);
     const byStatus: Record<string, number> = {};
@@ -193,6 +271,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     return {
       runId,
       execution,
+      interrupted: stopping !== undefined,
       clusters,
       summary: {
         total: clusters.length,
@@ -212,4 +291,19 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     await close();
     throw error;
   }
+}
+
+/**
+ * Closes what a process that died during its rehearsal left open in the folder: its run's unfinished clusters and
+ * hops (ABORTED), the locks its executions held, the run itself. Every execution of that run died with the
+ * process, so each of the run's locks is released, and only those (a lock records its run).
+ */
+async function recover(dataDir: string, previous: DataDirOwner, deps: StepDeps): Promise<Recovery> {
+  if (previous.runId === null) return { dataDir, previous, runId: null, releasedLocks: [], abortedClusters: [], runClosed: false };
+  const closed = await abortRun(previous.runId, deps, {
+    error: { name: 'ProcessEnded', message: `process ${previous.pid} ended during the rehearsal (killed or crashed); the next rehearsal on ${dataDir} closed what it left open` },
+    releaseLocks: true,
+    endedBy: `process ${previous.pid}`,
+  });
+  return { dataDir, previous, ...closed };
 }

@@ -5,8 +5,11 @@ import type { VirtualClock } from '../../sim/clock.js';
  * inside `track` so the timer knows when the whole workflow is waiting.
  */
 export interface VirtualTimer {
-  /** Resolves once `virtualMs` of virtual time have passed. */
-  sleep(virtualMs: number): Promise<void>;
+  /**
+   * Resolves once `virtualMs` of virtual time have passed, or at once when `signal` aborts (a stopped execution's
+   * Wait must not hold the clock's next jump).
+   */
+  sleep(virtualMs: number, signal?: AbortSignal): Promise<void>;
   /** Runs a task; while any task runs, virtual time does not jump. */
   track<T>(work: () => Promise<T>): Promise<T>;
 }
@@ -20,7 +23,19 @@ export interface VirtualTimer {
  */
 export function scaledTimer(speed: number): VirtualTimer {
   return {
-    sleep: (virtualMs) => new Promise((resolve) => setTimeout(resolve, virtualMs / speed)),
+    sleep: (virtualMs, signal) =>
+      new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timeout = setTimeout(() => {
+          signal?.removeEventListener('abort', stop);
+          resolve();
+        }, virtualMs / speed);
+        const stop = (): void => {
+          clearTimeout(timeout);
+          resolve();
+        };
+        signal?.addEventListener('abort', stop, { once: true });
+      }),
     track: (work) => work(),
   };
 }
@@ -82,9 +97,24 @@ export function eventTimer(clock: VirtualClock): VirtualTimer {
   };
 
   return {
-    sleep(virtualMs) {
-      return new Promise<void>((wake) => {
-        sleepers.push({ at: clock.now() + Math.max(0, virtualMs), seq: (seq += 1), wake });
+    sleep(virtualMs, signal) {
+      return new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const sleeper: Sleeper = {
+          at: clock.now() + Math.max(0, virtualMs),
+          seq: (seq += 1),
+          wake: () => {
+            signal?.removeEventListener('abort', stop);
+            resolve();
+          },
+        };
+        const stop = (): void => {
+          const i = sleepers.indexOf(sleeper);
+          if (i >= 0) sleepers.splice(i, 1);
+          resolve();
+        };
+        signal?.addEventListener('abort', stop, { once: true });
+        sleepers.push(sleeper);
         schedule();
       });
     },

@@ -1,12 +1,22 @@
 import './polyfills.js';
 import { createHash } from 'node:crypto';
-import { StateMachine } from 'aws-local-stepfunctions';
-import type { AslDefinition, AslState } from './asl-definition.js';
-import { forEachState, functionKeyOf, loadDefinition } from './asl-definition.js';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import type { AslDefinition } from './asl-definition.js';
+import { CLUSTER_MACHINE, deployedDefinitions, FLEET_MACHINE } from './asl-definition.js';
+import type { ExecutionEndEvent, Observers, TransitionEvent } from './execution-record.js';
+import { consumeEvents, ExecutionRecord } from './execution-record.js';
+import type { Json } from './json-path.js';
+import type { StartedItem } from './map-run.js';
+import { runMap } from './map-run.js';
+import type { MapSpec, PreparedMachine, Retrier } from './prepare-definition.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, lambdaArn, prepareMachine, stateMachineArn } from './prepare-definition.js';
+import type { StatesError } from './states-errors.js';
+import { executionStopped, payloadTooLarge, taskResultTooLarge } from './states-errors.js';
+import { PAYLOAD_LIMIT_BYTES, payloadBytes } from './step-functions-quotas.js';
 import type { VirtualTimer } from './virtual-timer.js';
 import { scaledTimer } from './virtual-timer.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type { ExecutionEndEvent, TransitionEvent } from './execution-record.js';
 
 /** A Lambda task run in-process: the same handler code AWS runs, given the state's input. */
 export type LocalTask = (input: unknown) => Promise<unknown>;
@@ -25,17 +35,6 @@ export interface TaskEvent {
   readonly realMs: number;
 }
 
-/**
- * One state entered, or one retry of a state: what Step Functions Standard bills as a state transition
- * (facts §8.2: "retries count as transitions").
- */
-export interface TransitionEvent {
-  readonly machine: 'UpgradeFleetStateMachine' | 'UpgradeClusterStateMachine';
-  readonly stateName: string;
-  readonly stateType: string;
-  readonly kind: 'entered' | 'retried';
-}
-
 export interface LocalRunnerOptions {
   /** Handlers by the function key the ASL names in `Fn::GetAtt` (e.g. `applyHop`). */
   readonly tasks: Readonly<Record<string, LocalTask>>;
@@ -45,24 +44,52 @@ export interface LocalRunnerOptions {
   readonly timer?: VirtualTimer;
   /** Virtual time, epoch ms. */
   readonly now: () => number;
+  /**
+   * The state machines by name (a `{"Ref": name}` or `…:stateMachine:name` StartExecution target starts `name`);
+   * default: the two deployed workflows from statemachines/. Tests pass small synthetic definitions here.
+   */
+  readonly machines?: Readonly<Record<string, AslDefinition>>;
   readonly onTask?: (event: TaskEvent) => void;
-  /** Every state entered and every retry, from the library's event log (Map iterations included). */
+  /** Every state entered and every retry, in every execution (Map iterations and child executions included). */
   readonly onTransition?: (event: TransitionEvent) => void;
+  /** Every execution once it has ended: its kind, outcome, history length and largest payload. */
+  readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
 }
 
-const LOCAL_ACCOUNT = '000000000000';
-const lambdaArn = (key: string): string => `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT}:function:cni-fleet-local-${key}`;
-const stateMachineArn = (name: string): string => `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:${name}`;
-const VIRTUAL_WAIT = 'virtualWait';
-
-/** A Retry rule as the ASL writes it. */
-interface Retrier {
-  readonly ErrorEquals: readonly string[];
-  readonly IntervalSeconds?: number;
-  readonly MaxAttempts?: number;
-  readonly BackoffRate?: number;
-  readonly MaxDelaySeconds?: number;
+/**
+ * An execution `abortAll` stopped, with what EventBridge's "Step Functions Execution Status Change" event carries
+ * about it in AWS, so the same cleanup (lib/steps/cleanup-execution.ts) can run on it.
+ */
+export interface AbortedExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: unknown;
 }
+
+export interface LocalRunner {
+  /**
+   * Runs state machine `machine` as execution `executionName`. Rejects with aws-local-stepfunctions'
+   * ExecutionError, whose `cause` is the error the execution failed with (`name`, `message`).
+   */
+  start(machine: string, input: unknown, executionName: string): Promise<unknown>;
+  /** `start('UpgradeClusterStateMachine', …)`. */
+  runCluster(input: unknown, executionName: string): Promise<unknown>;
+  /** `start('UpgradeFleetStateMachine', …)`. */
+  runFleet(input: unknown, executionName: string): Promise<unknown>;
+  /**
+   * Stops every running execution, as StopExecution does in AWS (its result rejects with ExecutionAbortedError, no
+   * further state starts), and every later `start`. Task invocations already in flight run to their end, as a
+   * Lambda invocation does when its execution is stopped, and are awaited, so their writes land before a cleanup
+   * reads. Executions started by another come first in the list, the ones that started them last.
+   */
+  abortAll(): Promise<AbortedExecution[]>;
+}
+
+const executionArn = (kind: string, name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${kind}:${name}`;
+const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
+/** One turn of the event loop: every library event dispatched before it has been read (execution-record.ts). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The virtual delay before the next attempt, or undefined when the state's Retry does not retry this error (no
@@ -88,69 +115,35 @@ class ChildExecutionFailed extends Error {
   override name = 'States.TaskFailed';
 }
 
-interface Prepared {
-  readonly definition: AslDefinition;
-  /** state name → function key, for taskResourceLocalHandlers (keyed by state name, Map states included). */
-  readonly taskStates: Map<string, string>;
-  readonly childStates: Set<string>;
-  readonly retriers: Map<string, Retrier[]>;
-  /** 0 for every retrier: the library retries at once, after the runner has slept the interval (see wrap). */
-  readonly retryOverrides: Record<string, number[]>;
-}
-
 /**
- * Makes a deployable definition runnable here without changing what it does: `Fn::GetAtt`/`Ref` become local
- * ARNs (the plugin resolves them at deploy time), Wait states become a virtual sleep on the simulator's clock
- * (same input, same output, same transitions), and Retry intervals are slept on the same virtual timer.
- */
-function prepare(definition: AslDefinition): Prepared {
-  const copy = structuredClone(definition);
-  const taskStates = new Map<string, string>();
-  const childStates = new Set<string>();
-  const retryOverrides: Record<string, number[]> = {};
-  const retriers = new Map<string, Retrier[]>();
-  forEachState(copy, (name, state: AslState) => {
-    const key = functionKeyOf(state);
-    if (key) {
-      state.Resource = lambdaArn(key);
-      taskStates.set(name, key);
-    }
-    if (state.Type === 'Task' && String(state.Resource).startsWith('arn:aws:states:::states:startExecution')) {
-      const params = state.Parameters as { StateMachineArn?: unknown } | undefined;
-      if (params && typeof params.StateMachineArn === 'object') {
-        const ref = (params.StateMachineArn as { Ref?: string }).Ref ?? 'child';
-        params.StateMachineArn = stateMachineArn(ref);
-      }
-      childStates.add(name);
-    }
-    if (state.Type === 'Wait') {
-      const seconds = state.SecondsPath ? { 'seconds.$': state.SecondsPath } : { seconds: state.Seconds ?? 0 };
-      for (const k of ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath']) delete state[k];
-      Object.assign(state, { Type: 'Task', Resource: lambdaArn(VIRTUAL_WAIT), Parameters: seconds, ResultPath: null });
-      taskStates.set(name, VIRTUAL_WAIT);
-    }
-    const retry = state.Retry as Retrier[] | undefined;
-    if (retry) {
-      retriers.set(name, retry);
-      retryOverrides[name] = retry.map(() => 0);
-    }
-  });
-  return { definition: copy, taskStates, childStates, retriers, retryOverrides };
-}
-
-/**
- * Runs statemachines/upgrade-fleet.asl.json and statemachines/upgrade-cluster.asl.json in-process with
- * aws-local-stepfunctions: Lambda tasks call the given handlers, a fleet's `UpgradeCluster` runs the cluster
- * definition as a child execution, waits run on the virtual clock.
+ * Runs state machine definitions in-process with aws-local-stepfunctions, holding every execution to Step
+ * Functions' quotas (payload size, history length, Map concurrency: docs/local-runner.md): Lambda tasks call the
+ * given handlers, `startExecution.sync` runs the named machine as a child execution, a Distributed Map runs each
+ * item as a child execution of its own, waits and retry intervals run on the virtual timer.
  *
  * @example
- * const runner = createLocalRunner({ tasks, speed: 100, now: sim.clock.now });
+ * const runner = createLocalRunner({ tasks, speed: 100, now: sim.clock.now, onExecutionEnd: (e) => ends.push(e) });
  * const summary = await runner.runFleet({ clusters: [{ name: 'c1', region: 'us-east-1' }] }, 'run-1');
  */
-export function createLocalRunner(options: LocalRunnerOptions) {
-  const cluster = prepare(loadDefinition('upgrade-cluster'));
-  const fleet = prepare(loadDefinition('upgrade-fleet'));
+export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
+  const definitions = options.machines ?? deployedDefinitions();
+  const machines = new Map<string, PreparedMachine>();
+  for (const [name, definition] of Object.entries(definitions)) machines.set(name, prepareMachine(definition, name));
+  const machineNamed = (name: string): PreparedMachine => {
+    const machine = machines.get(name);
+    if (!machine) throw new Error(`The local runner has no state machine named ${name} (it has ${[...machines.keys()].join(', ')})`);
+    return machine;
+  };
   const timer = options.timer ?? scaledTimer(options.speed);
+  const observers: Observers = {
+    ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+    ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
+  };
+  let mapRuns = 0;
+  // For abortAll: the executions still running (with their input), and the task invocations in flight.
+  const running = new Map<string, { readonly record: ExecutionRecord; readonly input: unknown }>();
+  const inFlight = new Set<Promise<unknown>>();
+  let aborted = false;
 
   const invoke = async (stateName: string, key: string, task: LocalTask, input: unknown): Promise<unknown> => {
     const startedAt = options.now();
@@ -165,89 +158,236 @@ export function createLocalRunner(options: LocalRunnerOptions) {
     }
   };
 
-  /** One execution's handler for a Task state; `attempts` is that execution's Retry count per state entry. */
-  const wrap = (prepared: Prepared, stateName: string, key: string, attempts: Map<string, number[]>): LocalTask => {
-    if (key === VIRTUAL_WAIT)
-      return async (input) => {
-        await timer.sleep(Number((input as { seconds?: number }).seconds ?? 0) * 1000);
-        return input;
-      };
-    const task = options.tasks[key];
-    if (!task) throw new Error(`No local handler for function "${key}" (state ${stateName})`);
-    const retriers = prepared.retriers.get(stateName) ?? [];
-    return async (input) => {
+  /**
+   * Before a task with effects starts: let the event log catch up (a state output over the quota, the history
+   * limit) and start nothing in an execution that has been failed or stopped meanwhile. Tracked, so virtual time
+   * does not jump during the turn.
+   */
+  const guard = async (record: ExecutionRecord): Promise<void> => {
+    await timer.track(nextTurn);
+    if (record.stopped) throw executionStopped();
+  };
+
+  /** The input a Task state hands its resource (after InputPath and Parameters) is a payload AWS sizes. */
+  const checkTaskInput = (record: ExecutionRecord, stateName: string, input: unknown): void => {
+    record.notePayload(payloadBytes(input), () => `The input of state '${stateName}'`);
+    if (record.stopped) throw executionStopped();
+  };
+
+  /** Sleeps the Retry interval on the virtual timer before the library retries at once (retryOverrides = 0). */
+  const withRetryDelay =
+    (prepared: PreparedMachine, record: ExecutionRecord, stateName: string, attempts: Map<string, number[]>, work: LocalTask): LocalTask =>
+    async (input) => {
       try {
-        const output = await timer.track(() => invoke(stateName, key, task, input));
+        const output = await work(input);
         attempts.delete(stateName);
         return output;
       } catch (error) {
-        const counts = attempts.get(stateName) ?? [];
-        attempts.set(stateName, counts);
-        const delay = retryDelayMs(retriers, counts, error);
-        if (delay === undefined) attempts.delete(stateName);
-        else await timer.sleep(delay);
+        if ((error as Partial<StatesError>).isRetryable !== false) {
+          const counts = attempts.get(stateName) ?? [];
+          attempts.set(stateName, counts);
+          const delay = retryDelayMs(prepared.retriers.get(stateName) ?? [], counts, error);
+          if (delay === undefined) attempts.delete(stateName);
+          else await timer.sleep(delay, record.signal);
+        }
         throw error;
       }
     };
+
+  const lambdaTask = (record: ExecutionRecord, stateName: string, key: string): LocalTask => {
+    const task = options.tasks[key];
+    if (!task) throw new Error(`No local handler for function "${key}" (state ${stateName})`);
+    return async (input) => {
+      await guard(record);
+      checkTaskInput(record, stateName, input);
+      const call = timer.track(() => invoke(stateName, key, task, input));
+      inFlight.add(call);
+      void call.then(
+        () => inFlight.delete(call),
+        () => inFlight.delete(call),
+      );
+      const output = await call;
+      const bytes = payloadBytes(output);
+      if (bytes > PAYLOAD_LIMIT_BYTES) throw taskResultTooLarge(lambdaArn(key), bytes);
+      return output;
+    };
   };
 
-  // Validated once, as CreateStateMachine does at deploy time: asl-validator per child execution dominated the CPU
-  // profile of a 1,000-cluster rehearsal (bench/).
-  const machines = new Map<Prepared, StateMachine>();
-  for (const prepared of [cluster, fleet])
-    machines.set(prepared, new StateMachine(prepared.definition as never, { validationOptions: { checkArn: false, checkPaths: true } }));
-  const handlersFor = (prepared: Prepared): Record<string, (input: Json) => Promise<Json>> => {
-    const attempts = new Map<string, number[]>();
-    const handlers: Record<string, (input: Json) => Promise<Json>> = {};
-    for (const [stateName, key] of prepared.taskStates) handlers[stateName] = wrap(prepared, stateName, key, attempts) as (input: Json) => Promise<Json>;
-    // Not tracked: the child's own tasks are, and a parent waiting for its child must not hold virtual time still.
-    for (const stateName of prepared.childStates) handlers[stateName] = (async (childInput: unknown) => runChild(childInput)) as (input: Json) => Promise<Json>;
-    return handlers;
-  };
-
-  const countTransitions = async (prepared: Prepared, machineName: TransitionEvent['machine'], events: AsyncIterable<{ type: string; state?: { name: string; type: string } }>) => {
-    const onTransition = options.onTransition;
-    if (!onTransition) return;
-    for await (const event of events) {
-      if (!event.state) continue;
-      // Wait states run as a virtual-sleep Task here (prepare); report them as the Wait they are.
-      const stateType = prepared.taskStates.get(event.state.name) === VIRTUAL_WAIT ? 'Wait' : event.state.type;
-      if (event.type === 'StateEntered') onTransition({ machine: machineName, stateName: event.state.name, stateType, kind: 'entered' });
-      else if (event.type === 'StateRetried') onTransition({ machine: machineName, stateName: event.state.name, stateType, kind: 'retried' });
-    }
-  };
-
-  const execute = async (prepared: Prepared, machineName: TransitionEvent['machine'], input: unknown, executionName: string): Promise<unknown> => {
-    const machine = machines.get(prepared) as StateMachine;
-    const handlers = handlersFor(prepared);
-    const executionArn = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${machineName}:${executionName}`;
-    const execution = machine.run(input as Json, {
-      overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: prepared.retryOverrides },
-      context: {
-        Execution: { Id: executionArn, Name: executionName, StartTime: new Date(options.now()).toISOString(), Input: input as Json, RoleArn: 'local' },
-        StateMachine: { Id: stateMachineArn(machineName), Name: machineName },
-      } as never,
-    });
-    if (options.onTransition) void countTransitions(prepared, machineName, execution.eventLogs);
-    return execution.result;
-  };
+  const virtualWait =
+    (record: ExecutionRecord): LocalTask =>
+    async (input) => {
+      await timer.sleep(Number((input as { seconds?: number }).seconds ?? 0) * 1000, record.signal);
+      return input;
+    };
 
   // The state's resolved Parameters are StartExecution's request; the child runs with its `Input`.
-  const runChild = async (request: unknown): Promise<unknown> => {
-    const childInput = (request as { Input?: unknown }).Input;
-    const name = `c-${createHash('sha256').update(JSON.stringify(childInput)).digest('hex').slice(0, 24)}`;
-    try {
-      const output = await execute(cluster, 'UpgradeClusterStateMachine', childInput, name);
-      return { Status: 'SUCCEEDED', Output: output, ExecutionArn: name };
-    } catch (error) {
-      const cause = (error as Error).cause as { name?: string; message?: string } | undefined;
-      throw new ChildExecutionFailed(JSON.stringify({ Error: cause?.name ?? 'States.TaskFailed', Cause: cause?.message ?? String(error) }));
-    }
+  const childTask =
+    (record: ExecutionRecord, stateName: string): LocalTask =>
+    async (request) => {
+      await guard(record);
+      checkTaskInput(record, stateName, request);
+      const { StateMachineArn, Input, Name } = request as { StateMachineArn?: unknown; Input?: unknown; Name?: unknown };
+      const machineName = String(StateMachineArn).split(':').pop() ?? '';
+      const name = typeof Name === 'string' ? Name : `c-${shortHash(JSON.stringify(Input)).slice(0, 24)}`;
+      const child = new ExecutionRecord(machineName, name, executionArn(machineName, name), record);
+      let output: unknown;
+      try {
+        output = await execute(machineNamed(machineName), child, Input);
+      } catch (error) {
+        if (record.stopped) throw executionStopped();
+        const cause = (error as Error).cause as { name?: string; message?: string } | undefined;
+        throw new ChildExecutionFailed(JSON.stringify({ Error: cause?.name ?? 'States.TaskFailed', Cause: cause?.message ?? String(error) }));
+      } finally {
+        record.release(child);
+      }
+      const result = { Status: 'SUCCEEDED', Output: output, ExecutionArn: child.arn };
+      const bytes = payloadBytes(result);
+      if (bytes > PAYLOAD_LIMIT_BYTES) throw taskResultTooLarge('states:startExecution.sync', bytes);
+      return result;
+    };
+
+  /** An inline Map iteration: a library run of the ItemProcessor whose events go into the parent's history. */
+  const startIteration = (record: ExecutionRecord, processor: PreparedMachine, input: Json, context: Json): StartedItem => {
+    const run = processor.machine.run(input, {
+      overrides: { taskResourceLocalHandlers: handlersFor(processor, record), retryIntervalOverrides: processor.retryOverrides },
+      context: context as never,
+    });
+    const remove = record.addRun(run.abort);
+    const consumed = consumeEvents(run.eventLogs, record, processor, 'iteration', observers);
+    const result = run.result.finally(async () => {
+      remove();
+      await consumed;
+    }) as Promise<Json>;
+    return { result, abort: run.abort };
   };
 
+  /** A Distributed Map's item: a child execution with its own history, named as the Map Run names it. */
+  const startChild = (record: ExecutionRecord, spec: MapSpec, runNumber: number, input: Json, index: number): StartedItem => {
+    const kind = spec.processor.name;
+    const name = shortHash(`${record.arn}|${spec.stateName}|${runNumber}|${index}`);
+    const child = new ExecutionRecord(kind, name, executionArn(kind, name), record);
+    const result = execute(spec.processor, child, input).finally(() => record.release(child)) as Promise<Json>;
+    return { result, abort: () => child.stop() };
+  };
+
+  const mapTask =
+    (record: ExecutionRecord, spec: MapSpec): LocalTask =>
+    async (request) => {
+      if (record.stopped) throw executionStopped();
+      const { input, context } = request as { input: Json; context: Json };
+      const runNumber = (mapRuns += 1);
+      return runMap({
+        spec,
+        input,
+        context,
+        stopped: () => record.stopped,
+        noteIterationInput: (bytes, index) => record.notePayload(bytes, () => `The input of iteration ${index} of Map state '${spec.stateName}'`),
+        start: (itemInput, index) => (spec.mode === 'DISTRIBUTED' ? startChild(record, spec, runNumber, itemInput, index) : startIteration(record, spec.processor, itemInput, context)),
+      });
+    };
+
+  /** One library run's Task handlers (keyed by state name); `attempts` is that run's Retry count per state. */
+  const handlersFor = (prepared: PreparedMachine, record: ExecutionRecord): Record<string, (input: Json) => Promise<Json>> => {
+    const attempts = new Map<string, number[]>();
+    const handlers: Record<string, LocalTask> = {};
+    for (const [stateName, key] of prepared.lambdas) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, lambdaTask(record, stateName, key));
+    for (const stateName of prepared.waits) handlers[stateName] = virtualWait(record);
+    // Not tracked: the child's own tasks are, and a parent waiting for its child must not hold virtual time still.
+    for (const stateName of prepared.children) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, childTask(record, stateName));
+    for (const [stateName, spec] of prepared.maps) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, mapTask(record, spec));
+    return handlers as Record<string, (input: Json) => Promise<Json>>;
+  };
+
+  const ended = (record: ExecutionRecord, status: ExecutionEndEvent['status'], error?: { name: string; message: string }): void => {
+    options.onExecutionEnd?.({
+      kind: record.kind,
+      name: record.name,
+      executionArn: record.arn,
+      ...(record.parent ? { parentArn: record.parent.arn } : {}),
+      status,
+      historyEvents: record.events,
+      maxStateBytes: record.maxStateBytes,
+      ...(error ? { error } : {}),
+    });
+  };
+
+  async function execute(prepared: PreparedMachine, record: ExecutionRecord, input: unknown): Promise<unknown> {
+    running.set(record.arn, { record, input });
+    try {
+      return await executeRun(prepared, record, input);
+    } finally {
+      running.delete(record.arn);
+    }
+  }
+
+  async function executeRun(prepared: PreparedMachine, record: ExecutionRecord, input: unknown): Promise<unknown> {
+    if (record.stopped) {
+      ended(record, 'ABORTED');
+      throw new ExecutionAbortedError();
+    }
+    // StartExecution refuses an input over the quota: no execution, no history.
+    const inputBytes = payloadBytes(input);
+    if (inputBytes > PAYLOAD_LIMIT_BYTES) {
+      const error = payloadTooLarge('The execution input', inputBytes);
+      record.maxStateBytes = inputBytes;
+      record.refuse(error);
+      ended(record, 'FAILED', { name: error.name, message: error.message });
+      throw new ExecutionError(error as never);
+    }
+    record.notePayload(inputBytes, () => 'The execution input');
+    const run = prepared.machine.run(input as Json, {
+      overrides: { taskResourceLocalHandlers: handlersFor(prepared, record), retryIntervalOverrides: prepared.retryOverrides },
+      context: {
+        Execution: { Id: record.arn, Name: record.name, StartTime: new Date(options.now()).toISOString(), Input: input as Json, RoleArn: 'local' },
+        StateMachine: { Id: stateMachineArn(prepared.name), Name: prepared.name },
+      } as never,
+    });
+    const remove = record.addRun(run.abort);
+    const consumed = consumeEvents(run.eventLogs, record, prepared, 'execution', observers);
+    let output: unknown;
+    let failure: unknown;
+    try {
+      output = await run.result;
+    } catch (error) {
+      failure = error;
+    }
+    remove();
+    await consumed;
+    if (record.failure) {
+      ended(record, 'FAILED', { name: record.failure.name, message: record.failure.message });
+      throw new ExecutionError(record.failure as never);
+    }
+    if (failure === undefined) {
+      ended(record, 'SUCCEEDED');
+      return output;
+    }
+    if (failure instanceof ExecutionAbortedError) ended(record, 'ABORTED');
+    else if (failure instanceof ExecutionTimeoutError) ended(record, 'TIMED_OUT', { name: 'States.Timeout', message: failure.message });
+    else {
+      const cause = ((failure as Error).cause ?? failure) as { name?: string; message?: string };
+      ended(record, 'FAILED', { name: cause.name ?? 'Error', message: cause.message ?? String(cause) });
+    }
+    throw failure;
+  }
+
+  const start = (machine: string, input: unknown, executionName: string): Promise<unknown> => {
+    const record = new ExecutionRecord(machine, executionName, executionArn(machine, executionName), undefined);
+    if (aborted) record.stop();
+    return execute(machineNamed(machine), record, input);
+  };
   return {
-    /** Runs the cluster workflow; rejects with the library's ExecutionError (its `cause` carries the typed error). */
-    runCluster: (input: unknown, executionName: string) => execute(cluster, 'UpgradeClusterStateMachine', input, executionName),
-    runFleet: (input: unknown, executionName: string) => execute(fleet, 'UpgradeFleetStateMachine', input, executionName),
+    start,
+    runCluster: (input, executionName) => start(CLUSTER_MACHINE, input, executionName),
+    runFleet: (input, executionName) => start(FLEET_MACHINE, input, executionName),
+    async abortAll() {
+      aborted = true;
+      const stopped = [...running.values()];
+      for (const { record } of stopped) record.stop();
+      for (let round = 0; inFlight.size > 0 && round < 100; round += 1) await Promise.allSettled([...inFlight]);
+      const depth = (record: ExecutionRecord): number => (record.parent ? 1 + depth(record.parent) : 0);
+      return stopped
+        .sort((a, b) => depth(b.record) - depth(a.record))
+        .map(({ record, input }) => ({ executionArn: record.arn, stateMachineArn: stateMachineArn(record.kind), name: record.name, input }));
+    },
   };
 }

@@ -29,7 +29,7 @@ export interface CreateHopInput {
  */
 export async function createManagedAddon(eks: EKSClient, input: CreateHopInput): Promise<Addon> {
   const { cluster, version, migration } = input;
-  const ref = { clusterName: cluster.name, region: cluster.region };
+  const ref = cluster.key;
   try {
     const out = await eks.send(
       new CreateAddonCommand({
@@ -50,9 +50,9 @@ export async function createManagedAddon(eks: EKSClient, input: CreateHopInput):
         (e: unknown) => translateEksError(e, ref),
       );
       if (existing?.addonVersion === version) return existing;
-      throw rejectedRequest(error, cluster.name, version);
+      throw rejectedRequest(error, cluster.key, version);
     }
-    if (eksErrorName(error) === 'InvalidParameterException' || eksErrorName(error) === 'InvalidRequestException') throw rejectedRequest(error, cluster.name, version);
+    if (eksErrorName(error) === 'InvalidParameterException' || eksErrorName(error) === 'InvalidRequestException') throw rejectedRequest(error, cluster.key, version);
     return translateEksError(error, ref);
   }
 }

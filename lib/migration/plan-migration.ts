@@ -1,22 +1,17 @@
 import type { SelfManagedState } from '../workflow/state.js';
-import { fitToSchemas, type BuildSchema, type FittedTranslation } from './fit-to-schema.js';
-import { configurationOf, type CarriedSetting, type UntranslatableSetting } from './translate-settings.js';
+import type { FittedTranslation } from './fit-to-schema.js';
+import { configurationOf, type CarriedSetting, type Translation, type UntranslatableSetting } from './translate-settings.js';
 
 /**
- * The migration of a snapshotted self-managed install along a planned path: its carried settings fitted to the
- * schema of every build on the path, and plan notes that say what is carried over and what is not.
+ * The translation a snapshot of a self-managed install keeps (the carried settings, what stays behind, the IRSA
+ * role), as the planner takes it: PlanUpgrade fits it to every build on the path (lib/plan/cluster-decision.ts).
  *
  * @example
- * const { fitted, notes } = planMigration(snapshot.selfManaged, snapshot.serviceAccountRoleArn, [{ version, schema }]);
- * notes // ['carried over: env.WARM_IP_TARGET=3', 'IRSA role carried over: arn:aws:iam::…']
+ * snapshotTranslation(snapshot.selfManaged, snapshot.serviceAccountRoleArn).configuration // { env: { WARM_IP_TARGET: '3' } }
  */
-export function planMigration(selfManaged: SelfManagedState, serviceAccountRoleArn: string | null, builds: readonly BuildSchema[]): { fitted: FittedTranslation; notes: string[] } {
+export function snapshotTranslation(selfManaged: SelfManagedState, serviceAccountRoleArn: string | null): Translation {
   const carried = selfManaged.carried as CarriedSetting[];
-  const fitted = fitToSchemas(
-    { configuration: configurationOf(carried), serviceAccountRoleArn, carried, untranslatable: selfManaged.untranslatable as UntranslatableSetting[] },
-    builds,
-  );
-  return { fitted, notes: migrationNotes(fitted) };
+  return { configuration: configurationOf(carried), serviceAccountRoleArn, carried, untranslatable: selfManaged.untranslatable as UntranslatableSetting[] };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ClusterSkippedError } from '../errors.js';
+import { refusalError, selfManagedRefusal } from '../plan/cluster-decision.js';
 import type { ClusterReader } from '../kubernetes/cluster-reader.js';
 import type { JsonObject } from '../store/json-value.js';
 import { installedVersion } from './installed-version.js';
@@ -28,22 +28,24 @@ const awsNodeImage = (daemonSet: JsonObject): string | undefined => {
  * Reads a cluster's self-managed vpc-cni through its Kubernetes API (read-only): the `aws-node` DaemonSet and
  * ServiceAccount in kube-system, and whether any node could run it.
  *
- * @throws ClusterSkippedError when there is nothing to migrate: no aws-node DaemonSet, Fargate-only (seed 000: "you
- *   don't update it on Fargate nodes"), or an image tag that is not a vpc-cni version
+ * @throws ClusterSkippedError when there is nothing to migrate: no aws-node DaemonSet, Fargate-only, or an image tag
+ *   that is not a vpc-cni version (selfManagedRefusal)
  * @throws KubernetesAccessError, KubernetesUnavailableError from the reads
  * @example
- * const install = await readSelfManaged(await connectCluster(endpoint, credentials), 'payments-prod');
+ * const install = await readSelfManaged(await connectCluster(endpoint, credentials), { name: 'payments-prod', key: '111122223333/us-east-1/payments-prod' });
  * install.version // 'v1.15.1'
  */
-export async function readSelfManaged(reader: ClusterReader, clusterName: string): Promise<SelfManagedInstall> {
+export async function readSelfManaged(reader: ClusterReader, cluster: { readonly name: string; readonly key: string }): Promise<SelfManagedInstall> {
+  const clusterName = cluster.name;
   const daemonSet = await reader.readDaemonSet();
-  if (!daemonSet) throw new ClusterSkippedError(clusterName, 'no managed vpc-cni add-on and no aws-node DaemonSet in kube-system: nothing to migrate');
   // `!=` also matches nodes without the label (EC2 nodes); only when none exists is the cluster Fargate-only.
-  if (!(await reader.anyNode(`${COMPUTE_TYPE}!=fargate`)) && (await reader.anyNode(`${COMPUTE_TYPE}=fargate`)))
-    throw new ClusterSkippedError(clusterName, 'Fargate-only: every node is a Fargate node, where EKS runs its own vpc-cni and it is not updated (seed 000)');
-  const image = awsNodeImage(daemonSet) ?? '';
-  const version = installedVersion(image);
-  if (!version) throw new ClusterSkippedError(clusterName, `the aws-node image "${image}" has no vpc-cni version tag; set the installed version by hand first`);
+  const fargateOnly = daemonSet !== undefined && !(await reader.anyNode(`${COMPUTE_TYPE}!=fargate`)) && (await reader.anyNode(`${COMPUTE_TYPE}=fargate`));
+  const image = daemonSet ? (awsNodeImage(daemonSet) ?? '') : '';
+  const version = daemonSet ? installedVersion(image) : undefined;
+  // The rules `cni-fleet plan` applies too (lib/plan/cluster-decision.ts).
+  const refusal = selfManagedRefusal({ daemonSet: daemonSet !== undefined, fargateOnly, version, image });
+  if (refusal) throw refusalError(cluster.key, refusal);
+  if (!daemonSet || version === undefined) throw new Error('selfManagedRefusal lets no install without a DaemonSet or a version through');
   const serviceAccount = await reader.readServiceAccount();
   return {
     version,

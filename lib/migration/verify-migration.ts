@@ -19,13 +19,13 @@ export async function verifyMigration(state: Pick<ClusterState, 'cluster' | 'pla
   const { cluster, plan } = state;
   const migration = plan?.migration;
   if (!migration) return;
-  const eks = eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const eks = eksFor(cluster);
   const described = await eks.send(new DescribeClusterCommand({ name: cluster.name })).then(
     (out) => out.cluster,
-    (error: unknown) => translateEksError(error, { clusterName: cluster.name, region: cluster.region }),
+    (error: unknown) => translateEksError(error, cluster.key),
   );
   const reader = await connectCluster(
-    { name: cluster.name, region: cluster.region, endpoint: described?.endpoint ?? '', certificateAuthority: described?.certificateAuthority?.data },
+    { name: cluster.name, region: cluster.region, key: cluster.key, endpoint: described?.endpoint ?? '', certificateAuthority: described?.certificateAuthority?.data },
     credentialsOf(eks),
   );
   const differences = daemonSetDifferences(await reader.readDaemonSet(), await reader.readServiceAccount(), {
@@ -33,5 +33,5 @@ export async function verifyMigration(state: Pick<ClusterState, 'cluster' | 'pla
     carried: migration.carried,
     serviceAccountRoleArn: migration.serviceAccountRoleArn,
   });
-  if (differences.length > 0) throw new VerificationFailedError(cluster.name, differences.map((d) => `after CreateAddon ${hop.to}: ${d}`));
+  if (differences.length > 0) throw new VerificationFailedError(cluster.key, differences.map((d) => `after CreateAddon ${hop.to}: ${d}`));
 }

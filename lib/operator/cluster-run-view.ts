@@ -23,7 +23,7 @@ export interface ClusterRunView {
   readonly name: string;
   readonly region: string;
   readonly accountId: string;
-  /** PENDING, RUNNING, UPGRADED, UNCHANGED, FAILED, BLOCKED, SKIPPED or PLANNED. */
+  /** PENDING, RUNNING, UPGRADED, UNCHANGED, FAILED, BLOCKED, SKIPPED, PLANNED or ABORTED. */
   readonly status: string;
   /** The workflow state that wrote last, e.g. `PollHop`. */
   readonly step: string | null;

@@ -4,6 +4,8 @@ import { ClusterExecutionInput, FleetExecutionInput } from '../schemas/execution
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import type { JsonObject } from '../store/json-value.js';
 import type { Machine } from './stack-outputs.js';
+import type { HomeAccount } from '../schemas/target-account.js';
+import { resolveTargetAccount } from '../schemas/target-account.js';
 
 /** An execution input read from a file and validated for its workflow, ready for StartExecution. */
 export interface CheckedExecutionInput {
@@ -48,6 +50,31 @@ export function checkExecutionInput(text: string, file: string, machine?: Machin
   }
   const runId = typeof value['runId'] === 'string' ? value['runId'] : undefined;
   return { machine: chosen, input: { ...value, trigger: value['trigger'] ?? 'cli' }, runId };
+}
+
+/**
+ * Checks that every cluster the input names is reachable from the deployment `home` describes (its account and the
+ * stage's roles): a cluster in another account needs a role, its own or the stage's for that account, exactly as
+ * ValidateInput / ValidateFleetInput require. For `start`, which knows the deployment from the stage's stack.
+ *
+ * @throws InputValidationError naming `cluster.roleArn` or `clusters[i].roleArn`
+ * @example
+ * checkTargetAccounts(checked, 'one.json', { accountId: '111122223333', accountRoles: {} })
+ */
+export function checkTargetAccounts(checked: CheckedExecutionInput, file: string, home: HomeAccount): void {
+  type Target = { accountId?: string; roleArn?: string };
+  const entries: [Target, string][] =
+    checked.machine === 'cluster'
+      ? [[checked.input['cluster'] as Target, 'cluster']]
+      : ((checked.input['clusters'] as Target[] | undefined) ?? []).map((c, i): [Target, string] => [c, `clusters[${i}]`]);
+  for (const [target, field] of entries) {
+    try {
+      resolveTargetAccount(target, home, field);
+    } catch (error) {
+      if (error instanceof InputValidationError) throw new InputValidationError(error.field, `${error.problem} (${checked.machine} execution input ${file})`, { cause: error });
+      throw error;
+    }
+  }
 }
 
 // Step Functions execution names (≤ 80) restricted to what the workflows accept as a run id (lib/schemas/execution-input.ts).

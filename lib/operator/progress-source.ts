@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { assertDataDirFree } from '../local/data-dir-owner.js';
 import { startDynamo } from '../local/dynamo-server.js';
 import { LOCAL_TABLE } from '../local/rehearsal.js';
 import { awsErrorName } from '../store/dynamo-helpers.js';
@@ -54,6 +55,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * CLI only reads). The folder must hold the rehearsal's table; nothing is created in an empty folder.
  *
  * @throws LocalProgressNotFoundError when the folder or its table does not exist
+ * @throws DataDirInUseError when a running rehearsal holds the folder
  * @example
  * const source = await openLocalProgress('.rehearsal/dynamo');
  * await source.store.clusterHistory('payments-prod');
@@ -62,6 +64,8 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export async function openLocalProgress(dataDir: string = DEFAULT_LOCAL_DATA_DIR): Promise<ProgressSource> {
   // LevelDB writes CURRENT on creation; without it, dynalite would create an empty store in a mistyped path.
   if (!existsSync(join(dataDir, 'CURRENT'))) throw new LocalProgressNotFoundError(dataDir);
+  // LevelDB serves one process per folder: a rehearsal still writing it is named, instead of failing inside dynalite.
+  await assertDataDirFree(dataDir);
   const dynamo = await startDynamo({ path: dataDir });
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   const close = async (): Promise<void> => {

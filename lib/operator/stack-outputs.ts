@@ -1,6 +1,9 @@
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InputValidationError } from '../errors.js';
 import { StackNotFoundError, StackOutputMissingError } from './operator-errors.js';
+import { accountOfArn } from '../fleet/names.js';
+import type { HomeAccount } from '../schemas/target-account.js';
+import { accountRolesOf } from '../schemas/target-account.js';
 
 /** The service name in serverless.yml; the stack of stage S is `cni-fleet-S` (the Serverless Framework's naming). */
 export const SERVICE_NAME = 'cni-fleet';
@@ -42,6 +45,8 @@ export interface StackOutputs {
   readonly stackName: string;
   readonly stackStatus: string;
   readonly outputs: Readonly<Record<string, string>>;
+  /** The stack's parameters (e.g. `CrossAccountRoleArns`), by key. */
+  readonly parameters: Readonly<Record<string, string>>;
   /** The value of `key`, or StackOutputMissingError. */
   require(key: StackOutput): string;
 }
@@ -69,15 +74,32 @@ export async function readStackOutputs(cfn: CloudFormationClient, stage: string)
   if (stack === undefined) throw new StackNotFoundError(stackName, await cfn.config.region());
   const outputs: Record<string, string> = {};
   for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
+  const parameters: Record<string, string> = {};
+  for (const p of stack.Parameters ?? []) if (p.ParameterKey && p.ParameterValue !== undefined) parameters[p.ParameterKey] = p.ParameterValue;
   const stackStatus = stack.StackStatus ?? 'UNKNOWN';
   return {
     stackName,
     stackStatus,
     outputs,
+    parameters,
     require(key) {
       const value = outputs[key];
       if (value === undefined || value === '') throw new StackOutputMissingError(stackName, key, stackStatus);
       return value;
     },
   };
+}
+
+/**
+ * The deployment a stage's stack stands for: the account its state machines run in, and the role it may assume in
+ * each other account (the stack parameter CrossAccountRoleArns, which serverless.yml hands the functions too).
+ *
+ * @example
+ * deploymentOf('arn:aws:states:eu-west-1:111122223333:stateMachine:cni-fleet-prod-upgrade-fleet', stack) // { accountId: '111122223333', accountRoles: { … } }
+ */
+export function deploymentOf(stateMachineArn: string, stack: Pick<StackOutputs, 'parameters'>): HomeAccount {
+  const accountId = accountOfArn(stateMachineArn);
+  if (accountId === undefined) throw new InputValidationError('--state-machine-arn', `"${stateMachineArn}" names no account`);
+  const roles = (stack.parameters['CrossAccountRoleArns'] ?? '').split(',').map((arn) => arn.trim()).filter((arn) => arn !== '');
+  return { accountId, accountRoles: accountRolesOf(roles, 'CrossAccountRoleArns') };
 }

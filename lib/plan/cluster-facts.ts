@@ -13,10 +13,20 @@ export interface ClusterFacts {
   readonly kubernetesVersion: string;
   /** ClusterStatus, e.g. `ACTIVE` (facts §4). */
   readonly status?: string;
+  /** The cluster's tags (DescribeCluster): the fleet's opt-out tag is one of them. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** EKS Auto Mode (`computeConfig.enabled`): Auto Mode runs the VPC CNI itself. */
+  readonly autoMode?: boolean;
+  /** Every node is a Fargate node (the cluster's Kubernetes API, or a fleet file's `compute`). */
+  readonly fargateOnly?: boolean;
   /** The managed add-on's `addonVersion`, an EKS build. */
   readonly addonVersion?: string;
   /** The managed add-on's AddonStatus, e.g. `ACTIVE` or `UPDATE_FAILED` (facts §4). */
   readonly addonStatus?: string;
+  /** The managed add-on's health issues (DescribeAddon `health.issues`). */
+  readonly addonIssues?: readonly { readonly code: string; readonly message: string }[];
+  /** The managed add-on's configurationValues: checked against every build on the path. */
+  readonly configurationValues?: string | null;
   /** The image tag of a self-managed `aws-node` DaemonSet: a plain upstream tag or an EKS build. */
   readonly selfManagedVersion?: string;
   /** A self-managed DaemonSet's custom settings translated for the managed add-on (lib/migration). */

@@ -14,7 +14,10 @@ export function clusterFactsFromFleet(fleet: FleetFile): ClusterFacts[] {
     accountId: c.accountId,
     kubernetesVersion: c.kubernetesVersion,
     status: c.status,
-    ...(c.addon ? { addonVersion: c.addon.version, addonStatus: c.addon.status ?? 'ACTIVE' } : {}),
+    tags: c.tags,
+    autoMode: c.compute === 'auto',
+    fargateOnly: c.compute === 'fargate',
+    ...(c.addon ? { addonVersion: c.addon.version, addonStatus: c.addon.status ?? 'ACTIVE', configurationValues: c.addon.configurationValues ?? null } : {}),
     ...(c.selfManaged ? { selfManagedVersion: c.selfManaged.version } : {}),
   }));
 }

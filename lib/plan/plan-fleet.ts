@@ -1,24 +1,15 @@
-import type { InvalidVersionError } from '../errors.js';
-import { isCniFleetError } from '../errors.js';
 import type { CompatibleBuild } from '../versions/compatible-build.js';
-import { planPath } from '../versions/plan-path.js';
 import type { TargetSpec } from '../versions/resolve-target.js';
 import { parseTargetSpec } from '../versions/resolve-target.js';
-import type { UpgradeHop, UpgradePlan } from '../versions/upgrade-plan.js';
-import { PlanBlockCode } from '../versions/upgrade-plan.js';
-import { fitToSchemas } from '../migration/fit-to-schema.js';
-import { migrationNotes } from '../migration/plan-migration.js';
+import type { UpgradeHop } from '../versions/upgrade-plan.js';
+import { DEFAULT_SKIP_TAG } from '../schemas/execution-input.js';
 import type { BuildsFor, ClusterFacts, SchemaFor } from './cluster-facts.js';
+import type { PlannedOutcome, Refusal } from './cluster-decision.js';
+import { addonGate, controlPlaneGate, decidePath, optOutRefusal, outcomeOf, RefusalCode, selfManagedRefusal } from './cluster-decision.js';
 
-/** Every reason a cluster's plan can be blocked: the path rules, plus what only a fleet can lack. */
-export const ClusterBlockCode = {
-  ...PlanBlockCode,
-  /** Neither a managed add-on nor a known self-managed version. */
-  NO_VPC_CNI: 'NO_VPC_CNI',
-  /** The installed version (e.g. as DescribeAddon reported it) is not a vpc-cni version. */
-  UNREADABLE_VERSION: 'UNREADABLE_VERSION',
-} as const;
-export type ClusterBlockCode = (typeof ClusterBlockCode)[keyof typeof ClusterBlockCode];
+/** Every reason a cluster's plan can be blocked or the cluster left alone (lib/plan/cluster-decision.ts). */
+export const ClusterBlockCode = RefusalCode;
+export type ClusterBlockCode = RefusalCode;
 
 /** One cluster's plan, flat for the CLI's JSON and table. */
 export interface ClusterPlan {
@@ -33,7 +24,16 @@ export interface ClusterPlan {
   /** The resolved target build, or null when it could not be resolved. */
   readonly target: string | null;
   readonly hops: readonly UpgradeHop[];
-  /** Why nothing can be done, as a sentence; null when the plan can run (or has nothing to do). */
+  /**
+   * What a run would do with the cluster, in the words a dry run records: PLANNED (hops to take), UNCHANGED (at its
+   * target), BLOCKED (no safe path, or settings that cannot be carried), SKIPPED (not to be touched) or FAILED (an
+   * add-on that is already broken).
+   */
+  readonly outcome: PlannedOutcome;
+  /** Why the cluster is left alone (BLOCKED, SKIPPED, FAILED), as a sentence; null otherwise. */
+  readonly reason: string | null;
+  readonly reasonCode: ClusterBlockCode | null;
+  /** Why the plan is BLOCKED, as a sentence; null unless the outcome is BLOCKED. */
   readonly blocked: string | null;
   readonly blockedCode: ClusterBlockCode | null;
   readonly notes: readonly string[];
@@ -51,27 +51,24 @@ export interface PlanFleetOptions {
   readonly allowDowngrade?: boolean;
   /** DescribeAddonVersions (or the simulator catalogue); called once per distinct Kubernetes version. */
   readonly buildsFor: BuildsFor;
-  /** DescribeAddonConfiguration: a self-managed cluster's settings are checked against every build on its path. */
+  /** DescribeAddonConfiguration: configurationValues and a self-managed cluster's settings are checked against every build on the path. */
   readonly schemaFor?: SchemaFor;
+  /** The fleet's opt-out tag (default `cni-fleet/skip`, as in the fleet workflow). */
+  readonly skipTag?: string;
+  /** Migrate a self-managed install although some settings cannot be carried over (default false). */
+  readonly acceptUntranslatable?: boolean;
 }
 
-// facts §4 AddonStatus / ClusterStatus: only ACTIVE accepts an update right away (UpdateAddon on a non-ACTIVE
-// add-on is a 409, facts §7.2), so anything else is worth a note even though the path itself is still right.
-const statusNotes = (c: ClusterFacts): string[] => [
-  ...(c.status && c.status !== 'ACTIVE' ? [`the cluster is ${c.status}`] : []),
-  ...(c.addonStatus && c.addonStatus !== 'ACTIVE' ? [`the add-on is ${c.addonStatus}`] : []),
-];
-
 /**
- * Plans every cluster of a fleet. Pure but for `buildsFor`, which it calls once per distinct Kubernetes version.
- * A cluster whose installed version cannot be planned from is blocked, not dropped, so the output always has
- * one entry per input cluster, in input order.
+ * Plans every cluster of a fleet with the rules the workflow applies (lib/plan/cluster-decision.ts), so each
+ * cluster's `outcome` is what a dry run would record. Pure but for `buildsFor` (called once per distinct
+ * Kubernetes version) and `schemaFor`. The output has one entry per input cluster, in input order.
  *
  * @throws InvalidVersionError / InputValidationError naming `target` for a bad target (before any `buildsFor` call)
  * @example
  * await planFleet([{ name: 'c1', region: 'us-east-1', kubernetesVersion: '1.23', addonVersion: 'v1.17.1-eksbuild.1' }],
  *   { target: 'default', buildsFor: async (k8s) => loadCatalogue().compatibleBuilds(k8s) })
- * // { clusters: [{ name: 'c1', from: 'v1.17.1-eksbuild.1', target: 'v1.18.5-eksbuild.1', hops: [{ index: 1, kind: 'minor', … }], blocked: null, … }] }
+ * // { clusters: [{ name: 'c1', from: 'v1.17.1-eksbuild.1', target: 'v1.18.5-eksbuild.1', hops: [{ index: 1, kind: 'minor', … }], outcome: 'PLANNED', … }] }
  */
 export async function planFleet(clusters: readonly ClusterFacts[], options: PlanFleetOptions): Promise<FleetPlan> {
   const target = typeof options.target === 'object' ? options.target : parseTargetSpec(options.target ?? 'default', 'target');
@@ -79,29 +76,10 @@ export async function planFleet(clusters: readonly ClusterFacts[], options: Plan
   const offered = new Map<string, readonly CompatibleBuild[]>(
     await Promise.all(versions.map(async (k8s) => [k8s, await options.buildsFor(k8s)] as const)),
   );
-  const plans = clusters.map((c) => planCluster(c, target, offered.get(c.kubernetesVersion) ?? [], options.allowDowngrade ?? false));
-  return { clusters: await Promise.all(plans.map((p, i) => withMigration(p, clusters[i]!, options.schemaFor))) };
+  return { clusters: await Promise.all(clusters.map((c) => planCluster(c, target, offered.get(c.kubernetesVersion) ?? [], options))) };
 }
 
-/** A self-managed cluster's plan, with what the create hop carries over (fitted to every build on the path). */
-async function withMigration(plan: ClusterPlan, facts: ClusterFacts, schemaFor: SchemaFor | undefined): Promise<ClusterPlan> {
-  const translation = facts.selfManagedSettings;
-  if (!translation || plan.install !== 'self-managed') return plan;
-  const builds = schemaFor && plan.blocked === null ? await Promise.all(plan.hops.map(async (h) => ({ version: h.to, schema: await schemaFor(h.to) }))) : [];
-  const fitted = fitToSchemas(translation, builds);
-  const value = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
-  return {
-    ...plan,
-    notes: [...plan.notes, ...migrationNotes(fitted)],
-    migration: {
-      carried: fitted.carried.map((c) => `${c.key}=${value(c.value)}`),
-      notCarried: fitted.untranslatable.map((u) => `${u.field}: ${u.reason}`),
-      serviceAccountRoleArn: fitted.serviceAccountRoleArn,
-    },
-  };
-}
-
-function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly CompatibleBuild[], allowDowngrade: boolean): ClusterPlan {
+async function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly CompatibleBuild[], options: PlanFleetOptions): Promise<ClusterPlan> {
   const install = c.addonVersion !== undefined ? 'managed' : c.selfManagedVersion !== undefined ? 'self-managed' : 'none';
   const from = c.addonVersion ?? c.selfManagedVersion ?? null;
   const base = {
@@ -113,32 +91,67 @@ function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly Compa
     install,
     from,
   } as const;
-  const blockedBy = (code: ClusterBlockCode, reason: string): ClusterPlan => ({
+  const notes: string[] = [];
+  const leftAlone = (refusal: Refusal): ClusterPlan => ({
     ...base,
     target: null,
     hops: [],
-    blocked: reason,
-    blockedCode: code,
-    notes: statusNotes(c),
+    ...refused(refusal),
+    notes,
   });
 
-  if (install === 'none' || from === null)
-    return blockedBy(ClusterBlockCode.NO_VPC_CNI, 'no managed vpc-cni add-on, and no self-managed aws-node version is known (give it as selfManaged.version in a fleet file)');
-  let plan: UpgradePlan;
-  try {
-    plan = planPath({ from, target, kubernetesVersion: c.kubernetesVersion, builds, install, allowDowngrade });
-  } catch (error) {
-    // A version EKS (or a hand-edited source) reports that we cannot parse blocks this cluster, not the fleet.
-    if (isCniFleetError(error) && error.name === 'InvalidVersionError' && (error as InvalidVersionError).field === 'from')
-      return blockedBy(ClusterBlockCode.UNREADABLE_VERSION, `the installed version "${from}" is not a vpc-cni version`);
-    throw error;
+  // The order of the workflow: the opt-out (SelectClusters), the control plane, the add-on or the DaemonSet
+  // (TakeSnapshot), then the path and the settings (PlanUpgrade).
+  const optOut = optOutRefusal(c.tags, options.skipTag ?? DEFAULT_SKIP_TAG);
+  if (optOut) return leftAlone(optOut);
+  const controlPlane = controlPlaneGate({ status: c.status, autoMode: c.autoMode });
+  if (controlPlane.kind === 'refuse') return leftAlone(controlPlane);
+  if (controlPlane.kind === 'wait') notes.push(`the cluster is ${controlPlane.status}: a run waits for it to be ACTIVE`);
+  if (install === 'managed') {
+    const addon = addonGate({ status: c.addonStatus, issues: c.addonIssues });
+    if (addon.kind === 'refuse') return leftAlone(addon);
+    if (addon.kind === 'wait') notes.push(`the add-on is ${addon.status}: a run waits for it to settle`);
+  } else {
+    const refusal = selfManagedRefusal({ daemonSet: install === 'self-managed', fargateOnly: c.fargateOnly === true, version: c.selfManagedVersion });
+    if (refusal) return leftAlone(refusal);
   }
+
+  const decision = await decidePath({
+    from: from ?? '',
+    install: install === 'self-managed' ? 'self-managed' : 'managed',
+    kubernetesVersion: c.kubernetesVersion,
+    builds,
+    target,
+    allowDowngrade: options.allowDowngrade ?? false,
+    acceptUntranslatable: options.acceptUntranslatable ?? false,
+    configurationValues: c.configurationValues,
+    translation: c.selfManagedSettings,
+    schemaFor: options.schemaFor,
+  });
+  const migration = decision.migration;
+  const value = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
   return {
     ...base,
-    target: plan.target,
-    hops: plan.hops,
-    blocked: plan.blocked?.reason ?? null,
-    blockedCode: plan.blocked?.code ?? null,
-    notes: [...plan.notes, ...statusNotes(c)],
+    target: decision.plan?.target ?? null,
+    hops: decision.refusal ? [] : (decision.plan?.hops ?? []),
+    ...(decision.refusal ? refused(decision.refusal) : { outcome: outcomeOf(decision), reason: null, reasonCode: null, blocked: null, blockedCode: null }),
+    notes: [...decision.notes, ...notes],
+    ...(migration
+      ? {
+          migration: {
+            carried: migration.carried.map((s) => `${s.key}=${value(s.value)}`),
+            notCarried: migration.untranslatable.map((u) => `${u.field}: ${u.reason}`),
+            serviceAccountRoleArn: migration.serviceAccountRoleArn,
+          },
+        }
+      : {}),
   };
 }
+
+const refused = (refusal: Refusal): Pick<ClusterPlan, 'outcome' | 'reason' | 'reasonCode' | 'blocked' | 'blockedCode'> => ({
+  outcome: refusal.outcome,
+  reason: refusal.reason,
+  reasonCode: refusal.code,
+  blocked: refusal.outcome === 'BLOCKED' ? refusal.reason : null,
+  blockedCode: refusal.outcome === 'BLOCKED' ? refusal.code : null,
+});

@@ -67,12 +67,13 @@ export async function readAwsFleet(eks: EKSClient, options: ReadAwsFleetOptions 
         return { name, region, reason: 'deleted while being read (DescribeAddon: No cluster found)' };
     }
     const accountId = accountOfArn(cluster.arn);
+    const key = `${accountId ?? 'unknown-account'}/${region}/${name}`;
     // No managed add-on: the self-managed aws-node DaemonSet, read-only through the cluster's Kubernetes API (issue #6).
     let selfManaged: Pick<ClusterFacts, 'selfManagedVersion' | 'selfManagedSettings'> = {};
     if (!addon && !cluster.computeConfig?.enabled) {
       try {
-        const reader = await connectCluster({ name, region, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentialsOf(eks));
-        const install = await readSelfManaged(reader, name);
+        const reader = await connectCluster({ name, region, key, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentialsOf(eks));
+        const install = await readSelfManaged(reader, { name, key });
         selfManaged = { selfManagedVersion: install.version, selfManagedSettings: install.translation };
       } catch (error) {
         if (!isCniFleetError(error)) throw error;
@@ -85,8 +86,11 @@ export async function readAwsFleet(eks: EKSClient, options: ReadAwsFleetOptions 
       ...(accountId ? { accountId } : {}),
       kubernetesVersion: cluster.version,
       ...(cluster.status ? { status: cluster.status } : {}),
+      tags: cluster.tags ?? {},
+      autoMode: cluster.computeConfig?.enabled === true,
       ...(addon?.addonVersion ? { addonVersion: addon.addonVersion } : {}),
       ...(addon?.status ? { addonStatus: addon.status } : {}),
+      ...(addon ? { configurationValues: addon.configurationValues ?? null, addonIssues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) } : {}),
       ...selfManaged,
     };
   });

@@ -38,7 +38,8 @@ export function renderPlanTable(plan: FleetPlan, options: RenderOptions = {}): s
 
 function planCell(cluster: ClusterPlan, c: ReturnType<typeof pc.createColors>): string {
   const lines: string[] = [];
-  if (cluster.blocked !== null) lines.push(c.red(`BLOCKED (${cluster.blockedCode}): ${cluster.blocked}`));
+  if (cluster.outcome === 'BLOCKED' || cluster.outcome === 'FAILED') lines.push(c.red(`${cluster.outcome} (${cluster.reasonCode}): ${cluster.reason}`));
+  else if (cluster.outcome === 'SKIPPED') lines.push(c.yellow(`SKIPPED (${cluster.reasonCode}): ${cluster.reason}`));
   else if (cluster.hops.length === 0) lines.push(c.green('nothing to do'));
   else {
     const width = String(cluster.hops.length).length;
@@ -49,10 +50,11 @@ function planCell(cluster: ClusterPlan, c: ReturnType<typeof pc.createColors>): 
 }
 
 function summary(plan: FleetPlan): string {
-  const moving = plan.clusters.filter((p) => p.blocked === null && p.hops.length > 0);
+  const moving = plan.clusters.filter((p) => p.outcome === 'PLANNED');
   const hops = moving.reduce((n, p) => n + p.hops.length, 0);
-  const blocked = plan.clusters.filter((p) => p.blocked !== null).length;
-  const idle = plan.clusters.length - moving.length - blocked;
+  const of = (outcome: ClusterPlan['outcome']): number => plan.clusters.filter((p) => p.outcome === outcome).length;
   const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-  return `${count(plan.clusters.length, 'cluster')}: ${moving.length} to change (${count(hops, 'hop')}), ${idle} with nothing to do, ${blocked} blocked`;
+  // Skipped and failed only when there are any, so a fleet that has none reads as before.
+  const more = [...(of('SKIPPED') > 0 ? [`${of('SKIPPED')} skipped`] : []), ...(of('FAILED') > 0 ? [`${of('FAILED')} failing before any change`] : [])];
+  return `${count(plan.clusters.length, 'cluster')}: ${moving.length} to change (${count(hops, 'hop')}), ${of('UNCHANGED')} with nothing to do, ${of('BLOCKED')} blocked${more.map((m) => `, ${m}`).join('')}`;
 }

@@ -8,6 +8,9 @@ export const MAX_LISTED_CLUSTERS = 10_000;
 /** Accounts a selector may search; with 10 Regions each, 1,000 lanes. */
 export const MAX_SELECTOR_ACCOUNTS = 1_000;
 
+/** The fleet's opt-out tag unless the input names another: clusters where it is "true" are SKIPPED. */
+export const DEFAULT_SKIP_TAG = 'cni-fleet/skip';
+
 const RunId = z
   .string()
   .min(1)
@@ -88,7 +91,7 @@ export const FleetExecutionInput = z
     /** Tag whose value orders waves: canary first, then by value; untagged clusters last. */
     waveTag: TagKey.default('cni-fleet/wave'),
     /** Clusters whose tag has the value "true" are skipped. */
-    skipTag: TagKey.default('cni-fleet/skip'),
+    skipTag: TagKey.default(DEFAULT_SKIP_TAG),
     trigger: z.enum(['console', 'cli', 'schedule', 'event', 'local']).default('console'),
   })
   .refine((i) => [i.clusters, i.clustersRef, i.selector].filter(Boolean).length === 1, {

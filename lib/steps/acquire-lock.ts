@@ -25,7 +25,7 @@ export async function acquireLock(state: Pick<ClusterState, 'runId' | 'execution
   const recorded = await deps.store.getCluster(state.runId, state.cluster.key);
   if (recorded && isFinalClusterStatus(recorded.status))
     throw new StepAlreadyRecordedError(recorded.type, recorded.pk, recorded.sk, `${state.cluster.name} already ended as ${recorded.status} in this run; resume with a new run id`);
-  const lock = await deps.store.acquireLock(state.cluster.key, state.executionId, lockTtlSeconds(state.options), now);
+  const lock = await deps.store.acquireLock(state.cluster.key, state.executionId, lockTtlSeconds(state.options), now, state.runId);
   // A child of a fleet run joins the fleet's run item; a cluster started on its own is a run of its own.
   if (isRunTrigger(state.trigger))
     await deps.store.putRun({ runId: state.runId, trigger: state.trigger, input: toPlainJson({ cluster: state.cluster, options: state.options }) });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DescribeAddonCommand, DescribeUpdateCommand, ListUpdatesCommand, UpdateAddonCommand } from '@aws-sdk/client-eks';
 import type { EKSClient, Update } from '@aws-sdk/client-eks';
-import { AddonBusyError } from '../errors.js';
+import { AddonBusyError, AddonRequestRejectedError, StepAlreadyRecordedError } from '../errors.js';
 import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aws/eks-errors.js';
-import type { ClusterState, HopState } from '../workflow/state.js';
+import type { ClusterState, HopState, PlannedHop } from '../workflow/state.js';
 import { lockTtlSeconds } from './acquire-lock.js';
 import { createManagedAddon } from '../migration/create-managed-addon.js';
 import { ADDON_NAME } from './eks-catalogue.js';
@@ -25,7 +25,7 @@ const targetOf = (update: Update | undefined): string | undefined => update?.par
  * After a 409, finds the update in progress. Ours (same version: a retry whose first response was lost, or a
  * resumed run) is adopted; someone else's makes the step wait (AddonBusyError, retried by the ASL).
  */
-async function adoptInProgress(eks: EKSClient, clusterName: string, version: string): Promise<Update | undefined> {
+async function adoptInProgress(eks: EKSClient, clusterName: string, key: string, version: string): Promise<Update | undefined> {
   const addon = (await eks.send(new DescribeAddonCommand({ clusterName, addonName: ADDON_NAME }))).addon;
   if (addon?.status === 'ACTIVE' && addon.addonVersion === version) return undefined;
   const ids = (await eks.send(new ListUpdatesCommand({ name: clusterName, addonName: ADDON_NAME }))).updateIds ?? [];
@@ -36,7 +36,34 @@ async function adoptInProgress(eks: EKSClient, clusterName: string, version: str
       break;
     }
   }
-  throw new AddonBusyError(clusterName, addon?.status ?? 'UNKNOWN');
+  throw new AddonBusyError(key, addon?.status ?? 'UNKNOWN');
+}
+
+/**
+ * Runs a CreateAddon/UpdateAddon request; when EKS refuses it (AddonRequestRejectedError), the hop is recorded
+ * before the error goes on: started and ended FAILED at once, with no update id and EKS's refusal as its error, so
+ * the progress log shows which move EKS refused and why, not a run that stopped between two hops.
+ */
+async function refusalRecorded<T>(
+  state: Pick<ClusterState, 'runId' | 'cluster'>,
+  deps: StepDeps,
+  hop: PlannedHop,
+  now: Date,
+  request: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (!(error instanceof AddonRequestRejectedError)) throw error;
+    await deps.store.startHop(state.runId, state.cluster.key, { index: hop.index, fromVersion: hop.from, version: hop.to, kind: hop.kind, updateId: null, startedAt: now.toISOString() });
+    await deps.store.updateHop(state.runId, state.cluster.key, hop.index, {
+      outcome: 'FAILED',
+      polls: 0,
+      endedAt: now.toISOString(),
+      error: { name: error.name, message: error.message, code: error.errorCode },
+    });
+    throw error;
+  }
 }
 
 /**
@@ -51,6 +78,7 @@ async function adoptInProgress(eks: EKSClient, clusterName: string, version: str
  * add-on's associations, facts §7.4); VerifyUpgrade compares the association ARNs with the snapshot's.
  *
  * @throws AddonBusyError when someone else's update is in progress; AddonRequestRejectedError when EKS refuses
+ *   (the refused hop is recorded FAILED with EKS's error first)
  * @example
  * const hop = await applyHop(state, deps); // { index: 1, to: 'v1.13.4-eksbuild.1', updateId: '…', status: 'IN_PROGRESS', waitSeconds: 60 }
  */
@@ -77,20 +105,28 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       durationSeconds: started ? null : 0,
     };
   };
-  await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now);
+  await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now, state.runId);
 
   // The progress log first (issue #5, "check state first"): when an earlier attempt of this ApplyHop already
   // started the hop and recorded it, and only its result was lost, the retry adopts that hop without a second
   // CreateAddon/UpdateAddon request. (The per-hop clientRequestToken covers the narrower gap between EKS
   // accepting the request and the record being written: EKS answers a repeated token with the same update.)
   const recorded = await deps.store.getHop(state.runId, cluster.key, hop.index);
-  if (recorded && recorded.version === hop.to) return hopState(recorded.updateId !== null || hop.kind === 'create', recorded.updateId, new Date(recorded.startedAt));
+  if (recorded && recorded.version === hop.to) {
+    // A hop that an earlier attempt saw refused (or that ended otherwise) is history, not a hop to adopt.
+    if (recorded.outcome !== 'IN_PROGRESS' && recorded.outcome !== 'SUCCEEDED')
+      throw new StepAlreadyRecordedError(recorded.type, recorded.pk, recorded.sk, `hop ${hop.index} already ended ${recorded.outcome}: ${recorded.error?.message ?? 'no error recorded'}`);
+    return hopState(recorded.updateId !== null || hop.kind === 'create', recorded.updateId, new Date(recorded.startedAt));
+  }
 
-  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const eks = deps.eksFor(cluster);
   let update: Update | undefined;
   // A self-managed install is adopted with CreateAddon; there is no Update object, PollHop watches the add-on.
   if (hop.kind === 'create' && plan.migration) {
-    const addon = await createManagedAddon(eks, { cluster, version: hop.to, migration: plan.migration, clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to) });
+    const migration = plan.migration;
+    const addon = await refusalRecorded(state, deps, hop, now, () =>
+      createManagedAddon(eks, { cluster, version: hop.to, migration, clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to) }),
+    );
     update = { createdAt: addon.createdAt ?? now };
   } else try {
     update = (
@@ -107,10 +143,10 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       )
     ).update;
   } catch (error) {
-    if (isInUse(error)) update = await adoptInProgress(eks, cluster.name, hop.to);
+    if (isInUse(error)) update = await adoptInProgress(eks, cluster.name, cluster.key, hop.to);
     else if (eksErrorName(error) === 'InvalidParameterException' || eksErrorName(error) === 'InvalidRequestException')
-      throw rejectedRequest(error, cluster.name, hop.to);
-    else translateEksError(error, { clusterName: cluster.name, region: cluster.region });
+      await refusalRecorded(state, deps, hop, now, () => Promise.reject(rejectedRequest(error, cluster.key, hop.to)));
+    else translateEksError(error, cluster.key);
   }
 
   const result = hopState(update !== undefined, update?.id ?? null, update?.createdAt ?? now);

@@ -17,6 +17,7 @@ export function depsFromConfig(config: Config): StepDeps {
     store: createProgressStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays }),
     now: () => new Date(),
     accountId: config.accountId,
+    accountRoles: config.accountRoles,
     cache: newCatalogueCache(),
   };
 }

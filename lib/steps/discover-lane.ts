@@ -5,6 +5,7 @@ import { EksThrottledError, EksUnavailableError, ProgressRecordNotFoundError } f
 import { compareWaves } from '../fleet/lanes.js';
 import type { LaneEntry } from '../fleet/lanes.js';
 import { mapConcurrent } from '../plan/map-concurrent.js';
+import { optOutRefusal } from '../plan/cluster-decision.js';
 import type { UpgradeOptions } from '../schemas/upgrade-options.js';
 import type { DiscoveredCluster, WaveMember } from '../store/fleet-records.js';
 import type { RecordedError } from '../store/progress-store.js';
@@ -109,7 +110,7 @@ export async function discoverLane(event: DiscoverLaneEvent, deps: StepDeps): Pr
   } else {
     try {
       candidates = [];
-      const eks = deps.eksFor({ region: lane.region, roleArn: lane.roleArn });
+      const eks = deps.eksFor({ accountId: lane.accountId, region: lane.region, roleArn: lane.roleArn });
       for await (const page of paginateListClusters({ client: eks }, {})) {
         for (const name of page.clusters ?? []) {
           if (event.filter.namePrefix && !name.startsWith(event.filter.namePrefix)) continue;
@@ -132,7 +133,7 @@ export async function discoverLane(event: DiscoverLaneEvent, deps: StepDeps): Pr
   const todo = candidates.filter((c) => !known.has(c.name));
 
   const reads = await mapConcurrent(todo, DESCRIBE_CONCURRENCY, async (entry): Promise<Read> => {
-    const eks = deps.eksFor({ region: lane.region, roleArn: entry.roleArn });
+    const eks = deps.eksFor({ accountId: lane.accountId, region: lane.region, roleArn: entry.roleArn });
     let cluster: Cluster | undefined;
     try {
       cluster = (await eks.send(new DescribeClusterCommand({ name: entry.name }))).cluster;
@@ -144,7 +145,9 @@ export async function discoverLane(event: DiscoverLaneEvent, deps: StepDeps): Pr
     if (!cluster) return { kind: 'skipped', reason: 'DescribeCluster found no such cluster' };
     const tags = cluster.tags ?? {};
     if (Object.entries(event.filter.tags).some(([k, v]) => tags[k] !== v)) return { kind: 'filtered' };
-    if (tags[event.skipTag] === 'true') return { kind: 'skipped', reason: `opted out by tag ${event.skipTag}=true` };
+    // The opt-out rule `cni-fleet plan` applies too (lib/plan/cluster-decision.ts).
+    const optOut = optOutRefusal(tags, event.skipTag);
+    if (optOut) return { kind: 'skipped', reason: optOut.reason };
     return { kind: 'run', wave: tags[event.waveTag] ?? '', expectedHops: await expectedHops(eks, cluster, event.options, deps) };
   });
 

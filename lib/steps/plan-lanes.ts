@@ -7,6 +7,7 @@ import type { RunTrigger } from '../store/progress-store.js';
 import { toPlainJson } from '../store/json-value.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import type { StepDeps } from './step-deps.js';
+import { resolveListedClusters } from './validate-fleet-input.js';
 
 /** What PlanLanes returns into the state: the lane numbers the discovery Map runs over, nothing sized by clusters. */
 export interface LanePlan {
@@ -30,7 +31,9 @@ const fingerprint = (clusters: readonly ListedCluster[]): string => createHash('
  */
 export async function planLanes(event: { runId: string; input: unknown }, deps: StepDeps): Promise<LanePlan> {
   const input = parseOrThrow(FleetExecutionInput, event.input);
-  const listed: ListedCluster[] | undefined = input.clusters ?? (input.clustersRef ? await deps.store.readClusterList(event.runId, input.clustersRef) : undefined);
+  const given: ListedCluster[] | undefined = input.clusters ?? (input.clustersRef ? await deps.store.readClusterList(event.runId, input.clustersRef) : undefined);
+  // Every entry with its account and role (a stored list is checked here, before anything is written).
+  const listed = given ? resolveListedClusters(given, deps) : undefined;
   let lanes: { lane: Lane; entries: LaneEntry[] | null }[];
   if (listed) {
     lanes = lanesOfList(listed, deps.accountId);

@@ -1,5 +1,6 @@
 import { DescribeAddonCommand, DescribeUpdateCommand } from '@aws-sdk/client-eks';
-import { AddonUnhealthyError, AddonUpdateFailedError, CniFleetError, HopTimeoutError } from '../errors.js';
+import { AddonUnhealthyError, AddonUpdateFailedError, CniFleetError, HopTimeoutError, SettingsChangedError } from '../errors.js';
+import { keptSettings, settingsDifferences } from '../addon/kept-settings.js';
 import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
 import { verifyMigration } from '../migration/verify-migration.js';
@@ -8,7 +9,7 @@ import type { StepDeps } from './step-deps.js';
 
 const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
 
-type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop'> & Partial<Pick<ClusterState, 'plan'>>;
+type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop' | 'snapshot'> & Partial<Pick<ClusterState, 'plan'>>;
 
 // The state machine retries these (statemachines/upgrade-cluster.asl.json, PollHop Retry): they end no hop.
 const RETRIED = new Set(['EksThrottledError', 'EksUnavailableError']);
@@ -41,7 +42,8 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
  * waiter makes (facts §6: AddonActive ignores UPDATE_FAILED; peers §5).
  *
  * @throws AddonUpdateFailedError (Failed/Cancelled), AddonUnhealthyError (DEGRADED, *_FAILED, health issues),
- *   HopTimeoutError (past the hop's deadline: no new update is issued on top of it)
+ *   HopTimeoutError (past the hop's deadline: no new update is issued on top of it), SettingsChangedError
+ *   (configurationValues, role or pod identity associations no longer those of the snapshot)
  * @example
  * const hop = await pollHop(state, deps); // { …, status: 'SUCCEEDED', polls: 1, durationSeconds: 66 }
  */
@@ -58,12 +60,12 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const { cluster, options } = state;
   const hop = state.hop;
   if (!hop) throw new Error('PollHop needs the hop (ASL order)');
-  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
-  const ref = { clusterName: cluster.name, region: cluster.region };
+  const eks = deps.eksFor(cluster);
+  const ref = cluster.key;
   const polls = hop.polls + 1;
   const now = deps.now();
   const pending = (): HopState => {
-    if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.name, hop.to, polls);
+    if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.key, hop.to, polls);
     const left = Math.ceil((Date.parse(hop.deadline) - now.getTime()) / 1000);
     return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(options.pollIntervalSeconds, left)) };
   };
@@ -74,7 +76,7 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
       .then((out) => out.update, (error: unknown) => translateEksError(error, ref));
     const status = update?.status ?? 'InProgress';
     if (status === 'Failed' || status === 'Cancelled')
-      throw new AddonUpdateFailedError(cluster.name, hop.updateId, (update?.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));
+      throw new AddonUpdateFailedError(cluster.key, hop.updateId, (update?.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));
     if (status === 'InProgress') return pending();
   }
   const addon = await eks
@@ -83,11 +85,16 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const issues = (addon?.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' }));
   const addonStatus = addon?.status ?? 'UNKNOWN';
   if (FAILED_ADDON.has(addonStatus) || (addonStatus === 'ACTIVE' && issues.length > 0))
-    throw new AddonUnhealthyError(cluster.name, addonStatus, issues);
+    throw new AddonUnhealthyError(cluster.key, addonStatus, issues);
   // Successful but not yet ACTIVE at the hop's version: the update/add-on race (peers §5) — look again.
   if (addonStatus !== 'ACTIVE' || addon?.addonVersion !== hop.to) return pending();
   const updateFinishedAt = addon.modifiedAt?.getTime() ?? now.getTime();
   const durationSeconds = Math.max(1, Math.round((updateFinishedAt - Date.parse(hop.startedAt)) / 1000));
+  // The settings are compared after every hop, from the DescribeAddon this poll made anyway: a hop that lost one
+  // (or a change made by someone else since the snapshot) stops the cluster at this hop, not after the last.
+  if (!state.snapshot) throw new Error('PollHop needs the snapshot (ASL order)');
+  const differences = settingsDifferences(addon, keptSettings(state.snapshot, state.plan));
+  if (differences.length > 0) throw new SettingsChangedError(cluster.key, hop.to, differences);
   // issue #6: a create ends only once the DaemonSet shows the settings the migration carried over.
   if (hop.kind === 'create') await verifyMigration(state, hop, deps.eksFor);
   return { ...hop, polls, status: 'SUCCEEDED', waitSeconds: 0, durationSeconds };

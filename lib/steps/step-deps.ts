@@ -12,6 +12,8 @@ export interface StepDeps {
   readonly now: () => Date;
   /** The deployment's own account, for clusters named without accountId or roleArn. */
   readonly accountId: string;
+  /** The role to assume in each other account, for clusters named by accountId alone (Config.accountRoles). */
+  readonly accountRoles?: Readonly<Record<string, string>> | undefined;
   /** Per-container caches of immutable catalogue data (see catalogue-cache.ts). */
   readonly cache: CatalogueCache;
 }

@@ -1,5 +1,7 @@
 import { DescribeAddonCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
-import { AddonBusyError, AddonUnhealthyError, ClusterNotActiveError, ClusterNotFoundError, ClusterSkippedError } from '../errors.js';
+import { AddonBusyError, ClusterIdentityMismatchError, ClusterNotActiveError, ClusterNotFoundError, ClusterSkippedError } from '../errors.js';
+import { addonGate, controlPlaneGate, refusalError } from '../plan/cluster-decision.js';
+import { clusterOfArn } from '../fleet/names.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
 import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
@@ -10,19 +12,13 @@ import type { ClusterState, PodIdentityPair, SelfManagedState, Snapshot } from '
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
-// The control plane is busy but will settle: the step is retried (bounded) by the state machine.
-const TRANSIENT_CLUSTER = new Set(['CREATING', 'UPDATING', 'PENDING']);
-// The add-on is mid-change by someone else: wait for it, then snapshot what it settled on.
-const BUSY_ADDON = new Set(['CREATING', 'UPDATING', 'DELETING']);
-// An add-on that is already broken is not upgraded on top: an operator looks first.
-const BROKEN_ADDON = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
 
 /**
  * The {serviceAccount, roleArn} pair of each association ARN, in order. DescribeAddon lists only the ARNs (facts
  * §3) while UpdateAddon takes pairs, so re-sending them (facts §7.4) needs one DescribePodIdentityAssociation per
  * ARN; the association id is the ARN's last segment.
  */
-async function podIdentityPairsOf(eks: EKSClient, clusterName: string, arns: readonly string[], ref: { clusterName: string; region: string }): Promise<PodIdentityPair[]> {
+async function podIdentityPairsOf(eks: EKSClient, clusterName: string, arns: readonly string[], ref: string): Promise<PodIdentityPair[]> {
   const pairs: PodIdentityPair[] = [];
   for (const arn of arns) {
     const associationId = arn.slice(arn.lastIndexOf('/') + 1);
@@ -33,10 +29,27 @@ async function podIdentityPairsOf(eks: EKSClient, clusterName: string, arns: rea
     // Re-sending a pair with a member missing would make the next UpdateAddon fail mid-run: refuse here instead,
     // before any change, and leave the cluster to an operator.
     if (!association?.serviceAccount || !association.roleArn)
-      throw new ClusterSkippedError(clusterName, `pod identity association ${arn} could not be read whole (no serviceAccount or roleArn), so it could not be re-sent`);
+      throw new ClusterSkippedError(ref, `pod identity association ${arn} could not be read whole (no serviceAccount or roleArn), so it could not be re-sent`);
     pairs.push({ serviceAccount: association.serviceAccount, roleArn: association.roleArn });
   }
   return pairs;
+}
+
+/**
+ * The described cluster must be the one the run names: its ARN's account, Region and name equal the entry's. A
+ * client that reached another account (credentials of the wrong account, a wrong home account) or another Region
+ * (an endpoint of another Region) would otherwise snapshot and change a cluster that shares only the name.
+ */
+function requireSameCluster(expected: ClusterState['cluster'], arn: string | undefined): void {
+  const found = clusterOfArn(arn);
+  const differences = found
+    ? [
+        ...(found.accountId !== expected.accountId ? [`account ${found.accountId}, not ${expected.accountId}`] : []),
+        ...(found.region !== expected.region ? [`Region ${found.region}, not ${expected.region}`] : []),
+        ...(found.name !== expected.name ? [`name ${found.name}, not ${expected.name}`] : []),
+      ]
+    : ['not a cluster ARN'];
+  if (differences.length > 0) throw new ClusterIdentityMismatchError(expected.key, arn ?? '', differences);
 }
 
 /**
@@ -46,23 +59,25 @@ async function podIdentityPairsOf(eks: EKSClient, clusterName: string, arns: rea
  *
  * @throws ClusterNotActiveError / AddonBusyError while something else is changing (retried by the ASL)
  * @throws ClusterNotFoundError, ClusterSkippedError, AddonUnhealthyError: the cluster is left alone
+ * @throws ClusterIdentityMismatchError when the described cluster's ARN names another account, Region or name
  * @example
  * const snapshot = await takeSnapshot(state, deps); // { addonVersion: 'v1.12.6-eksbuild.2', configurationValues: '{…}', … }
  */
 export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'>, deps: StepDeps): Promise<Snapshot> {
-  const { name, region, roleArn, key } = state.cluster;
-  const eks = deps.eksFor({ region, roleArn });
-  const ref = { clusterName: name, region };
+  const { name, key } = state.cluster;
+  const eks = deps.eksFor(state.cluster);
+  const ref = key;
   const cluster = await eks.send(new DescribeClusterCommand({ name })).then(
     (out) => out.cluster,
     (error: unknown) => translateEksError(error, ref),
   );
-  if (!cluster) throw new ClusterNotFoundError(name, region);
-  const status = cluster.status ?? 'UNKNOWN';
-  if (TRANSIENT_CLUSTER.has(status)) throw new ClusterNotActiveError(name, status);
-  if (status !== 'ACTIVE') throw new ClusterSkippedError(name, `the control plane is ${status}`);
-  // EKS Auto Mode runs the VPC CNI itself; there is no add-on to manage (README, Failure behaviour).
-  if (cluster.computeConfig?.enabled) throw new ClusterSkippedError(name, 'EKS Auto Mode manages the VPC CNI on this cluster');
+  if (!cluster) throw new ClusterNotFoundError(key);
+  requireSameCluster(state.cluster, cluster.arn);
+  // The rules `cni-fleet plan` applies too (lib/plan/cluster-decision.ts): a busy control plane is waited for (the
+  // state machine retries ClusterNotActiveError, bounded), a DELETING/FAILED one and EKS Auto Mode are SKIPPED.
+  const controlPlane = controlPlaneGate({ status: cluster.status ?? 'UNKNOWN', autoMode: cluster.computeConfig?.enabled === true });
+  if (controlPlane.kind === 'wait') throw new ClusterNotActiveError(key, controlPlane.status);
+  if (controlPlane.kind === 'refuse') throw refusalError(key, controlPlane);
 
   const addon = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: ADDON_NAME })).then(
     (out) => out.addon,
@@ -70,10 +85,10 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
   );
   if (!addon) return snapshotSelfManaged(state, deps, cluster, credentialsOf(eks));
   const addonStatus = addon.status ?? 'UNKNOWN';
-  if (BUSY_ADDON.has(addonStatus)) throw new AddonBusyError(name, addonStatus);
-  const issues = addon.health?.issues ?? [];
-  if (BROKEN_ADDON.has(addonStatus) || issues.length > 0)
-    throw new AddonUnhealthyError(name, addonStatus, issues.map((i) => ({ code: i.code ?? '', message: i.message ?? '' })));
+  // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.
+  const addonState = addonGate({ status: addonStatus, issues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) });
+  if (addonState.kind === 'wait') throw new AddonBusyError(key, addonState.status);
+  if (addonState.kind === 'refuse') throw refusalError(key, addonState);
 
   const associations = [...(addon.podIdentityAssociations ?? [])].sort();
   const podIdentityPairs = await podIdentityPairsOf(eks, name, associations, ref);
@@ -109,8 +124,8 @@ async function snapshotSelfManaged(
   credentials: AwsCredentialIdentityProvider,
 ): Promise<Snapshot> {
   const { name, region, key } = state.cluster;
-  const reader = await connectCluster({ name, region, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentials);
-  const install = await readSelfManaged(reader, name);
+  const reader = await connectCluster({ name, region, key, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentials);
+  const install = await readSelfManaged(reader, state.cluster);
   const { translation } = install;
   const snapshot: Snapshot = {
     clusterArn: cluster.arn ?? '',

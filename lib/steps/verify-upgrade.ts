@@ -1,27 +1,12 @@
 import { DescribeAddonCommand } from '@aws-sdk/client-eks';
-import { parse as parseYaml } from 'yaml';
 import { VerificationFailedError } from '../errors.js';
+import { keptSettings, settingsDifferences } from '../addon/kept-settings.js';
 import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState } from '../workflow/state.js';
 import type { ClusterResult } from './cluster-result.js';
 import { clusterResult } from './cluster-result.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
-
-/** configurationValues are JSON or YAML text (facts §11); compare what they mean, not their spelling. */
-const sameConfiguration = (a: string | null | undefined, b: string | null | undefined): boolean => {
-  const norm = (text: string | null | undefined): string => {
-    if (text === null || text === undefined || text.trim() === '') return '{}';
-    try {
-      return JSON.stringify(parseYaml(text), (_k, v: unknown) =>
-        v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y))) : v,
-      );
-    } catch {
-      return text;
-    }
-  };
-  return norm(a) === norm(b);
-};
 
 /**
  * VerifyUpgrade: the add-on is ACTIVE and healthy at the target, and its configurationValues, IRSA role and pod
@@ -39,25 +24,18 @@ export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'cluster
     await deps.store.updateCluster(state.runId, cluster.key, { step: 'VerifyUpgrade', status: 'UNCHANGED', endedAt: deps.now().toISOString() });
     return clusterResult(state, 'UNCHANGED', snapshot.addonVersion);
   }
-  const eks = deps.eksFor({ region: cluster.region, roleArn: cluster.roleArn });
+  const eks = deps.eksFor(cluster);
   const addon = await eks
     .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))
-    .then((out) => out.addon, (error: unknown) => translateEksError(error, { clusterName: cluster.name, region: cluster.region }));
+    .then((out) => out.addon, (error: unknown) => translateEksError(error, cluster.key));
   const expected = plan.hopCount > 0 ? plan.hops[plan.hopCount - 1]!.to : snapshot.addonVersion;
-  // A migrated install was created with the translated settings, not with the (absent) add-on's: expect those.
-  const expectedConfiguration = plan.migration ? plan.migration.configurationValues : snapshot.configurationValues;
   const differences: string[] = [];
   if (addon?.addonVersion !== expected) differences.push(`addonVersion is ${addon?.addonVersion ?? 'absent'}, expected ${expected}`);
   if (addon?.status !== 'ACTIVE') differences.push(`status is ${addon?.status ?? 'absent'}, expected ACTIVE`);
   if ((addon?.health?.issues ?? []).length > 0) differences.push(`health issues: ${(addon?.health?.issues ?? []).map((i) => i.code).join(', ')}`);
-  if (!sameConfiguration(addon?.configurationValues, expectedConfiguration))
-    differences.push(`configurationValues changed from ${expectedConfiguration ?? '(none)'} to ${addon?.configurationValues ?? '(none)'}`);
-  if ((addon?.serviceAccountRoleArn ?? null) !== snapshot.serviceAccountRoleArn)
-    differences.push(`serviceAccountRoleArn changed from ${snapshot.serviceAccountRoleArn ?? '(none)'} to ${addon?.serviceAccountRoleArn ?? '(none)'}`);
-  const associations = [...(addon?.podIdentityAssociations ?? [])].sort();
-  if (JSON.stringify(associations) !== JSON.stringify(snapshot.podIdentityAssociations))
-    differences.push(`podIdentityAssociations changed from [${snapshot.podIdentityAssociations.join(', ')}] to [${associations.join(', ')}]`);
-  if (differences.length > 0) throw new VerificationFailedError(cluster.name, differences);
+  // PollHop compared these after every hop already; a change made after the last hop still shows here.
+  differences.push(...settingsDifferences(addon, keptSettings(snapshot, plan)));
+  if (differences.length > 0) throw new VerificationFailedError(cluster.key, differences);
 
   const status = plan.hopCount > 0 ? 'UPGRADED' : 'UNCHANGED';
   await deps.store.updateCluster(state.runId, cluster.key, { step: 'VerifyUpgrade', status, endedAt: deps.now().toISOString() });

@@ -12,8 +12,12 @@ export const ItemType = {
 } as const;
 export type ItemType = (typeof ItemType)[keyof typeof ItemType];
 
-/** How a fleet run ended; RUNNING until `finishRun`. HALTED: stopped on purpose (e.g. a failure budget). */
-export const RunStatus = { RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED', HALTED: 'HALTED' } as const;
+/**
+ * How a fleet run ended; RUNNING until `finishRun`. HALTED: stopped on purpose (e.g. a failure budget). ABORTED: its
+ * execution was stopped, timed out or failed outside the workflow's own Catch, and the cleanup closed it
+ * (lib/steps/cleanup-execution.ts).
+ */
+export const RunStatus = { RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED', HALTED: 'HALTED', ABORTED: 'ABORTED' } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 /** What started a run. */
@@ -22,7 +26,8 @@ export type RunTrigger = (typeof RunTrigger)[keyof typeof RunTrigger];
 
 /**
  * Where one cluster of a run stands. PENDING and RUNNING are the only non-final statuses; PLANNED is the
- * end of a dry run, UNCHANGED a cluster already at its target, BLOCKED a cluster the planner refused.
+ * end of a dry run, UNCHANGED a cluster already at its target, BLOCKED a cluster the planner refused, ABORTED a
+ * cluster whose execution was stopped (or timed out, or failed outside the workflow's Catch) before it ended.
  */
 export const ClusterStatus = {
   PENDING: 'PENDING',
@@ -33,16 +38,21 @@ export const ClusterStatus = {
   BLOCKED: 'BLOCKED',
   SKIPPED: 'SKIPPED',
   PLANNED: 'PLANNED',
+  ABORTED: 'ABORTED',
 } as const;
 export type ClusterStatus = (typeof ClusterStatus)[keyof typeof ClusterStatus];
 
-/** How one hop (one CreateAddon/UpdateAddon) ended; IN_PROGRESS while it is polled. */
+/**
+ * How one hop (one CreateAddon/UpdateAddon) ended; IN_PROGRESS while it is polled. ABORTED: the execution stopped
+ * while the hop was in progress (EKS may still finish the update; the next run snapshots whatever it finds).
+ */
 export const HopOutcome = {
   IN_PROGRESS: 'IN_PROGRESS',
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
   TIMED_OUT: 'TIMED_OUT',
   SKIPPED: 'SKIPPED',
+  ABORTED: 'ABORTED',
 } as const;
 export type HopOutcome = (typeof HopOutcome)[keyof typeof HopOutcome];
 
@@ -189,15 +199,24 @@ export interface HopItem extends ItemBase {
   readonly healthIssues: readonly HealthIssue[];
 }
 
-/** pk `LOCK#<clusterKey>`, sk `LOCK`: at most one execution moves a cluster's add-on. */
+/**
+ * pk `LOCK#<clusterKey>`, sk `LOCK`: at most one execution moves a cluster's add-on. Also in the `byCluster` index
+ * under `LOCKOWNER#<owner>`, so the cleanup of an ended execution finds exactly its locks without a scan.
+ */
 export interface LockItem extends ItemBase {
   readonly type: typeof ItemType.LOCK;
   readonly clusterKey: string;
   /** A run id or an execution ARN. */
   readonly owner: string;
+  /** The run the owner works for (null when the caller did not say), so a run's cleanup knows its own locks. */
+  readonly runId: string | null;
   readonly acquiredAt: string;
   /** Epoch seconds; after it, any owner may take the lock over. */
   readonly lockExpiresAt: number;
+  /** `LOCKOWNER#<owner>`. */
+  readonly gsi1pk: string;
+  /** `LOCK#<clusterKey>`. */
+  readonly gsi1sk: string;
 }
 
 /** Every record of one cluster within a run, as `listRunClusters` groups them. */

@@ -95,6 +95,9 @@ export const keys = {
   clusterPrefix: 'CLUSTER#',
   lockPk: (clusterKey: string) => `LOCK#${clusterKey}`,
   lockSk: 'LOCK',
+  /** A lock's entry in the `byCluster` index: the locks one owner holds (cluster keys never start with `LOCKOWNER#`). */
+  lockOwnerPk: (owner: string) => `LOCKOWNER#${owner}`,
+  lockOwnerSk: (clusterKey: string) => `LOCK#${clusterKey}`,
   byClusterPk: (clusterKey: string) => `CLUSTER#${clusterKey}`,
   byClusterNamePk: (clusterName: string) => `CLUSTERNAME#${clusterName}`,
   historySk: (startedAt: string, runId: string) => `${startedAt}#${runId}`,

@@ -260,14 +260,32 @@ export interface ProgressStore extends FleetRecords {
    */
   clusterHistoryByName(clusterName: string, options?: HistoryOptions): Promise<ClusterItem[]>;
   /**
+   * Closes a cluster that has not ended (PENDING or RUNNING) as ABORTED with `error`, e.g. after its execution was
+   * stopped. A cluster that already ended keeps its outcome.
+   *
+   * @returns the aborted record, or null when the cluster had ended (or was never added to the run)
+   * @example
+   * await store.abortCluster(runId, clusterKey, { name: 'ExecutionAborted', message: 'stopped from the console' });
+   */
+  abortCluster(runId: string, clusterKey: string, error: RecordedError): Promise<ClusterItem | null>;
+  /**
    * Takes the cluster's lock for `ttlSeconds`: when it is free, expired (its holder crashed) or already
-   * held by `owner` (re-entrant; the expiry moves on).
+   * held by `owner` (re-entrant; the expiry moves on). `runId` is recorded with it, so a run's cleanup can tell
+   * its own locks from another run's.
    *
    * @throws LockHeldError when another owner holds an unexpired lock
    * @example
-   * await store.acquireLock(clusterKey, executionArn, 3600);
+   * await store.acquireLock(clusterKey, executionArn, 3600, new Date(), 'weekly-dev');
    */
-  acquireLock(clusterKey: string, owner: string, ttlSeconds: number, now?: Date): Promise<LockItem>;
+  acquireLock(clusterKey: string, owner: string, ttlSeconds: number, now?: Date, runId?: string | null): Promise<LockItem>;
+  /**
+   * Every lock `owner` holds, expired or not (the `byCluster` index under `LOCKOWNER#<owner>`; no scan). The index
+   * is eventually consistent: a lock taken a moment ago may be missing, so a cleanup releases conditionally.
+   *
+   * @example
+   * for (const lock of await store.locksOwnedBy(executionArn)) await store.releaseLock(lock.clusterKey, lock.owner);
+   */
+  locksOwnedBy(owner: string): Promise<LockItem[]>;
   /**
    * Moves the expiry of a lock that `owner` still holds.
    *
@@ -292,7 +310,7 @@ export interface ProgressStore extends FleetRecords {
   getLock(clusterKey: string): Promise<LockItem | null>;
 }
 
-const RunEndStatus = { SUCCEEDED: RunStatus.SUCCEEDED, FAILED: RunStatus.FAILED, HALTED: RunStatus.HALTED } as const;
+const RunEndStatus = { SUCCEEDED: RunStatus.SUCCEEDED, FAILED: RunStatus.FAILED, HALTED: RunStatus.HALTED, ABORTED: RunStatus.ABORTED } as const;
 const DEFAULT_RETENTION_DAYS = 400;
 const DEFAULT_HISTORY_LIMIT = 20;
 const MAX_HISTORY_LIMIT = 1000;
@@ -512,6 +530,22 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       return updated;
     },
 
+    async abortCluster(runId, clusterKey, error) {
+      const pk = keys.runPk(checkRunId(runId));
+      parseClusterKey(clusterKey);
+      const now = clock();
+      // Only an open record: an outcome already recorded (by the workflow, or by an earlier cleanup) stays.
+      return updateIf<ClusterItem>(
+        { pk, sk: keys.clusterSk(clusterKey), type: ItemType.CLUSTER },
+        { status: ClusterStatus.ABORTED, error: recordedError(error), currentHop: null, endedAt: now.toISOString(), updatedAt: now.toISOString(), expiresAt: expiresAtFrom(now) },
+        {
+          expression: 'attribute_exists(#pk) AND #status IN (:pending, :running)',
+          names: { '#pk': 'pk', '#status': 'status' },
+          values: { ':pending': ClusterStatus.PENDING, ':running': ClusterStatus.RUNNING },
+        },
+      );
+    },
+
     async putSnapshot(runId, clusterKey, snapshot) {
       parseClusterKey(clusterKey);
       const now = clock();
@@ -650,10 +684,11 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       return history(ProgressIndex.BY_CLUSTER_NAME, keys.byClusterNamePk(checkClusterName(clusterName)), options);
     },
 
-    async acquireLock(clusterKey, owner, ttlSeconds, now = clock()) {
+    async acquireLock(clusterKey, owner, ttlSeconds, now = clock(), runId = null) {
       parseClusterKey(clusterKey);
       checkOwner(owner);
       checkTtl(ttlSeconds);
+      if (runId !== null) checkRunId(runId);
       const nowSeconds = Math.floor(now.getTime() / 1000);
       const item: LockItem = {
         pk: keys.lockPk(clusterKey),
@@ -662,8 +697,11 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
         expiresAt: expiresAtFrom(now),
         clusterKey,
         owner,
+        runId,
         acquiredAt: now.toISOString(),
         lockExpiresAt: nowSeconds + ttlSeconds,
+        gsi1pk: keys.lockOwnerPk(owner),
+        gsi1sk: keys.lockOwnerSk(clusterKey),
       };
       // Bounded retries: the lock can be released or expire between the refused put and the read.
       for (let attempt = 1; ; attempt += 1) {
@@ -725,6 +763,18 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
     async getLock(clusterKey) {
       parseClusterKey(clusterKey);
       return getItem<LockItem>(keys.lockPk(clusterKey), keys.lockSk, ItemType.LOCK);
+    },
+
+    async locksOwnedBy(owner) {
+      checkOwner(owner);
+      const items = await queryAll({
+        IndexName: ProgressIndex.BY_CLUSTER,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'gsi1pk' },
+        ExpressionAttributeValues: { ':pk': keys.lockOwnerPk(owner) },
+      });
+      // The index lags the table: an entry whose lock has passed to another owner since is not this owner's.
+      return items.map((item) => asItem<LockItem>(item, ItemType.LOCK)).filter((lock) => lock.owner === owner);
     },
   };
 }

@@ -56,3 +56,19 @@ export const LaneWaveEvent = z.object({
 });
 
 export const RunRef = z.object({ runId: z.string() });
+
+/**
+ * EventBridge's "Step Functions Execution Status Change" event, as far as the cleanup reads it (the cleanup's rule
+ * in serverless.yml; the local runner builds the same shape when it aborts its executions). `input` is the
+ * execution's input as JSON text; EventBridge leaves it out when it is too large, hence optional.
+ */
+export const ExecutionStatusChange = z.object({
+  detail: z.object({
+    executionArn: z.string(),
+    stateMachineArn: z.string(),
+    name: z.string(),
+    status: z.string(),
+    input: z.string().nullable().optional(),
+  }),
+});
+export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;

@@ -34,6 +34,8 @@ const RUN_ID = 'cli-run-1';
 const PASS = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
 const ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/cni-fleet-test`;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+/** The stage's one role in another account (its CrossAccountRoleArns). */
+const STAGE_ROLE = 'arn:aws:iam::222233334444:role/cni-fleet-target';
 
 describe.skipIf(!motoAvailable && !process.env['CI'])('cni-fleet start and status (moto_server Step Functions + CloudFormation)', () => {
   let dir: string;
@@ -61,11 +63,13 @@ describe.skipIf(!motoAvailable && !process.env['CI'])('cni-fleet start and statu
     const create = async (name: string) => (await sfn.send(new CreateStateMachineCommand({ name, definition: PASS, roleArn: ROLE }))).stateMachineArn!;
     [fleetArn, clusterArn] = await Promise.all([create('cni-fleet-test-fleet'), create('cni-fleet-test-cluster')]);
     const cfn = new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
-    // The stack stands in for serverless.yml's: only its Outputs matter to the CLI (the contract with it).
+    // The stack stands in for serverless.yml's: only its Outputs and its CrossAccountRoleArns parameter matter to
+    // the CLI (the contract with it).
     await cfn.send(
       new CreateStackCommand({
         StackName: 'cni-fleet-test',
         TemplateBody: JSON.stringify({
+          Parameters: { CrossAccountRoleArns: { Type: 'CommaDelimitedList', Default: STAGE_ROLE } },
           Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
           Outputs: {
             UpgradeFleetStateMachineArn: { Value: fleetArn },
@@ -274,6 +278,30 @@ describe.skipIf(!motoAvailable && !process.env['CI'])('cni-fleet start and statu
     expect(result.progress.progressTable).toBeNull();
     expect(renderRunProgress(result.progress, { color: false })).toContain('pass --stage or --table');
   });
+  it('refuses a cluster in another account that no role of the stage reaches, naming the field, and starts none', async () => {
+    // Prepare: 222233334444 is reached through the stage's role, 555566667777 through none.
+    const reached = await input('reached.json', { runId: 'other-account-1', cluster: { name: 'happy', region: 'us-east-1', accountId: '222233334444' } });
+    const unreached = await input('unreached.json', {
+      runId: 'never-started-2',
+      clusters: [
+        { name: 'happy', region: 'us-east-1' },
+        { name: 'happy', region: 'us-east-1', accountId: '555566667777' },
+      ],
+    });
+
+    // Act
+    const refused = await cli(['start', '--stage', 'test', '--input', unreached], env);
+    const started = await cli(['start', '--stage', 'test', '--input', reached], env);
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`clusters[1].roleArn: is required for a cluster in account 555566667777, outside this deployment's account ${MOTO_ACCOUNT}`);
+    expect((await executionsOf(fleetArn)).map((e) => e.name)).not.toContain('never-started-2');
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect((await executionsOf(clusterArn)).map((e) => e.name)).toContain('other-account-1');
+  });
+
 });
 
 describe.skipIf(!motoAvailable)('cni-fleet start --wait (moto_server running the definition)', () => {

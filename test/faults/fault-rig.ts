@@ -1,8 +1,8 @@
 import { setLogLevel } from '../../functions/step-handler.js';
-import { createAwsClients } from '../../lib/aws/clients.js';
+import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { localTasks } from '../../lib/local/rehearsal.js';
-import type { LocalTask, TaskEvent } from '../../lib/local/workflow-runner.js';
+import { localTasks, rehearsalHome } from '../../lib/local/rehearsal.js';
+import type { AbortedExecution, LocalTask, TaskEvent } from '../../lib/local/workflow-runner.js';
 import { createLocalRunner } from '../../lib/local/workflow-runner.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
@@ -13,6 +13,8 @@ import type { ProgressStore } from '../../lib/store/progress-store.js';
 import { parseOrThrow } from '../../lib/validation/parse-or-throw.js';
 import { startSimulator } from '../../sim/server.js';
 import type { Simulator } from '../../sim/server.js';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { HomeAccount } from '../../lib/schemas/target-account.js';
 import type { DynamoTarget } from '../helpers/start-dynamo.js';
 import { startTestDynamo } from '../helpers/start-dynamo.js';
 import type { FleetLike } from '../helpers/start-simulator.js';
@@ -31,6 +33,12 @@ export interface FaultRigOptions {
    * (Lambda.ServiceException, Sandbox.Timedout, …). The wrapped handlers are the deployed code, unchanged.
    */
   readonly wrapTasks?: (tasks: TaskMap) => TaskMap;
+  /** The deployment's account and roles; default: the rehearsal's (rehearsalHome). */
+  readonly home?: HomeAccount;
+  /** Where the handlers' EKS clients send their requests, given the simulator's endpoint (e.g. a proxy in front of it). */
+  readonly eksEndpoint?: (simulatorEndpoint: string) => Promise<string>;
+  /** The credentials each account's EKS client signs with; default: that account's own (simulatorAccountCredentials). */
+  readonly accountCredentials?: (accountId: string) => AwsCredentialIdentity;
 }
 
 /** How one cluster execution ended: its output, or the typed error its Fail state carries. */
@@ -56,6 +64,13 @@ export interface FaultRig {
   runFleet(runId: string, options?: UpgradeOptionsInput, names?: readonly string[]): Promise<RunSummary>;
   /** Runs the cluster workflow for one cluster as execution `executionName` (and run `runId`, if given); never rejects. */
   runCluster(name: string, executionName: string, options?: UpgradeOptionsInput, runId?: string): Promise<ExecutionEnd>;
+  /** Runs the cluster workflow with an execution input as written; never rejects. */
+  runClusterInput(input: unknown, executionName: string): Promise<ExecutionEnd>;
+  /**
+   * Stops every running execution (as StopExecution does) and returns them; later runs use a fresh runner over the
+   * same simulator and table, as new executions in AWS would.
+   */
+  abortAll(): Promise<AbortedExecution[]>;
   close(): Promise<void>;
 }
 
@@ -91,13 +106,14 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
     },
     store,
     now,
-    accountId: fleet.clusters[0]?.accountId ?? '111122223333',
+    ...(options.home ?? rehearsalHome(fleet)),
     cache: newCatalogueCache(),
   };
   const real = localTasks(deps);
   const tasks = options.wrapTasks ? options.wrapTasks(real) : real;
   const events: TaskEvent[] = [];
-  const runner = createLocalRunner({ tasks, speed, now: virtualNow, onTask: (e) => events.push(e) });
+  const newRunner = () => createLocalRunner({ tasks, speed, now: virtualNow, onTask: (e) => events.push(e) });
+  let runner = newRunner();
   // Warm-up: invalid inputs end at ValidateInput / ValidateFleetInput, before any EKS call or record.
   await runner.runCluster({}, 'warm-up').catch(() => undefined);
   await runner.runFleet({}, 'warm-up').catch(() => undefined);
@@ -110,7 +126,17 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
     await dynamo.close();
     throw error;
   }
-  started.current = { sim, eksFor: createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: LOCAL_CREDENTIALS }).eksFor };
+  const eksEndpoint = options.eksEndpoint ? await options.eksEndpoint(sim.endpoint) : sim.endpoint;
+  started.current = { sim, eksFor: createAwsClients({ region: 'us-east-1', eksEndpoint, credentials: LOCAL_CREDENTIALS, accountCredentials: options.accountCredentials ?? simulatorAccountCredentials }).eksFor };
+  const runClusterInput = async (input: unknown, executionName: string): Promise<ExecutionEnd> => {
+    try {
+      return { output: await runner.runCluster(input, executionName) };
+    } catch (error) {
+      // aws-local-stepfunctions' ExecutionError carries the Fail state's error as its cause.
+      const cause = (error as Error).cause as { name?: string; message?: string } | undefined;
+      return { error: { name: cause?.name ?? (error as Error).name, message: cause?.message ?? (error as Error).message } };
+    }
+  };
   const byName = (name: string) => {
     const c = fleet.clusters.find((x) => x.name === name);
     if (!c) throw new Error(`no cluster ${name} in the fleet`);
@@ -133,17 +159,16 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
         return (await store.getRun(runId))?.summary as unknown as RunSummary;
       }
     },
-    runCluster: async (name, executionName, upgrade = {}, runId) => {
+    runCluster: (name, executionName, upgrade = {}, runId) => {
       const c = byName(name);
-      try {
-        const input = { ...(runId ? { runId } : {}), cluster: { name: c.name, region: c.region, accountId: c.accountId }, options: upgrade, trigger: 'local' };
-        const output = await runner.runCluster(input, executionName);
-        return { output };
-      } catch (error) {
-        // aws-local-stepfunctions' ExecutionError carries the Fail state's error as its cause.
-        const cause = (error as Error).cause as { name?: string; message?: string } | undefined;
-        return { error: { name: cause?.name ?? (error as Error).name, message: cause?.message ?? (error as Error).message } };
-      }
+      const input = { ...(runId ? { runId } : {}), cluster: { name: c.name, region: c.region, accountId: c.accountId }, options: upgrade, trigger: 'local' };
+      return runClusterInput(input, executionName);
+    },
+    runClusterInput,
+    abortAll: async () => {
+      const stopped = runner;
+      runner = newRunner();
+      return stopped.abortAll();
     },
     close: async () => {
       await sim.close();

@@ -58,6 +58,8 @@ const clusterCases: Case[] = [
   { name: 'region of 10,000 characters', input: withCluster({ region: `us-east-${'1'.repeat(10_000)}` }), field: 'cluster.region' },
   { name: 'accountId of 11 digits', input: withCluster({ accountId: '11112222333' }), field: 'cluster.accountId' },
   { name: 'accountId with dashes', input: withCluster({ accountId: '1111-2222-3333' }), field: 'cluster.accountId' },
+  // The deployment (account 111122223333) has no role in 222233334444: its calls would reach its own cluster of that name.
+  { name: 'accountId of another account without a role', input: withCluster({ accountId: '222233334444' }), field: 'cluster.roleArn' },
   { name: 'accountId as a number', input: withCluster({ accountId: 111122223333 }), field: 'cluster.accountId' },
   { name: 'accountId in Arabic-Indic digits', input: withCluster({ accountId: '\u0661'.repeat(12) }), field: 'cluster.accountId' },
   { name: 'roleArn a bare role name', input: withCluster({ roleArn: 'AmazonEKSVPCCNIRole' }), field: 'cluster.roleArn' },
@@ -120,6 +122,8 @@ const fleetCases: Case[] = [
     input: list({ ...good, accountId: '222233334444' }, { ...good, roleArn: 'arn:aws:iam::222233334444:role/cni-fleet' }),
     field: 'clusters[1].name',
   },
+  { name: 'clusters[1] in another account without a role', input: list(good, { name: 'web', region: 'us-east-1', accountId: '222233334444' }), field: 'clusters[1].roleArn' },
+  { name: 'clusters[1] a duplicate naming the home account', input: list(good, { ...good, accountId: '111122223333' }), field: 'clusters[1].name' },
   { name: 'clusters[0].region bad', input: list({ ...good, region: 'useast1' }), field: 'clusters[0].region' },
   { name: 'clusters[0] unknown key', input: list({ ...good, wave: 'canary' }), field: 'clusters[0].wave' },
   { name: 'selector.regions empty', input: withSelector({ regions: [] }), field: 'selector.regions' },
@@ -187,17 +191,17 @@ describe('bad execution input, through the real workflow', () => {
     await workflow?.close();
   });
 
-  /** Runs one execution; returns the typed error it failed with (undefined if it succeeded) and the EKS calls it made. */
+  /** Runs one execution; returns its output or the typed error it failed with, and the EKS calls it made. */
   const execute = async (kind: 'cluster' | 'fleet', input: unknown) => {
     executions += 1;
     const name = `bad-${kind}-${executions}`;
     const before = loaded.sim.calls.length;
     const run = kind === 'cluster' ? workflow.runCluster(input, name) : workflow.runFleet(input, name);
-    const error = await run.then(
-      () => undefined,
-      (e: unknown) => executionCause(e),
+    const { output, error } = await run.then(
+      (o: unknown) => ({ output: o as { status?: string; error?: { name?: string; message?: string } } | undefined, error: undefined }),
+      (e: unknown) => ({ output: undefined, error: executionCause(e) }),
     );
-    return { name, error, calls: loaded.sim.calls.slice(before) };
+    return { name, output, error, calls: loaded.sim.calls.slice(before) };
   };
 
   it.each(clusterCases)('cluster workflow refuses $name, naming $field', async ({ input, field }) => {
@@ -219,17 +223,19 @@ describe('bad execution input, through the real workflow', () => {
     expect(await loaded.store.listRunClusters(name)).toEqual([]);
   });
 
-  // A downgrade needs the installed version, so it is refused at PlanUpgrade: BLOCKED, before any change.
+  // A downgrade needs the installed version, so it is refused at PlanUpgrade: BLOCKED, before any change. The
+  // execution succeeds with that outcome: nothing went wrong, the cluster was left alone on purpose.
   it.each([
     { name: 'an older build of the same minor', target: 'v1.19.0-eksbuild.1', cluster: 'web', installed: 'v1.20.5-eksbuild.1' },
     { name: 'a build two minors down', target: 'v1.18.5-eksbuild.1', cluster: 'web', installed: 'v1.20.5-eksbuild.1' },
     { name: 'a build one minor down', target: 'v1.18.5-eksbuild.1', cluster: 'payments-prod', installed: 'v1.19.0-eksbuild.1' },
   ])('cluster workflow blocks a downgrade to $name without allowDowngrade', async ({ target, cluster, installed }) => {
     // Act
-    const { name, error, calls } = await execute('cluster', { cluster: { name: cluster, region: 'us-east-1' }, options: { target } });
+    const { name, output, error, calls } = await execute('cluster', { cluster: { name: cluster, region: 'us-east-1' }, options: { target } });
     // Assess
-    expect(error?.name).toBe('PlanBlockedError');
-    expect(error?.message).toMatch(/older than the installed .*allowDowngrade/);
+    expect(error).toBeUndefined();
+    expect(output).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });
+    expect(output?.error?.message).toMatch(/older than the installed .*allowDowngrade/);
     expect(calls.filter((c) => c.mutating)).toEqual([]);
     const [record] = await loaded.store.listRunClusters(name);
     expect(record?.cluster).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });
@@ -258,9 +264,10 @@ describe('bad execution input, through the real workflow', () => {
 
   it('blocks a well-formed target that EKS does not offer, before any change', async () => {
     // Act
-    const { name, error, calls } = await execute('cluster', { cluster: good, options: { target: 'v1.99.0-eksbuild.1' } });
+    const { name, output, error, calls } = await execute('cluster', { cluster: good, options: { target: 'v1.99.0-eksbuild.1' } });
     // Assess
-    expect(error?.name).toBe('PlanBlockedError');
+    expect(error).toBeUndefined();
+    expect(output).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });
     expect(calls.filter((c) => c.mutating)).toEqual([]);
     const [record] = await loaded.store.listRunClusters(name);
     expect(record?.cluster).toMatchObject({ status: 'BLOCKED', error: { name: 'PlanBlockedError' } });

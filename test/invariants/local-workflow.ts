@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setLogLevel } from '../../functions/step-handler.js';
-import { createAwsClients, type EksClientFactory } from '../../lib/aws/clients.js';
+import { createAwsClients, simulatorAccountCredentials, type EksClientFactory } from '../../lib/aws/clients.js';
 import type { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo-server.js';
 import { localTasks } from '../../lib/local/rehearsal.js';
@@ -83,7 +83,9 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
   return {
     async load(fleet, options = {}) {
       const sim = await startSimulator({ fleet, clock, unref: true });
-      const eksFor = options.eksFor ? options.eksFor(sim.endpoint) : createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS }).eksFor;
+      const eksFor = options.eksFor
+        ? options.eksFor(sim.endpoint)
+        : createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials }).eksFor;
       tables += 1;
       const tableName = `progress-${tables}`;
       await ensureTable(shared.dynamo, tableName, { pollIntervalMs: 5, maxPolls: 200 });

@@ -37,7 +37,7 @@ describe('the read-only Kubernetes client against the simulator', () => {
   let eks: EKSClient;
   const connect = async (name: string, credentials = credentialsOf(eks)): Promise<ClusterReader> => {
     const cluster = (await eks.send(new DescribeClusterCommand({ name }))).cluster!;
-    return connectCluster({ name, region: 'us-east-1', endpoint: cluster.endpoint!, certificateAuthority: cluster.certificateAuthority?.data }, credentials);
+    return connectCluster({ name, region: 'us-east-1', key: `111122223333/us-east-1/${name}`, endpoint: cluster.endpoint!, certificateAuthority: cluster.certificateAuthority?.data }, credentials);
   };
   const settle = async (name: string) => {
     sim.clock.advance(3_600_000);

@@ -80,7 +80,7 @@ describe('a migration that forgets a setting', () => {
 
   it('CreateAddon is idempotent: a retry with another token adopts the add-on at the same build, refuses another build', async () => {
     // Prepare
-    const eks = deps.eksFor({ region: 'us-east-1' });
+    const eks = deps.eksFor({ accountId: '111122223333', region: 'us-east-1' });
     const cluster = { name: 'retried', region: 'us-east-1', accountId: '111122223333', key: '111122223333/us-east-1/retried' };
     const migration = { configurationValues: null, serviceAccountRoleArn: null, carried: [], untranslatable: [] };
     const create = (version: string, clientRequestToken: string) => createManagedAddon(eks, { cluster, version, migration, clientRequestToken });

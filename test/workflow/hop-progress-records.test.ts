@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/aws/clients.js';
+import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { defaultOptions } from '../../lib/schemas/upgrade-options.js';
 import { applyHop } from '../../lib/steps/apply-hop.js';
@@ -31,7 +31,7 @@ describe('the cluster record through the hop loop', () => {
     );
     sim = await startSimulator({ fleet, speed: 1000, unref: true });
     dynamo = await startTestDynamo();
-    const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS });
+    const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials });
     const now = (): Date => new Date(sim.clock.now());
     deps = { eksFor, store: createProgressStore({ doc: dynamo.doc, tableName: dynamo.tableName, now }), now, accountId: '111122223333', cache: newCatalogueCache() };
   });

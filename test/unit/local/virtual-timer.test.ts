@@ -65,4 +65,22 @@ describe('eventTimer', () => {
     // Assess
     expect(log).toEqual(['a@10', 'a done@20', 'b@25', 'b done@50']);
   });
+
+  it('wakes an aborted sleeper at once, and time no longer jumps to its deadline', async () => {
+    // Prepare
+    const clock = frozenClock();
+    const timer = eventTimer(clock);
+    const controller = new AbortController();
+    const woke: string[] = [];
+    const stopped = timer.sleep(60_000, controller.signal).then(() => woke.push(`stopped@${clock.now() - START}`));
+    const other = timer.sleep(10_000).then(() => woke.push(`other@${clock.now() - START}`));
+    // Act
+    await other;
+    controller.abort();
+    await stopped;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Assess
+    expect(woke).toEqual(['other@10000', 'stopped@10000']);
+    expect(clock.now() - START).toBe(10_000);
+  });
 });

@@ -3,13 +3,13 @@ import { parseFleetFile } from '../../../lib/fleet/fleet-file.js';
 import { clusterFactsFromFleet } from '../../../lib/plan/fleet-file-facts.js';
 
 describe('clusterFactsFromFleet', () => {
-  it('takes the managed version, the self-managed version and the statuses, with the file defaults', () => {
+  it('takes the versions, statuses, tags, compute and configuration, with the file defaults', () => {
     // Prepare
     const fleet = parseFleetFile(
       JSON.stringify({
         clusters: [
-          { name: 'managed', kubernetesVersion: '1.29', region: 'eu-west-1', addon: { version: 'v1.15.1-eksbuild.1', status: 'UPDATE_FAILED' } },
-          { name: 'self', kubernetesVersion: '1.24', status: 'UPDATING', selfManaged: { version: 'v1.11.4' } },
+          { name: 'managed', kubernetesVersion: '1.29', region: 'eu-west-1', tags: { env: 'prod' }, addon: { version: 'v1.15.1-eksbuild.1', status: 'UPDATE_FAILED', configurationValues: '{"env":{"WARM_IP_TARGET":"5"}}' } },
+          { name: 'self', kubernetesVersion: '1.24', status: 'UPDATING', compute: 'fargate', selfManaged: { version: 'v1.11.4' } },
           { name: 'bare', kubernetesVersion: '1.30', compute: 'auto' },
         ],
       }),
@@ -26,11 +26,15 @@ describe('clusterFactsFromFleet', () => {
         accountId: '111122223333',
         kubernetesVersion: '1.29',
         status: 'ACTIVE',
+        tags: { env: 'prod' },
+        autoMode: false,
+        fargateOnly: false,
         addonVersion: 'v1.15.1-eksbuild.1',
         addonStatus: 'UPDATE_FAILED',
+        configurationValues: '{"env":{"WARM_IP_TARGET":"5"}}',
       },
-      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.24', status: 'UPDATING', selfManagedVersion: 'v1.11.4' },
-      { name: 'bare', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.30', status: 'ACTIVE' },
+      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.24', status: 'UPDATING', tags: {}, autoMode: false, fargateOnly: true, selfManagedVersion: 'v1.11.4' },
+      { name: 'bare', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.30', status: 'ACTIVE', tags: {}, autoMode: true, fargateOnly: false },
     ]);
   });
 });

@@ -54,7 +54,7 @@ describe('planFleet', () => {
     expect(plan.clusters[0]!.hops).toEqual([{ index: 1, from: 'v1.18.5-eksbuild.1', to: 'v1.18.5-eksbuild.1', kind: 'create' }]);
   });
 
-  it('blocks, not drops, a cluster without any known vpc-cni and one with an unreadable version', async () => {
+  it('keeps, not drops, a cluster without any known vpc-cni (SKIPPED) and one with an unreadable version (BLOCKED)', async () => {
     // Prepare
     const clusters: ClusterFacts[] = [
       { name: 'bare', region: 'us-east-1', kubernetesVersion: '1.29' },
@@ -66,25 +66,52 @@ describe('planFleet', () => {
 
     // Assess
     expect(plan.clusters).toMatchObject([
-      { name: 'bare', install: 'none', from: null, target: null, hops: [], blockedCode: 'NO_VPC_CNI' },
-      { name: 'odd', install: 'managed', from: 'v1.18-custom', target: null, hops: [], blockedCode: 'UNREADABLE_VERSION' },
+      { name: 'bare', install: 'none', from: null, target: null, hops: [], outcome: 'SKIPPED', reasonCode: 'NO_VPC_CNI', blocked: null },
+      { name: 'odd', install: 'managed', from: 'v1.18-custom', target: null, hops: [], outcome: 'BLOCKED', blockedCode: 'UNREADABLE_VERSION' },
     ]);
-    expect(plan.clusters[0]!.blocked).toMatch(/no managed vpc-cni add-on/);
-    expect(plan.clusters[1]!.blocked).toBe('the installed version "v1.18-custom" is not a vpc-cni version');
+    expect(plan.clusters[0]!.reason).toMatch(/no managed vpc-cni add-on/);
+    expect(plan.clusters[1]!.blocked).toBe('the installed version "v1.18-custom" is not a vpc-cni version an upgrade can start from');
   });
 
-  it('notes a cluster or add-on that is not ACTIVE', async () => {
+  it('waits for a busy cluster or add-on (a note) and ends a broken add-on FAILED before any change', async () => {
     // Prepare
     const clusters: ClusterFacts[] = [
-      { name: 'busy', region: 'us-east-1', kubernetesVersion: '1.24', status: 'UPDATING', addonVersion: 'v1.18.5-eksbuild.1', addonStatus: 'UPDATE_FAILED' },
+      { name: 'busy', region: 'us-east-1', kubernetesVersion: '1.24', status: 'UPDATING', addonVersion: 'v1.18.5-eksbuild.1', addonStatus: 'UPDATING' },
+      { name: 'broken', region: 'us-east-1', kubernetesVersion: '1.24', addonVersion: 'v1.18.5-eksbuild.1', addonStatus: 'UPDATE_FAILED' },
     ];
 
     // Act
     const plan = await planFleet(clusters, { buildsFor: async (k8s) => fixtureBuilds(k8s) });
 
     // Assess
-    expect(plan.clusters[0]!.hops.map((h) => h.to)).toEqual(['v1.19.0-eksbuild.1']);
-    expect(plan.clusters[0]!.notes).toEqual(['the cluster is UPDATING', 'the add-on is UPDATE_FAILED']);
+    expect(plan.clusters[0]).toMatchObject({ outcome: 'PLANNED', hops: [{ to: 'v1.19.0-eksbuild.1' }] });
+    expect(plan.clusters[0]!.notes).toEqual(['the cluster is UPDATING: a run waits for it to be ACTIVE', 'the add-on is UPDATING: a run waits for it to settle']);
+    expect(plan.clusters[1]).toMatchObject({ outcome: 'FAILED', reasonCode: 'ADDON_BROKEN', hops: [], blocked: null });
+  });
+
+  it('applies the workflow\'s other rules: opt-out tag, Auto Mode, a self-managed install on Fargate only, configuration a build refuses', async () => {
+    // Prepare
+    const clusters: ClusterFacts[] = [
+      { name: 'opted-out', region: 'us-east-1', kubernetesVersion: '1.29', tags: { 'cni-fleet/skip': 'true' }, addonVersion: 'v1.18.5-eksbuild.1' },
+      { name: 'auto', region: 'us-east-1', kubernetesVersion: '1.31', autoMode: true },
+      { name: 'fargate-self', region: 'us-east-1', kubernetesVersion: '1.29', fargateOnly: true, selfManagedVersion: 'v1.16.4' },
+      { name: 'fargate-managed', region: 'us-east-1', kubernetesVersion: '1.29', fargateOnly: true, addonVersion: 'v1.20.5-eksbuild.1' },
+      { name: 'bad-config', region: 'us-east-1', kubernetesVersion: '1.29', addonVersion: 'v1.20.5-eksbuild.1', configurationValues: '{"env":{"NO_SUCH_SETTING":"1"}}' },
+    ];
+    const schemaFor = async () => JSON.stringify({ type: 'object', properties: { env: { type: 'object', properties: { WARM_IP_TARGET: { type: 'string' } }, additionalProperties: false } } });
+
+    // Act
+    const plan = await planFleet(clusters, { buildsFor: async (k8s) => catalogue.compatibleBuilds(k8s), schemaFor });
+
+    // Assess
+    expect(plan.clusters.map((c) => [c.name, c.outcome, c.reasonCode])).toEqual([
+      ['opted-out', 'SKIPPED', 'OPTED_OUT'],
+      ['auto', 'SKIPPED', 'AUTO_MODE'],
+      ['fargate-self', 'SKIPPED', 'FARGATE_ONLY'],
+      ['fargate-managed', 'PLANNED', null],
+      ['bad-config', 'BLOCKED', 'CONFIGURATION_REJECTED'],
+    ]);
+    expect(plan.clusters[4]!.reason).toMatch(/^configurationValues are not valid for v1\.21\.1-eksbuild\.8: /);
   });
 
   it('passes allowDowngrade through', async () => {

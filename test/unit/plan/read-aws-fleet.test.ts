@@ -10,6 +10,8 @@ import { startSimulator } from '../../../sim/server.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const clientFor = (sim: Simulator, region = 'us-east-1') => new EKSClient({ endpoint: sim.endpoint, region, credentials });
+/** What DescribeCluster adds for every simulated cluster here: no tags, not Auto Mode. */
+const AWS_READ = { tags: {}, autoMode: false } as const;
 
 const fleet = parseFleetFile(
   JSON.stringify({
@@ -41,11 +43,11 @@ describe('readAwsFleet against the simulator', () => {
     // Assess
     expect(read.region).toBe('us-east-1');
     expect(read.clusters).toEqual([
-      { name: 'old', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.23', status: 'ACTIVE', addonVersion: 'v1.6.3-eksbuild.2', addonStatus: 'ACTIVE' },
-      { name: 'stuck', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', addonVersion: 'v1.8.0-eksbuild.1', addonStatus: 'DEGRADED' },
+      { name: 'old', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.23', status: 'ACTIVE', ...AWS_READ, addonVersion: 'v1.6.3-eksbuild.2', addonStatus: 'ACTIVE', configurationValues: null, addonIssues: [] },
+      { name: 'stuck', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', ...AWS_READ, addonVersion: 'v1.8.0-eksbuild.1', addonStatus: 'DEGRADED', configurationValues: null, addonIssues: expect.any(Array) },
       // issue #6: a cluster without the managed add-on is read through its Kubernetes API (the aws-node DaemonSet).
-      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', selfManagedVersion: 'v1.11.4', selfManagedSettings: { configuration: {}, serviceAccountRoleArn: null, carried: [], untranslatable: [] } },
-      { name: 'current', region: 'us-east-1', accountId: '444455556666', kubernetesVersion: '1.23', status: 'ACTIVE', addonVersion: 'v1.18.5-eksbuild.1', addonStatus: 'ACTIVE' },
+      { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', ...AWS_READ, selfManagedVersion: 'v1.11.4', selfManagedSettings: { configuration: {}, serviceAccountRoleArn: null, carried: [], untranslatable: [] } },
+      { name: 'current', region: 'us-east-1', accountId: '444455556666', kubernetesVersion: '1.23', status: 'ACTIVE', ...AWS_READ, addonVersion: 'v1.18.5-eksbuild.1', addonStatus: 'ACTIVE', configurationValues: null, addonIssues: [] },
     ]);
     expect(read.skipped).toEqual([{ name: 'ghost', region: 'us-east-1', reason: expect.stringContaining('ResourceNotFoundException') }]);
     eks.destroy();
@@ -60,7 +62,7 @@ describe('readAwsFleet against the simulator', () => {
 
     // Assess
     expect(read.clusters).toEqual([
-      { name: 'far', region: 'eu-west-1', accountId: '111122223333', kubernetesVersion: '1.29', status: 'UPDATING', addonVersion: 'v1.15.1-eksbuild.1', addonStatus: 'ACTIVE' },
+      { name: 'far', region: 'eu-west-1', accountId: '111122223333', kubernetesVersion: '1.29', status: 'UPDATING', ...AWS_READ, addonVersion: 'v1.15.1-eksbuild.1', addonStatus: 'ACTIVE', configurationValues: null, addonIssues: [] },
     ]);
     eks.destroy();
   });
@@ -80,7 +82,7 @@ describe('readAwsFleet against the simulator', () => {
     // Assess
     expect(sim.count({ operation: 'DescribeAddonVersions' }) - before).toBe(2);
     const managed = viaAws.clusters.filter((c) => c.install === 'managed');
-    expect(managed.map((c) => [c.name, c.target, c.hops, c.blockedCode])).toEqual(viaFile.clusters.map((c) => [c.name, c.target, c.hops, c.blockedCode]));
+    expect(managed.map((c) => [c.name, c.target, c.hops, c.outcome, c.reasonCode])).toEqual(viaFile.clusters.map((c) => [c.name, c.target, c.hops, c.outcome, c.reasonCode]));
     expect(viaAws.clusters.find((c) => c.name === 'old')!.hops).toHaveLength(12);
     expect(viaAws.clusters.find((c) => c.name === 'self')).toMatchObject({ install: 'self-managed', from: 'v1.11.4' });
     eks.destroy();

@@ -45,9 +45,12 @@ for (const target of dynamoTargets) {
         type: 'LOCK',
         clusterKey: key,
         owner: runA,
+        runId: null,
         acquiredAt: T0.toISOString(),
         lockExpiresAt: T0_SECONDS + 600,
         expiresAt: T0_SECONDS + 400 * 86_400,
+        gsi1pk: `LOCKOWNER#${runA}`,
+        gsi1sk: `LOCK#${key}`,
       });
       expect(refused).toBeInstanceOf(LockHeldError);
       expect(refused).toMatchObject({ name: 'LockHeldError', clusterKey: key, heldBy: runA, expiresAt: T0_SECONDS + 600 });
@@ -138,6 +141,26 @@ for (const target of dynamoTargets) {
       // Assess
       expect(other.owner).toBe(runB);
       expect((await store.getLock(key))?.owner).toBe(runA);
+    });
+
+    it('finds exactly the locks one owner holds, with their run, through the index (no scan)', async () => {
+      // Prepare: runA holds two clusters' locks, runB one; one of runA's passes to runB after expiring.
+      const other = '111122223333/eu-west-1/prod';
+      const third = '444455556666/us-east-1/prod';
+      await store.acquireLock(key, runA, 600, T0, 'weekly-1');
+      await store.acquireLock(other, runA, 600, T0, 'weekly-1');
+      await store.acquireLock(third, runB, 600, T0, 'weekly-2');
+      await store.acquireLock(other, runB, 600, at(601), 'weekly-2');
+
+      // Act
+      const ofA = await store.locksOwnedBy(runA);
+      const ofB = await store.locksOwnedBy(runB);
+      const ofNobody = await store.locksOwnedBy('arn:aws:states:us-east-1:111122223333:execution:upgrade-cluster:none');
+
+      // Assess
+      expect(ofA.map((l) => [l.clusterKey, l.runId])).toEqual([[key, 'weekly-1']]);
+      expect(ofB.map((l) => [l.clusterKey, l.runId]).sort()).toEqual([[other, 'weekly-2'], [third, 'weekly-2']].sort());
+      expect(ofNobody).toEqual([]);
     });
 
     it('rejects a lock time that is not a positive whole number of seconds', async () => {

@@ -213,6 +213,34 @@ for (const target of dynamoTargets) {
         });
       });
 
+      it('aborts only an open cluster: PENDING or RUNNING become ABORTED, an ended one keeps its outcome', async () => {
+        // Prepare
+        const stage = { accountId: '111122223333', region: 'us-east-1', clusterName: 'stage' } as const;
+        const stageKey = clusterKeyOf(stage);
+        const done = { accountId: '111122223333', region: 'us-east-1', clusterName: 'done' } as const;
+        await store.putCluster('run-1', prod);
+        await store.putCluster('run-1', { ...stage, status: 'RUNNING', step: 'PollHop' });
+        await store.putCluster('run-1', done);
+        await store.updateCluster('run-1', clusterKeyOf(done), { status: 'UPGRADED' });
+        clock = new Date(T0.getTime() + 60_000);
+        const error = { name: 'ExecutionAborted', message: 'stopped from the console' };
+
+        // Act
+        const pending = await store.abortCluster('run-1', prodKey, error);
+        const running = await store.abortCluster('run-1', stageKey, error);
+        const ended = await store.abortCluster('run-1', clusterKeyOf(done), error);
+        const again = await store.abortCluster('run-1', prodKey, error);
+        const missing = await store.abortCluster('run-2', prodKey, error);
+
+        // Assess
+        expect(pending).toMatchObject({ status: 'ABORTED', error, endedAt: '2026-11-22T10:01:00.000Z', currentHop: null });
+        expect(running).toMatchObject({ status: 'ABORTED', step: 'PollHop', error });
+        expect(ended).toBeNull();
+        expect(await store.getCluster('run-1', clusterKeyOf(done))).toMatchObject({ status: 'UPGRADED', error: null });
+        expect(again).toBeNull();
+        expect(missing).toBeNull();
+      });
+
       it('refuses to update a cluster that was never added, and an unknown status', async () => {
         // Prepare
         await store.putCluster('run-1', prod);
