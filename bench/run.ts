@@ -121,14 +121,14 @@ process.stderr.write(`bench: rehearsing ${clusterCount} clusters in ${laneCount}
 const sampler = startMemorySampler();
 const cpuStart = process.cpuUsage();
 const wallStart = performance.now();
-const rehearsal: RehearsalOptions & { onExecutionEnd: typeof onExecutionEnd } = {
+const rehearsal: RehearsalOptions = {
   fleet,
   ...(speed === undefined ? { virtualTime: 'event' as const } : { speed, virtualTime: 'scaled' as const }),
   runId: `bench-${seed}`,
   options: { target: 'default', lanesAtOnce, perLaneConcurrency, failureThreshold: 0 },
   onTask,
   onTransition,
-  // The runner's per-execution report (history events, largest payload); a runner without it reports nothing.
+  // The runner's per-execution report: kind, history events, largest payload (docs/local-runner.md).
   onExecutionEnd,
 };
 const report = await rehearse(rehearsal);
