@@ -13,6 +13,7 @@ import pc from 'picocolors';
 import { rehearse } from '../lib/local/rehearsal.js';
 import type { RehearsalOptions } from '../lib/local/rehearsal.js';
 import type { TaskEvent, TransitionEvent } from '../lib/local/workflow-runner.js';
+import { describeStartup, measureCliStartup } from './cli-startup.js';
 import { generateFleet } from './fleet-generator.js';
 import { makespanBound } from './lower-bound.js';
 import { startMemorySampler } from './memory-sampler.js';
@@ -270,6 +271,10 @@ const verdicts = new Table({ head: ['target', 'measured', ''], style: { head: []
 for (const t of targets) verdicts.push([t.target, t.shown, t.pass ? pc.green('PASS') : pc.red('MISS')]);
 show(`${verdicts.toString()}\n`);
 
+// The command line's start-up (bench/cli-startup.ts), measured after the rehearsal so it does not compete with it.
+const cliStartup = await measureCliStartup();
+show(`CLI start-up: ${describeStartup(cliStartup)}\n`);
+
 const result = {
   at: new Date().toISOString(),
   node: process.version,
@@ -293,6 +298,7 @@ const result = {
   transitions,
   lambda: { ...lambda, memoryMb: LAMBDA_MEMORY_MB },
   cost,
+  cliStartup,
   targets: targets.map(({ target, value, limit, pass }) => ({ target, value, limit, pass })),
 };
 const out = args.out ?? '';

@@ -1,30 +1,8 @@
-import type { Command } from 'commander';
-import { InputValidationError, isCniFleetError } from '../../lib/errors.js';
+import { Option, type Command } from 'commander';
 
-/** Parses an integer option, or throws an InputValidationError naming it. */
-export function intOption(value: unknown, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InputValidationError(`--${name}`, `must be a whole number from ${min} to ${max}, got "${String(value)}"`);
-  return n;
-}
-
-/** True for the errors that mean the user's input was wrong (exit status 2), not that something failed. */
-export const isInputError = (error: unknown): error is Error =>
-  isCniFleetError(error) && (error.name === 'InputValidationError' || error.name === 'InvalidVersionError');
-
-/** Runs a command; bad input ends it with one line on stderr naming the field, and exit status 2. */
-export async function exitOnInputError(run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    if (isInputError(error)) {
-      process.stderr.write(`cni-fleet: ${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
-  }
-}
+// This module is loaded for every command and for `--help`: it defines options and help text only. What the
+// commands do lives in bin/actions/, imported when a command runs, so `cni-fleet --help` starts in a fraction
+// of a second.
 
 /** Where a command writes, and how it reports its exit code: the process, unless a test passes its own. */
 export interface CommandIo {
@@ -33,6 +11,8 @@ export interface CommandIo {
   readonly exit: (code: number) => void;
   /** The live progress view's stream (bars on a terminal, lines elsewhere). */
   readonly progress?: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /** Whether stdout is a terminal (colour, in-place redraws); the process's own when absent. */
+  readonly stdoutIsTTY?: boolean;
 }
 
 /** The process's streams. */
@@ -47,53 +27,78 @@ export const processIo: CommandIo = {
 };
 
 /**
- * Exit codes of the operator commands: 0 done, 1 an AWS or other failure, 2 bad input (nothing was called),
- * 3 a followed execution ended FAILED, TIMED_OUT or ABORTED, 130 interrupted while following.
+ * Exit codes of every command: 0 done, 1 an AWS or other failure, 2 bad input or usage (nothing was changed or
+ * called), 3 a followed execution ended FAILED, TIMED_OUT or ABORTED, 130 interrupted.
  */
 export const ExitCode = { OK: 0, FAILURE: 1, BAD_INPUT: 2, RUN_FAILED: 3, INTERRUPTED: 130 } as const;
 
-/** The options every AWS-reading command shares, as the AWS CLI names them. */
-export interface AwsCommandOptions {
-  region?: string;
-  profile?: string;
+/** The output options every command shares, as the AWS CLI names them. */
+export interface OutputOptions {
   output?: string;
   json?: boolean;
+  query?: string;
+  /** false with `--no-color`. */
+  color?: boolean;
+  debug?: boolean;
 }
 
-/** Adds `--region`, `--profile`, `--output json|table` and `--json` (= `--output json`) to a command. */
-export function addAwsOptions(command: Command, what: string): Command {
+/** The options every AWS-reading command shares, as the AWS CLI names them. */
+export interface AwsCommandOptions extends OutputOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+}
+
+/** Adds `--output json|table|text`, `--json`, `--query`, `--no-color` and `--debug` to a command. */
+export function addOutputOptions(command: Command): Command {
   return command
-    .option('--region <region>', `AWS Region ${what} (default: AWS_REGION, then the profile's region)`)
-    .option('--profile <profile>', 'shared-config profile for credentials, Region and endpoints (default: AWS_PROFILE, then the default chain)')
-    .option('--output <format>', 'json or table (default: AWS_DEFAULT_OUTPUT when it is json or table, else table)')
-    .option('--json', 'same as --output json: stdout is one JSON document');
+    .option('--output <format>', 'json, table or text (default: AWS_DEFAULT_OUTPUT, then the profile\'s output setting, else table)')
+    .option('--json', 'same as --output json: stdout is one JSON document')
+    .option('--query <jmespath>', 'a JMESPath expression applied to the JSON document before it is printed (as in the AWS CLI)')
+    .option('--no-color', 'no colours (also: NO_COLOR, or stdout not a terminal)')
+    .option('--debug', 'log each AWS request on stderr, and the stack of an error');
 }
 
-/** The text for `--help` about the endpoints the SDK reads from the environment. */
-export const ENDPOINT_HELP =
-  '\nEnvironment (read by the AWS SDK itself, as by the AWS CLI):\n' +
-  '  AWS_REGION, AWS_PROFILE, AWS_DEFAULT_OUTPUT\n' +
-  '  AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_CLOUDFORMATION  send those calls to another endpoint (e.g. local servers)\n';
+/** Adds `--region`, `--profile` and `--endpoint-url`, and the output options, to a command. */
+export function addAwsOptions(command: Command, what: string): Command {
+  command
+    .option('--region <region>', `AWS Region ${what} (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)`)
+    .addOption(new Option('--profile <profile>', 'shared-config profile: its credentials, Region, output and endpoint_url, exactly as AWS_PROFILE=PROFILE (default: AWS_PROFILE)'))
+    .option('--endpoint-url <url>', 'send every AWS call of this command to this URL (e.g. local servers)');
+  return addOutputOptions(command);
+}
+
+/** The text for `--help` about the environment the AWS SDK reads, as the AWS CLI does. */
+export const ENVIRONMENT_HELP =
+  '\nEnvironment (read as the AWS CLI reads it):\n' +
+  '  AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_DEFAULT_OUTPUT, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE\n' +
+  '  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EKS, AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_CLOUDFORMATION\n' +
+  '    and the profile\'s endpoint_url send those calls elsewhere, e.g. to local servers (--endpoint-url beats them all)\n' +
+  '  NO_COLOR  no colours\n';
 
 /**
- * Writes an error as one line naming the command and returns its exit code: 2 for bad input, else 1.
+ * The exit-code paragraph of a command's help.
  *
  * @example
- * return reportError(io, 'start', error);
+ * exitCodesHelp('0 planned (even if some clusters are blocked)')
  */
-export function reportError(io: CommandIo, command: string, error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
-  io.err(`cni-fleet ${command}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-  return isInputError(error) ? ExitCode.BAD_INPUT : ExitCode.FAILURE;
+export const exitCodesHelp = (ok: string, ...more: string[]): string =>
+  `\nExit codes: ${ok}, 1 AWS or other failure, 2 bad input or usage (nothing was called)${more.length ? `,\n  ${more.join(',\n  ')}` : ''}.\n`;
+
+/** The options that choose a progress log: a deployed stage's table, a table by name, or a rehearsal's local copy. */
+export interface ProgressOptions extends AwsCommandOptions {
+  stage?: string;
+  table?: string;
+  local?: string | boolean;
 }
 
-/**
- * Parses `--interval` (seconds, fractions allowed) into milliseconds.
- *
- * @throws InputValidationError naming `--interval`
- */
-export function intervalOption(value: unknown): number {
-  const seconds = Number(value);
-  if (!(Number.isFinite(seconds) && seconds >= 0.1 && seconds <= 300)) throw new InputValidationError('--interval', `must be a number of seconds from 0.1 to 300, got "${String(value)}"`);
-  return Math.round(seconds * 1000);
+/** Where `rehearse` keeps its progress log unless told otherwise (`--data-dir`). */
+export const LOCAL_DATA_DIR = '.rehearsal/dynamo';
+
+/** Adds `--stage`, `--table` and `--local [dir]`. */
+export function addProgressOptions(command: Command, local: string): Command {
+  return command
+    .addOption(new Option('--stage <stage>', 'deployed stage: the stack cni-fleet-STAGE and its outputs (state machines, ProgressTableName)').env('CNI_FLEET_STAGE'))
+    .addOption(new Option('--table <name>', 'progress table name (instead of the stack output)').env('CNI_FLEET_TABLE'))
+    .option('--local [dir]', `${local} (default folder ${LOCAL_DATA_DIR}, where \`npm start\` keeps it)`);
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EKSClient } from '@aws-sdk/client-eks';
+import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
@@ -126,3 +126,47 @@ export const credentialsOf = (eks: EKSClient): AwsCredentialIdentityProvider => 
 /** The clients a deployed function uses, from its Config. */
 export const awsClientsFromConfig = (config: Config) =>
   createAwsClients({ region: config.region, eksEndpoint: config.eksEndpoint, dynamoEndpoint: config.dynamoEndpoint });
+
+/** What the command line passes for its clients: the AWS CLI's options, resolved (lib/operator/aws-cli-options.ts). */
+export interface CliClientConfig {
+  readonly region?: string;
+  readonly profile?: string;
+  readonly endpoint?: string;
+  readonly logger?: EKSClientConfig['logger'];
+}
+
+/**
+ * The EKS clients of a read-only command (`cni-fleet plan`): one per Region and role, each signing with the
+ * operator's credentials (the profile's, through the SDK's chain) or, for another account, with the role assumed
+ * from them — the same roles a run assumes.
+ *
+ * @example
+ * const eksFor = createCliEksFactory({ profile: 'prod' });
+ * eksFor({ region: 'eu-west-1', roleArn: 'arn:aws:iam::444455556666:role/cni-fleet-target' });
+ */
+export function createCliEksFactory(config: CliClientConfig): ((target: { readonly region: string; readonly roleArn?: string | undefined }) => EKSClient) & { destroy(): void } {
+  // Keyed by Region and role: the operator's own account is whatever their credentials are, and a role names its account.
+  const clients = new Map<string, EKSClient>();
+  const factory = ({ region, roleArn }: { readonly region: string; readonly roleArn?: string | undefined }): EKSClient => {
+    const key = `${region}|${roleArn ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      const base = { ...config, region };
+      client = new EKSClient({
+        ...base,
+        ...(roleArn
+          ? {
+              credentials: fromTemporaryCredentials({
+                params: { RoleArn: roleArn, RoleSessionName: 'cni-fleet-plan', DurationSeconds: 3600 },
+                // STS keeps its own endpoint (AWS_ENDPOINT_URL_STS, the profile's): --endpoint-url is EKS's, as in the AWS CLI.
+                clientConfig: { region, ...(config.profile ? { profile: config.profile } : {}), ...(config.logger ? { logger: config.logger } : {}) },
+              }),
+            }
+          : {}),
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+  return Object.assign(factory, { destroy: () => clients.forEach((c) => c.destroy()) });
+}

@@ -26,7 +26,11 @@ import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from '.
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
 
-export const LOCAL_TABLE = 'cni-fleet-local-progress';
+import { LOCAL_TABLE } from './local-table.js';
+
+export { LOCAL_TABLE };
+// The fleet workflow's default wave tag (lib/schemas/execution-input.ts).
+const DEFAULT_WAVE_TAG = 'cni-fleet/wave';
 // dynalite reads no credentials; the EKS simulator's are per account (simulatorAccountCredentials).
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -59,6 +63,11 @@ export interface RehearsalOptions {
   /** A LevelDB folder for the progress log; in memory when absent. */
   readonly dataDir?: string;
   readonly runId?: string;
+  /**
+   * Which clusters, as an execution input names them (its `clusters` list or its `selector`, with `waveTag` and
+   * `skipTag`); absent: every cluster of the fleet file, as a list.
+   */
+  readonly selection?: RehearsalSelection;
   readonly onTask?: (event: TaskEvent) => void;
   /** Every state entered and every retry (what Step Functions bills), e.g. for the benchmark. */
   readonly onTransition?: (event: TransitionEvent) => void;
@@ -83,15 +92,42 @@ export interface Recovery {
   readonly runClosed: boolean;
 }
 
+/** The members of an execution input that choose a fleet run's clusters and waves. */
+export interface RehearsalSelection {
+  readonly clusters?: readonly { readonly name: string; readonly region: string; readonly accountId?: string | undefined; readonly roleArn?: string | undefined }[] | undefined;
+  readonly selector?: JsonObject | undefined;
+  readonly waveTag?: string | undefined;
+  readonly skipTag?: string | undefined;
+}
+
 /** One cluster in the rehearsal report (README, "Local rehearsal"). */
 export interface ReportCluster {
   readonly name: string;
   readonly region: string;
   readonly accountId: string;
+  /** The value of the wave tag in the fleet file (`canary`, `1`, …), or '' when untagged. */
+  readonly wave: string;
   readonly from: string | null;
   readonly to: string | null;
+  /** The version the last successful hop reached (else `from`): what a FAILED cluster runs now. */
+  readonly reached: string | null;
   readonly status: string;
-  readonly hops: { readonly version: string; readonly status: string; readonly updateId: string | null; readonly polls: number; readonly startedAt: string; readonly endedAt: string | null }[];
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly hops: {
+    readonly index: number;
+    readonly fromVersion: string;
+    readonly version: string;
+    readonly kind: string;
+    readonly status: string;
+    readonly updateId: string | null;
+    readonly polls: number;
+    readonly startedAt: string;
+    readonly endedAt: string | null;
+    readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
+  }[];
+  /** The plan's hops, in order (for a dry run: the path it would take). */
+  readonly plannedHops: { readonly index: number; readonly from: string; readonly to: string; readonly kind: string }[];
   readonly error: { readonly name: string; readonly message: string } | null;
   readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
 }
@@ -107,6 +143,9 @@ export interface RehearsalReport {
   readonly runId: string;
   /** The fleet execution's end: FAILED when clusters failed, the failure budget halted the run, or a step broke. */
   readonly execution: RehearsalExecution;
+  readonly dryRun: boolean;
+  /** The wave tag the run ordered clusters by. */
+  readonly waveTag: string;
   /** True when `signal` stopped the run: unfinished clusters are ABORTED, their locks released. */
   readonly interrupted: boolean;
   readonly clusters: ReportCluster[];
@@ -152,19 +191,36 @@ export function localTasks(deps: StepDeps): Record<string, LocalTask> {
   return tasks;
 }
 
-function toReport(runId: string, records: RunClusterRecords[], sim: Simulator): ReportCluster[] {
+function toReport(runId: string, records: RunClusterRecords[], sim: Simulator, waveOf: (name: string, region: string) => string): ReportCluster[] {
   return records.flatMap(({ cluster, snapshot, plan, hops }) => {
     if (!cluster) return [];
     const now = sim.cluster(cluster.clusterName, cluster.region, cluster.accountId);
+    const from = cluster.from ?? snapshot?.snapshot.addonVersion ?? null;
     return [
       {
         name: cluster.clusterName,
         region: cluster.region,
         accountId: cluster.accountId,
-        from: cluster.from ?? snapshot?.snapshot.addonVersion ?? null,
+        wave: waveOf(cluster.clusterName, cluster.region),
+        from,
         to: cluster.target ?? plan?.plan.target ?? null,
+        reached: [...hops].reverse().find((h) => h.outcome === 'SUCCEEDED')?.version ?? from,
         status: cluster.status,
-        hops: hops.map((h) => ({ version: h.version, status: h.outcome, updateId: h.updateId, polls: h.polls, startedAt: h.startedAt, endedAt: h.endedAt })),
+        startedAt: cluster.startedAt,
+        endedAt: cluster.endedAt,
+        hops: hops.map((h) => ({
+          index: h.index,
+          fromVersion: h.fromVersion,
+          version: h.version,
+          kind: h.kind,
+          status: h.outcome,
+          updateId: h.updateId,
+          polls: h.polls,
+          startedAt: h.startedAt,
+          endedAt: h.endedAt,
+          error: h.error,
+        })),
+        plannedHops: (plan?.plan.hops ?? []).map((h) => ({ index: h.index, from: h.from, to: h.to, kind: h.kind })),
         error: cluster.error,
         final: {
           addonVersion: now?.addon?.addonVersion ?? null,
@@ -246,7 +302,16 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     if (options.signal?.aborted) stop();
     options.signal?.addEventListener('abort', stop, { once: true });
-    let input: JsonObject = { runId, trigger: 'local', clusters: options.fleet.clusters.map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })), options: toPlainJson(upgrade) };
+    let input: JsonObject = toPlainJson({
+      runId,
+      trigger: 'local',
+      ...(options.selection?.selector
+        ? { selector: options.selection.selector }
+        : { clusters: (options.selection?.clusters ?? options.fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId, ...('roleArn' in c && c.roleArn ? { roleArn: c.roleArn } : {}) })) }),
+      ...(options.selection?.waveTag ? { waveTag: options.selection.waveTag } : {}),
+      ...(options.selection?.skipTag ? { skipTag: options.selection.skipTag } : {}),
+      options: upgrade,
+    });
     // As `cni-fleet start` does: a list over 48 KiB of input goes to the progress table (lib/operator/stored-list.ts).
     if (needsStoredList(input)) input = await storeClusterList(store, runId, input);
     let execution: RehearsalExecution = { status: 'SUCCEEDED', error: null, cause: null };
@@ -263,7 +328,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     }
     if (stopping) await stopping;
     const records = await store.listRunClusters(runId);
-    const clusters = toReport(runId, records, sim);
+    const waveTag = options.selection?.waveTag ?? DEFAULT_WAVE_TAG;
+    const waveOf = (name: string, region: string): string => options.fleet.clusters.find((c) => c.name === name && c.region === region)?.tags?.[waveTag] ?? '';
+    const clusters = toReport(runId, records, sim, waveOf);
     const byStatus: Record<string, number> = {};
     for (const c of clusters) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
     const eksCallsByOperation: Record<string, number> = {};
@@ -271,6 +338,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     return {
       runId,
       execution,
+      dryRun: upgrade.dryRun,
+      waveTag,
       interrupted: stopping !== undefined,
       clusters,
       summary: {

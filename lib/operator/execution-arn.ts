@@ -17,7 +17,7 @@ const EXECUTION_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):execution:
  *
  * @throws InputValidationError naming `field` when the text is not a Step Functions execution ARN
  * @example
- * parseExecutionArn('arn:aws:states:eu-west-1:111122223333:execution:cni-fleet-prod-fleet:weekly-1').region // 'eu-west-1'
+ * parseExecutionArn('arn:aws:states:eu-west-1:111122223333:execution:cni-fleet-prod-upgrade-fleet:weekly-1').region // 'eu-west-1'
  */
 export function parseExecutionArn(arn: string, field = 'EXECUTION_ARN'): ExecutionArnParts {
   const match = EXECUTION_ARN.exec(arn);
@@ -44,3 +44,15 @@ export function executionConsoleUrl(executionArn: string): string {
   const host = CONSOLE_HOST[partition] ?? CONSOLE_HOST['aws'];
   return `https://${region}.${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
+
+/**
+ * The ARN an execution named `name` of a state machine has (Step Functions builds it so).
+ *
+ * @example
+ * executionArnOf('arn:aws:states:eu-west-1:111122223333:stateMachine:cni-fleet-prod-upgrade-fleet', 'weekly-1')
+ * // 'arn:aws:states:eu-west-1:111122223333:execution:cni-fleet-prod-upgrade-fleet:weekly-1'
+ */
+export const executionArnOf = (stateMachineArn: string, name: string): string => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** True when the text is shaped as an execution ARN (`arn:…:states:…:execution:…`), not a run id. */
+export const looksLikeExecutionArn = (text: string): boolean => text.startsWith('arn:') && text.includes(':execution:');

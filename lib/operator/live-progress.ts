@@ -35,7 +35,7 @@ function lineProgress(stream: NodeJS.WritableStream): LiveProgress {
   let execution = '';
   return {
     update(progress) {
-      const e = progress.execution;
+      const e = progress.execution ?? { name: progress.runId, status: progress.run?.status ?? 'UNKNOWN', error: null };
       const head = `${e.status}${e.error ? ` ${e.error}` : ''}`;
       if (head !== execution) {
         execution = head;
@@ -69,7 +69,7 @@ function barProgress(options: LiveProgressOptions): LiveProgress {
     update(progress) {
       const t = progress.totals;
       runBar.setTotal(Math.max(1, t.clusters));
-      runBar.update(t.done, { detail: `${progress.execution.status} · hops ${t.hopsDone}/${t.hopCount}` });
+      runBar.update(t.done, { detail: `${progress.execution?.status ?? progress.run?.status ?? ''} · hops ${t.hopsDone}/${t.hopCount}` });
       // Small fleets show every cluster; large ones the clusters in flight, so the view fits a terminal.
       const shown = progress.clusters.length <= maxBars ? progress.clusters : [...progress.clusters.filter(isActive), ...progress.clusters.filter((c) => !isActive(c))].slice(0, maxBars);
       const keep = new Set(shown.map((c) => c.clusterKey));

@@ -34,3 +34,14 @@ export class LocalProgressNotFoundError extends CniFleetError {
     super(`no local progress log in ${dataDir}: run a rehearsal first (npm start), or read AWS with --stage or --table`);
   }
 }
+
+/** A run id that neither the stage's workflows nor the progress log know. */
+export class RunNotFoundError extends CniFleetError {
+  override readonly name = 'RunNotFoundError' as const;
+  constructor(
+    readonly runId: string,
+    readonly where: string,
+  ) {
+    super(`no run ${runId} in ${where}: \`cni-fleet runs\` lists the runs`);
+  }
+}

@@ -4,7 +4,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertDataDirFree } from '../local/data-dir-owner.js';
 import { startDynamo } from '../local/dynamo-server.js';
-import { LOCAL_TABLE } from '../local/rehearsal.js';
+import { LOCAL_TABLE } from '../local/local-table.js';
 import { awsErrorName } from '../store/dynamo-helpers.js';
 import { createProgressStore, type ProgressStore } from '../store/progress-store.js';
 import { requireRegion, sdkClientConfig, type AwsCliOptions } from './aws-cli-options.js';

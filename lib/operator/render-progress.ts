@@ -1,5 +1,6 @@
-import Table from 'cli-table3';
 import pc from 'picocolors';
+import { createTable } from '../cli/table.js';
+import { safeText } from '../cli/terminal-text.js';
 import type { ClusterRunView, HopView } from './cluster-run-view.js';
 import type { RunProgress } from './run-progress.js';
 
@@ -7,16 +8,20 @@ const pollsText = (n: number): string => `${n} poll${n === 1 ? '' : 's'}`;
 
 /** Rendering options. */
 export interface RenderOptions {
-  /** ANSI colours; default: picocolors' detection (TTY, NO_COLOR, FORCE_COLOR). */
+  /** ANSI colours; default none (the caller decides: a terminal, NO_COLOR, --no-color). */
   readonly color?: boolean;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-const colors = (options: RenderOptions): Colors => pc.createColors(options.color ?? pc.isColorSupported);
+const colors = (options: RenderOptions): Colors => pc.createColors(options.color ?? false);
+
+// Text from the progress log may quote EKS (error messages, health issues): never let it steer the terminal.
+const t = (text: string | null | undefined): string => safeText(text ?? '', { oneLine: true });
 
 /**
- * Colours a cluster status, execution status or hop outcome: success green, failure red, refusals yellow.
+ * Colours a cluster status, execution status or hop outcome: success green, failure red, refusals yellow,
+ * skipped dim (neutral).
  *
  * @example
  * colorStatus('FAILED', pc) // '\x1b[31mFAILED\x1b[39m'
@@ -24,8 +29,9 @@ const colors = (options: RenderOptions): Colors => pc.createColors(options.color
 export function colorStatus(status: string, c: Colors): string {
   if (['UPGRADED', 'SUCCEEDED'].includes(status)) return c.green(status);
   if (['FAILED', 'TIMED_OUT', 'ABORTED'].includes(status)) return c.red(status);
-  if (['BLOCKED', 'SKIPPED', 'HALTED'].includes(status)) return c.yellow(status);
+  if (['BLOCKED', 'HALTED'].includes(status)) return c.yellow(status);
   if (['UNCHANGED', 'PLANNED'].includes(status)) return c.cyan(status);
+  if (status === 'SKIPPED') return c.dim(status);
   return status;
 }
 
@@ -43,60 +49,65 @@ const durationText = (seconds: number | null): string => {
  */
 export function clusterLine(cluster: ClusterRunView): string {
   const hop = cluster.currentHop !== null ? ` hop ${cluster.currentHop}/${cluster.hopCount} → ${cluster.hops.find((h) => h.index === cluster.currentHop)?.version ?? '?'}` : ` hops ${cluster.hopsDone}/${cluster.hopCount}`;
-  const error = cluster.error ? ` ${cluster.error.name}: ${cluster.error.message}` : '';
-  return `${cluster.name} (${cluster.region}) ${cluster.status}${cluster.step ? ` ${cluster.step}` : ''}${hop}${error}`;
+  const error = cluster.error ? ` ${cluster.error.name}: ${t(cluster.error.message)}` : '';
+  return t(`${cluster.name} (${cluster.region}) ${cluster.status}${cluster.step ? ` ${cluster.step}` : ''}${hop}${error}`);
 }
 
 function noteCell(cluster: ClusterRunView, c: Colors): string {
-  if (cluster.error) return c.red(`${cluster.error.name}: ${cluster.error.message}`);
+  if (cluster.error) return c.red(`${t(cluster.error.name)}: ${t(cluster.error.message)}`);
   if (cluster.currentHop !== null) {
     const hop = cluster.hops.find((h) => h.index === cluster.currentHop);
-    return hop ? `${hop.version}${hop.updateId ? ` ${c.dim(hop.updateId)}` : ''}, ${pollsText(hop.polls)}` : '';
+    return hop ? `${t(hop.version)}${hop.updateId ? ` ${c.dim(t(hop.updateId))}` : ''}, ${pollsText(hop.polls)}` : '';
   }
   return '';
 }
 
+/** The versions cell: where the cluster started, where it is now (the version its last hop reached) and its target. */
+const versionsCell = (cl: ClusterRunView, c: Colors): string =>
+  `${t(cl.from) || '—'}\n→ ${cl.version !== cl.from ? t(cl.version) : c.dim('(unchanged)')}\n${c.dim(`target ${t(cl.target) || '—'}`)}`;
+
 /**
- * An execution and its clusters as a table for people: the execution's status, error and console-visible facts,
- * then one row per cluster with hop n/m, current step and outcome.
+ * An execution (or a local run) and its clusters as a table for people: the execution's status, error and
+ * console-visible facts, then one row per cluster with hop n/m, current step, the version it reached and its outcome.
  *
  * @example
- * process.stdout.write(renderRunProgress(await readRunProgress({ sfn, store, executionArn })))
+ * process.stdout.write(renderRunProgress(await readRunProgress({ sfn, store, executionArn }), { color: false }))
  */
 export function renderRunProgress(progress: RunProgress, options: RenderOptions = {}): string {
   const c = colors(options);
   const e = progress.execution;
-  const lines = [
-    `Execution  ${e.executionArn}`,
-    `Status     ${colorStatus(e.status, c)}${e.error ? ` ${c.red(e.error)}${e.cause ? `: ${e.cause}` : ''}` : ''}`,
-    `Run        ${progress.runId}${progress.run ? ` (${colorStatus(progress.run.status, c)}, trigger ${progress.run.trigger})` : ''}`,
-    `Started    ${e.startDate ?? '—'}${e.stopDate ? `   stopped ${e.stopDate}` : ''}`,
-  ];
+  const lines = e
+    ? [
+        `Execution  ${e.executionArn}`,
+        `Status     ${colorStatus(e.status, c)}${e.error ? ` ${c.red(t(e.error))}${e.cause ? `: ${t(e.cause)}` : ''}` : ''}`,
+        `Run        ${progress.runId}${progress.run ? ` (${colorStatus(progress.run.status, c)}, trigger ${progress.run.trigger})` : ''}`,
+        `Started    ${e.startDate ?? '—'}${e.stopDate ? `   stopped ${e.stopDate}` : ''}`,
+      ]
+    : [
+        `Run        ${progress.runId}${progress.run ? ` (${colorStatus(progress.run.status, c)}, trigger ${progress.run.trigger})` : ' (no RUN record)'}`,
+        `Started    ${progress.run?.startedAt ?? '—'}${progress.run?.endedAt ? `   ended ${progress.run.endedAt}` : ''}`,
+        `Log        ${progress.progressTable ?? '—'}`,
+      ];
   if (progress.progressTable === null) {
     lines.push(c.dim('Per-cluster progress: pass --stage or --table to read the progress table.'));
     return `${lines.join('\n')}\n`;
   }
-  const t = progress.totals;
+  const s = progress.totals;
   lines.push(
-    `Clusters   ${t.done}/${t.clusters} done, hops ${t.hopsDone}/${t.hopCount}${Object.keys(t.byStatus).length ? ` (${Object.entries(t.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+    `Clusters   ${s.done}/${s.clusters} done, hops ${s.hopsDone}/${s.hopCount}${Object.keys(s.byStatus).length ? ` (${Object.entries(s.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
   );
   if (progress.clusters.length === 0) {
-    lines.push(c.dim(`No cluster of run ${progress.runId} in ${progress.progressTable} yet.`));
+    lines.push(c.dim(`No cluster of run ${progress.runId} in ${progress.progressTable}${progress.totals.clusters === 0 ? '' : ' matches'}.`));
     return `${lines.join('\n')}\n`;
   }
-  const table = new Table({
-    head: ['Cluster', 'Status', 'Hop', 'Step', 'From → Target', 'Note'],
-    colWidths: [null, null, null, null, null, 60],
-    wordWrap: true,
-    style: { head: c.isColorSupported ? ['cyan'] : [], border: c.isColorSupported ? ['gray'] : [] },
-  });
+  const table = createTable(['Cluster', 'Status', 'Hop', 'Step', 'From → Reached', 'Note'], { color: options.color ?? false, colWidths: [null, null, null, null, null, 56] });
   for (const cl of progress.clusters) {
     table.push([
-      `${cl.name}\n${c.dim(cl.region)}`,
+      `${t(cl.name)}\n${c.dim(cl.region)}`,
       colorStatus(cl.status, c),
       cl.currentHop !== null ? `${cl.currentHop}/${cl.hopCount}` : `${cl.hopsDone}/${cl.hopCount}`,
       cl.step ?? '',
-      `${cl.from ?? '—'}\n→ ${cl.target ?? '—'}`,
+      versionsCell(cl, c),
       noteCell(cl, c),
     ]);
   }
@@ -107,9 +118,9 @@ function hopLines(hops: readonly HopView[], c: Colors): string {
   if (hops.length === 0) return c.dim('no hops');
   return hops
     .map((h) => {
-      const head = `${h.index}. ${h.fromVersion} → ${h.version} ${colorStatus(h.outcome, c)}`;
-      const facts = `${h.updateId ?? 'no update id'}, ${pollsText(h.polls)}, ${durationText(h.seconds)}`;
-      const error = h.error ? `\n   ${c.red(`${h.error.name}${h.error.code ? ` (${h.error.code})` : ''}: ${h.error.message}`)}` : '';
+      const head = `${h.index}. ${t(h.fromVersion)} → ${t(h.version)} ${colorStatus(h.outcome, c)}`;
+      const facts = `${t(h.updateId) || 'no update id'}, ${pollsText(h.polls)}, ${durationText(h.seconds)}`;
+      const error = h.error ? `\n   ${c.red(`${t(h.error.name)}${h.error.code ? ` (${t(h.error.code)})` : ''}: ${t(h.error.message)}`)}` : '';
       return `${head}\n   ${c.dim(facts)}${error}`;
     })
     .join('\n');
@@ -120,24 +131,19 @@ function hopLines(hops: readonly HopView[], c: Colors): string {
  * versions, update id, polls, duration and error.
  *
  * @example
- * process.stdout.write(renderClusterHistory(await readClusterHistory(store, { cluster: 'payments-prod' })))
+ * process.stdout.write(renderClusterHistory(await readClusterHistory(store, { cluster: 'payments-prod' }), { color: false }))
  */
 export function renderClusterHistory(entries: readonly ClusterRunView[], options: RenderOptions = {}): string {
   const c = colors(options);
-  const table = new Table({
-    head: ['Run', 'Cluster', 'Outcome', 'From → To', 'Hops'],
-    colWidths: [null, null, null, null, 70],
-    wordWrap: true,
-    style: { head: c.isColorSupported ? ['cyan'] : [], border: c.isColorSupported ? ['gray'] : [] },
-  });
+  const table = createTable(['Run', 'Cluster', 'Outcome', 'From → To', 'Hops'], { color: options.color ?? false, colWidths: [null, null, null, null, 70] });
   for (const e of entries) {
-    const outcome = `${colorStatus(e.status, c)}${e.error ? `\n${c.red(e.error.name)}` : ''}`;
+    const outcome = `${colorStatus(e.status, c)}${e.error ? `\n${c.red(t(e.error.name))}` : ''}`;
     table.push([
       `${e.runId}\n${c.dim(e.startedAt ?? '')}`,
-      `${e.name}\n${c.dim(`${e.accountId} ${e.region}`)}`,
+      `${t(e.name)}\n${c.dim(`${e.accountId} ${e.region}`)}`,
       outcome,
-      `${e.from ?? '—'}\n→ ${e.target ?? '—'}`,
-      `${e.hopsDone}/${e.hopCount} done\n${hopLines(e.hops, c)}${e.error && !e.hops.some((h) => h.error?.message === e.error?.message) ? `\n${c.red(e.error.message)}` : ''}`,
+      `${t(e.from) || '—'}\n→ ${t(e.version) || '—'}\n${c.dim(`target ${t(e.target) || '—'}`)}`,
+      `${e.hopsDone}/${e.hopCount} done\n${hopLines(e.hops, c)}${e.error && !e.hops.some((h) => h.error?.message === e.error?.message) ? `\n${c.red(t(e.error.message))}` : ''}`,
     ]);
   }
   return `${table.toString()}\n${entries.length} run(s)\n`;

@@ -28,7 +28,8 @@ export interface RunView {
 
 /** An execution and, when a progress table was given, where each of its clusters stands. */
 export interface RunProgress {
-  readonly execution: ExecutionView;
+  /** Null for a run read from the progress log alone (a local rehearsal's). */
+  readonly execution: ExecutionView | null;
   /** `input.runId`, else the execution name: the workflows' own rule (lib/steps/validate-input.ts). */
   readonly runId: string;
   /** Null when no progress table was read. */
@@ -107,23 +108,46 @@ export async function readRunProgress(request: {
   };
   const facts = inputFacts(out.input);
   const runId = facts.runId ?? execution.name;
-  let run: RunView | null = null;
-  let clusters: ClusterRunView[] = [];
-  if (request.store) {
-    const [runItem, records] = await Promise.all([request.store.getRun(runId), request.store.listRunClusters(runId)]);
-    run = runView(runItem);
-    clusters = records.map((r) => clusterRunView(runId, r));
-    const own = facts.cluster;
-    if (own) clusters = clusters.filter((c) => c.name === own.name && c.region === own.region);
-  }
+  if (!request.store) return withTotals({ execution, runId, progressTable: null, run: null, clusters: [] });
+  const stored = await readStoredRun(request.store, runId, facts.cluster);
+  return withTotals({ execution, runId, progressTable: request.progressTable ?? null, ...stored });
+}
+
+/**
+ * A run as the progress log has it, without its execution: for a local rehearsal, whose log is all there is.
+ *
+ * @example
+ * const progress = await readLocalRunProgress(store, 'rehearsal-2026-12-06T10-00-00-000Z', 'local .rehearsal/dynamo');
+ */
+export async function readLocalRunProgress(store: ProgressStore, runId: string, progressTable: string): Promise<RunProgress> {
+  return withTotals({ execution: null, runId, progressTable, ...(await readStoredRun(store, runId, undefined)) });
+}
+
+async function readStoredRun(store: ProgressStore, runId: string, own: InputFacts['cluster']): Promise<{ run: RunView | null; clusters: ClusterRunView[] }> {
+  const [runItem, records] = await Promise.all([store.getRun(runId), store.listRunClusters(runId)]);
+  let clusters = records.map((r) => clusterRunView(runId, r));
+  if (own) clusters = clusters.filter((c) => c.name === own.name && c.region === own.region);
+  return { run: runView(runItem), clusters };
+}
+
+/**
+ * The same run showing only the clusters whose status is one of `statuses` (`status --only FAILED`); the totals
+ * count what is shown.
+ *
+ * @example
+ * onlyStatuses(progress, ['FAILED', 'BLOCKED']).clusters.map((c) => c.name)
+ */
+export function onlyStatuses(progress: RunProgress, statuses: readonly string[] | undefined): RunProgress {
+  if (!statuses?.length) return progress;
+  return withTotals({ ...progress, clusters: progress.clusters.filter((c) => statuses.includes(c.status)) });
+}
+
+function withTotals(progress: Omit<RunProgress, 'totals'>): RunProgress {
+  const { clusters } = progress;
   const byStatus: Record<string, number> = {};
   for (const c of clusters) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
   return {
-    execution,
-    runId,
-    progressTable: request.store ? (request.progressTable ?? null) : null,
-    run,
-    clusters,
+    ...progress,
     totals: {
       clusters: clusters.length,
       done: clusters.filter((c) => c.status !== 'PENDING' && c.status !== 'RUNNING').length,

@@ -32,7 +32,7 @@ export async function watchRun(read: () => Promise<RunProgress>, options: WatchO
   for (let poll = 1; ; poll += 1) {
     const progress = await read();
     options.onUpdate?.(progress);
-    const ended = isExecutionDone(progress.execution.status);
+    const ended = isExecutionDone(progress.execution?.status ?? 'SUCCEEDED');
     if (ended || poll >= options.maxPolls || options.signal?.aborted) return { progress, ended };
     try {
       await sleep(options.intervalMs, undefined, options.signal ? { signal: options.signal } : {});
@@ -40,7 +40,7 @@ export async function watchRun(read: () => Promise<RunProgress>, options: WatchO
       // Aborted while waiting: one last read below reports where the run stands.
       const last = await read();
       options.onUpdate?.(last);
-      return { progress: last, ended: isExecutionDone(last.execution.status) };
+      return { progress: last, ended: isExecutionDone(last.execution?.status ?? 'SUCCEEDED') };
     }
   }
 }

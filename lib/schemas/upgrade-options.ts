@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isVersion } from '../versions/parse-version.js';
+import { UPGRADE_DEFAULTS as D } from './upgrade-defaults.js';
 
 /** `default`, `latest` or an exact EKS build (README, "Execution input"). */
 export const TargetInput = z
@@ -11,37 +12,37 @@ export const TargetInput = z
  * input error, not a year-long execution.
  */
 export const UpgradeOptions = z.strictObject({
-  target: TargetInput.default('default'),
+  target: TargetInput.default(D.target),
   /** Record the plan and stop: nothing in the cluster changes. */
-  dryRun: z.boolean().default(false),
+  dryRun: z.boolean().default(D.dryRun),
   /** Allow an exact target older than the installed version (still one minor per hop). */
-  allowDowngrade: z.boolean().default(false),
+  allowDowngrade: z.boolean().default(D.allowDowngrade),
   // PRESERVE keeps custom field edits across the update (seeds/000, "Updating the Amazon EKS add-on").
-  resolveConflicts: z.enum(['PRESERVE', 'OVERWRITE', 'NONE']).default('PRESERVE'),
+  resolveConflicts: z.enum(['PRESERVE', 'OVERWRITE', 'NONE']).default(D.resolveConflicts),
   /** Seconds between polls once the expected duration has passed. */
-  pollIntervalSeconds: z.number().int().min(1).max(600).default(15),
+  pollIntervalSeconds: z.number().int().min(1).max(600).default(D.pollIntervalSeconds),
   /** First wait after an update starts, until the cluster's own last hop duration is known. */
-  expectedHopSeconds: z.number().int().min(1).max(3600).default(60),
+  expectedHopSeconds: z.number().int().min(1).max(3600).default(D.expectedHopSeconds),
   /** A hop still InProgress after this long fails with HopTimeoutError (Terraform's default is 20 min: facts §peers). */
-  hopTimeoutSeconds: z.number().int().min(60).max(86_400).default(1800),
+  hopTimeoutSeconds: z.number().int().min(60).max(86_400).default(D.hopTimeoutSeconds),
   /**
    * Fleet: lanes (account × Region) upgraded at once within a wave — the Distributed Map's MaxConcurrency. Step
    * Functions runs at most 10,000 child executions of one Map Run at once (docs/fleet-workflow.md).
    */
-  lanesAtOnce: z.number().int().min(1).max(10_000).default(10),
+  lanesAtOnce: z.number().int().min(1).max(10_000).default(D.lanesAtOnce),
   /**
    * Fleet: clusters upgraded at once in one lane — the lane's inline Map, which Step Functions caps at 40. EKS
    * throttles per account and Region, so this is the number that meets its rate limits.
    */
-  perLaneConcurrency: z.number().int().min(1).max(40).default(5),
+  perLaneConcurrency: z.number().int().min(1).max(40).default(D.perLaneConcurrency),
   /** Replaced by lanesAtOnce × perLaneConcurrency: refused with a message that says so, not as an unknown key. */
   concurrency: z
     .never({ error: 'was replaced by lanesAtOnce (lanes at once) and perLaneConcurrency (clusters at once per lane); at most lanesAtOnce × perLaneConcurrency clusters run at once' })
     .optional(),
   /** Fleet: later waves do not start once this many clusters have FAILED. */
-  failureThreshold: z.number().int().min(0).max(10_000).default(1),
+  failureThreshold: z.number().int().min(0).max(10_000).default(D.failureThreshold),
   /** Self-managed migration: go on although some settings cannot be carried over. */
-  acceptUntranslatable: z.boolean().default(false),
+  acceptUntranslatable: z.boolean().default(D.acceptUntranslatable),
 });
 export type UpgradeOptions = z.infer<typeof UpgradeOptions>;
 export type UpgradeOptionsInput = z.input<typeof UpgradeOptions>;

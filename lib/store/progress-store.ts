@@ -3,6 +3,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
@@ -149,6 +150,14 @@ export interface ProgressStore extends FleetRecords {
    * const run = await store.getRun('nightly-2026-11-22'); // run?.status === 'RUNNING'
    */
   getRun(runId: string): Promise<RunItem | null>;
+  /**
+   * Every run in the table, newest first: a Scan of the whole table, meant for a rehearsal's local log (a few
+   * thousand items). A deployed table lists its runs through Step Functions (ListExecutions) instead.
+   *
+   * @example
+   * (await store.listRuns()).map((r) => `${r.runId} ${r.status}`)
+   */
+  listRuns(): Promise<RunItem[]>;
   /**
    * Ends a run with its summary. Repeating it with the same status returns the stored run unchanged.
    *
@@ -474,6 +483,25 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
 
     async getRun(runId) {
       return getItem<RunItem>(keys.runPk(checkRunId(runId)), keys.runSk, ItemType.RUN);
+    },
+
+    async listRuns() {
+      const runs: RunItem[] = [];
+      let ExclusiveStartKey: Attributes | undefined;
+      do {
+        const page = await doc.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: 'sk = :run',
+            ExpressionAttributeValues: { ':run': keys.runSk },
+            ConsistentRead: true,
+            ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) runs.push(asItem<RunItem>(item, ItemType.RUN));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.runId.localeCompare(b.runId));
     },
 
     async finishRun(runId, end) {

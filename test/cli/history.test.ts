@@ -104,7 +104,7 @@ describe('cni-fleet history', () => {
     // Assess
     expect(none).toMatchObject({ code: 0, stdout: `No history for ghost in local ${dataDir}.\n` });
     expect(region.code).toBe(2);
-    expect(region.stderr).toContain('--region: is the AWS Region of a deployed table; to filter the local history by the cluster\'s Region use --cluster-region');
+    expect(region.stderr).toContain('--region: applies to a deployed stage: add --stage or --table, or drop it to read the local rehearsal');
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--local: reads the local rehearsal, so it cannot be combined with --stage or --table');
     expect(missing.code).toBe(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputValidationError } from '../../lib/errors.js';
-import { resolveOutputFormat } from '../../lib/operator/aws-cli-options.js';
+import { resolveOutputFormat } from '../../lib/cli/output.js';
 import { executionConsoleUrl, parseExecutionArn } from '../../lib/operator/execution-arn.js';
 import { checkExecutionInput, executionNameFor } from '../../lib/operator/execution-input-file.js';
 import { stackNameFor } from '../../lib/operator/stack-outputs.js';
@@ -85,6 +85,9 @@ describe('execution ARNs, stack names and output formats', () => {
     expect(resolveOutputFormat({ output: 'json' }, { AWS_DEFAULT_OUTPUT: 'table' })).toBe('json');
     expect(resolveOutputFormat({}, { AWS_DEFAULT_OUTPUT: 'json' })).toBe('json');
     expect(resolveOutputFormat({}, { AWS_DEFAULT_OUTPUT: 'yaml' })).toBe('table');
-    expect(() => resolveOutputFormat({ output: 'text' }, {})).toThrow('--output: "text" must be one of json, table');
+    expect(resolveOutputFormat({ output: 'text' }, {})).toBe('text');
+    expect(resolveOutputFormat({}, {}, 'json')).toBe('json');
+    expect(resolveOutputFormat({}, { AWS_DEFAULT_OUTPUT: 'text' }, 'json')).toBe('text');
+    expect(() => resolveOutputFormat({ output: 'yaml' }, {})).toThrow('--output: "yaml" must be one of json, table, text');
   });
 });

@@ -1,17 +1,12 @@
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { registerPlan } from '../../bin/commands/plan.js';
+import { cleanEnv, cli } from '../helpers/cli-process.js';
 
 const FLEET = join(import.meta.dirname, '../../examples/fleet.json');
 
-async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const result = { code: 0, stdout: '', stderr: '' };
-  const program = new Command().exitOverride();
-  registerPlan(program, { out: (t) => void (result.stdout += t), err: (t) => void (result.stderr += t), exit: (code) => void (result.code = code) });
-  await program.parseAsync(['plan', ...args], { from: 'user' });
-  return result;
-}
+// The compiled CLI as a process.
+const plan = (args: string[]) => cli(['plan', ...args], cleanEnv(tmpdir()));
 
 // `plan` takes `--output json|table` like start, status and history (and the AWS CLI); `--json` stays its shorthand.
 describe('cni-fleet plan --output', () => {
@@ -27,12 +22,12 @@ describe('cni-fleet plan --output', () => {
     expect(output.stdout).toBe(json.stdout);
   });
 
-  it('refuses a format other than json or table as bad input', async () => {
+  it('refuses a format other than json, table or text as bad input', async () => {
     // Act
     const result = await plan(['--fleet', FLEET, '--output', 'yaml']);
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('cni-fleet plan: --output: "yaml" must be one of json, table\n');
+    expect(result.stderr).toBe('cni-fleet plan: --output: "yaml" must be one of json, table, text\n');
   });
 });

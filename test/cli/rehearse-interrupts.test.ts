@@ -117,7 +117,7 @@ describe('cni-fleet rehearse, interrupted', () => {
     const refusal = second.stderr().trim().split('\n');
     expect(refusal).toHaveLength(1);
     expect(refusal[0]).toMatch(
-      new RegExp(`^cni-fleet: ${escape(dataDir)} is in use by process ${first.child.pid} \\(cni-fleet rehearse, run rehearsal-\\S+, since \\S+\\): wait for it to end or stop it, or pass another --data-dir$`),
+      new RegExp(`^cni-fleet rehearse: ${escape(dataDir)} is in use by process ${first.child.pid} \\(cni-fleet rehearse, run rehearsal-\\S+, since \\S+\\): wait for it to end or stop it, or pass another --data-dir$`),
     );
     expect(second.stderr()).not.toMatch(/\n\s+at /);
     // The interrupted one: exit 130, one line saying so, the report written with every cluster ABORTED.

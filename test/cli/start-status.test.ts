@@ -270,7 +270,7 @@ describe.skipIf(!motoAvailable && !process.env['CI'])('cni-fleet start and statu
     const seen: string[] = [];
 
     // Act
-    const result = await watchRun(() => readRunProgress({ sfn, executionArn }), { intervalMs: 10, maxPolls: 3, onUpdate: (p) => seen.push(p.execution.status) });
+    const result = await watchRun(() => readRunProgress({ sfn, executionArn }), { intervalMs: 10, maxPolls: 3, onUpdate: (p) => seen.push(p.execution?.status ?? '') });
 
     // Assess
     expect(result.ended).toBe(false);

@@ -144,7 +144,7 @@ describe('bad input through the real CLI process', () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^cni-fleet( plan)?: ${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    expect(result.stderr).toMatch(new RegExp(`^cni-fleet( plan| rehearse| sim)?: ${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });

@@ -2,9 +2,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerPlan } from '../../bin/commands/plan.js';
+import { cleanEnv, cli } from '../helpers/cli-process.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 
@@ -28,20 +27,15 @@ interface PlanJson {
   clusters: { name: string; install: string; notes: string[]; migration?: { carried: string[]; notCarried: string[]; serviceAccountRoleArn: string | null } }[];
 }
 
-/** Runs `cni-fleet plan` in-process with its output captured. */
-async function plan(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  let code = -1;
-  const program = new Command('cni-fleet').exitOverride();
-  registerPlan(program, { out: (t) => (out += t), err: (t) => (out += t), exit: (c) => (code = c) });
-  await program.parseAsync(['plan', ...args], { from: 'user' });
-  return { code, out };
+/** Runs the compiled `cni-fleet plan` as a process (async: the simulator in this process keeps serving). */
+async function plan(args: string[], dir: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const result = await cli(['plan', ...args], cleanEnv(dir, env));
+  return { code: result.code, out: result.stdout + result.stderr };
 }
 
 describe('cni-fleet plan for a self-managed cluster', () => {
   let dir: string;
   let sim: Simulator;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cni-fleet-sm-plan-'));
@@ -49,14 +43,13 @@ describe('cni-fleet plan for a self-managed cluster', () => {
     sim = await startSimulator({ fleet: parseFleetFile(JSON.stringify(FLEET)), unref: true });
   });
   afterAll(async () => {
-    process.env = saved;
     await sim?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('lists, offline from a fleet file, the settings carried over and those that will not be', async () => {
     // Act
-    const { code, out } = await plan(['--fleet', join(dir, 'fleet.json'), '--json']);
+    const { code, out } = await plan(['--fleet', join(dir, 'fleet.json'), '--json'], dir);
     // Assess
     expect(code).toBe(0);
     const cluster = (JSON.parse(out) as PlanJson).clusters[0]!;
@@ -71,14 +64,13 @@ describe('cni-fleet plan for a self-managed cluster', () => {
   });
 
   it('shows the same when reading AWS (the cluster API through DescribeCluster\'s endpoint), in the table', async () => {
-    // Prepare
-    Object.assign(process.env, { AWS_ENDPOINT_URL_EKS: sim.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true' });
     // Act
-    const { code, out } = await plan(['--region', 'us-east-1']);
+    const { code, out } = await plan(['--region', 'us-east-1'], dir, { AWS_ENDPOINT_URL_EKS: sim.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
     // Assess
     expect(code).toBe(0);
-    // Colours are on under CI=true (picocolors), and cli-table3 re-opens them on every wrapped line.
-    const text = stripVTControlCharacters(out).replace(/[│\s]+/g, ' ');
+    // A pipe gets no colour, CI or not.
+    expect(out).toBe(stripVTControlCharacters(out));
+    const text = out.replace(/[│\s]+/g, ' ');
     expect(text).toContain('note: carried over: env.WARM_IP_TARGET=3');
     expect(text).toContain(`note: IRSA role carried over: ${ROLE}`);
     expect(text).toContain('note: NOT carried over: .spec.template.spec.volumes[name="custom-certs"]');

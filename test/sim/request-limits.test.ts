@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DescribeAddonCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimCommand } from '../../bin/commands/sim.js';
+import { startSimCommand } from '../../bin/actions/sim.js';
 import { isLoopbackHost } from '../../sim/server.js';
 import { EKS_BODY_LIMIT, KUBERNETES_BODY_LIMIT } from '../../sim/wire.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/start-simulator.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeAddonCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_BAD_INPUT, startSimCommand } from '../../bin/commands/sim.js';
+import { EXIT_BAD_INPUT, startSimCommand } from '../../bin/actions/sim.js';
 import { TEST_CREDENTIALS } from '../helpers/start-simulator.js';
 
 const GOOD = { clusters: [{ name: 'cmd-cluster', region: 'eu-west-1', kubernetesVersion: '1.29', addon: { version: 'v1.18.1-eksbuild.1' } }] };

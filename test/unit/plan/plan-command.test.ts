@@ -2,9 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { registerPlan } from '../../../bin/commands/plan.js';
 import { parseFleetFile } from '../../../lib/fleet/fleet-file.js';
 import type { Simulator } from '../../../sim/server.js';
 import { startSimulator } from '../../../sim/server.js';
@@ -17,21 +15,8 @@ let sim: Simulator;
 // (toolchain.md, Pitfalls).
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, cleanEnv(dir, env));
 
-/** The same command in this process, with its output captured: for the cases that need no separate process. */
-async function planInProcess(args: string[]): Promise<CliResult> {
-  const result: CliResult = { code: 0, stdout: '', stderr: '' };
-  const program = new Command()
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => void (result.stdout += t), writeErr: (t) => void (result.stderr += t) });
-  registerPlan(program, { out: (t) => void (result.stdout += t), err: (t) => void (result.stderr += t), exit: (code) => void (result.code = code) });
-  try {
-    await program.parseAsync(['plan', ...args], { from: 'user' });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    result.code = error.exitCode;
-  }
-  return result;
-}
+/** Every case through the compiled CLI as a process. */
+const planInProcess = (args: string[]): Promise<CliResult> => cli(['plan', ...args]);
 
 async function tempFile(name: string, content: unknown): Promise<string> {
   const file = join(dir, name);
@@ -164,7 +149,7 @@ describe.concurrent('cni-fleet plan --fleet', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^cni-fleet plan: --fleet: cannot read ".*missing\.json": ENOENT/);
+    expect(result.stderr).toMatch(/^cni-fleet plan: --fleet: cannot read ".*missing\.json": no such file\n$/);
   });
 
   it('describes every option in --help', async ({ expect }) => {
@@ -173,7 +158,7 @@ describe.concurrent('cni-fleet plan --fleet', () => {
 
     // Assess
     expect(result.code).toBe(0);
-    for (const option of ['--fleet <file>', '--target <target>', '--allow-downgrade', '--json', '--region <region>', '--profile <profile>', 'AWS_ENDPOINT_URL_EKS'])
+    for (const option of ['--fleet <file>', '--input <file>', '--target <target>', '--allow-downgrade', '--json', '--output <format>', '--query <jmespath>', '--region <region>', '--profile <profile>', '--endpoint-url <url>', 'AWS_ENDPOINT_URL_EKS', 'Exit codes:'])
       expect(result.stdout).toContain(option);
   });
 });
@@ -225,7 +210,7 @@ describe.concurrent('cni-fleet plan reading AWS (the simulator through AWS_ENDPO
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('cni-fleet plan: --region: no AWS Region is configured: pass --region, or set AWS_REGION or a region in the profile\n');
+    expect(result.stderr).toBe('cni-fleet plan: --region: no AWS Region is configured: pass --region, or set AWS_REGION, AWS_DEFAULT_REGION or a region in the profile\n');
   });
 
   it('exits 1 with one line on stderr when AWS cannot be read', async ({ expect }) => {
