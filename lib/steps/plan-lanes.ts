@@ -19,6 +19,13 @@ export interface LanePlan {
 /** A list's fingerprint for the RUN item: the list itself may be 10,000 entries, far over DynamoDB's 400 KB item. */
 const fingerprint = (clusters: readonly ListedCluster[]): string => createHash('sha256').update(JSON.stringify(clusters)).digest('hex');
 
+/** The first role each account's clusters are reached with, by account. */
+function rolesByAccount(listed: readonly ListedCluster[]): Record<string, string> {
+  const roles: Record<string, string> = {};
+  for (const c of listed) if (c.accountId && c.roleArn && roles[c.accountId] === undefined) roles[c.accountId] = c.roleArn;
+  return roles;
+}
+
 /**
  * PlanLanes: reads the execution input (from the context object: the state never holds the list), opens the
  * run, and writes its lanes — one per (account, Region) — with each list lane's cluster names. A stored list
@@ -50,7 +57,9 @@ export async function planLanes(event: { runId: string; input: unknown }, deps: 
     trigger: input.trigger as RunTrigger,
     input: toPlainJson({
       source: listed ? 'list' : 'selector',
-      ...(listed ? { clusters: listed.length, listSha256: fingerprint(listed) } : { selector: input.selector ?? null }),
+      // The list itself may be 10,000 entries (far over DynamoDB's 400 KB item): its size, fingerprint and the role
+      // used in each account (what `cni-fleet retry` needs to reach a cluster again) stand for it.
+      ...(listed ? { clusterCount: listed.length, listSha256: fingerprint(listed), roles: rolesByAccount(listed) } : { selector: input.selector ?? null }),
       options: input.options,
       waveTag: input.waveTag,
       skipTag: input.skipTag,
