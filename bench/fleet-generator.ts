@@ -4,6 +4,10 @@ import { loadCatalogue } from '../sim/catalogue/catalogue.js';
 
 export interface GenerateFleetOptions {
   readonly clusters: number;
+  /** Accounts the clusters are spread over (the first is 111122223333); 1 by default. */
+  readonly accounts?: number;
+  /** Regions per account (at most REGIONS.length); 4 by default. */
+  readonly regions?: number;
   /** Same seed, same fleet. */
   readonly seed: number;
   /** Hops per cluster are drawn uniformly from 1..maxHops (the issue asks for 1–8). */
@@ -16,9 +20,11 @@ export interface GeneratedFleet {
   readonly plannedHops: ReadonlyMap<string, number>;
 }
 
-const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-1'] as const;
+/** The Regions clusters are spread over, the first `regions` of them. */
+export const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-1', 'us-east-2', 'eu-central-1', 'ap-northeast-1', 'eu-west-2', 'ca-central-1', 'sa-east-1', 'ap-south-1', 'eu-north-1'] as const;
 const ACCOUNT = '111122223333';
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/AmazonEKSVPCCNIRole`;
+/** The account of lane `a`: the home account first, then 100000000001, 100000000002, … */
+export const accountOf = (a: number): string => (a === 0 ? ACCOUNT : String(100_000_000_000 + a));
 // Keys every build's schema accepts (sim/configuration-schemas.ts removes only later keys from older builds).
 const CONFIGURATIONS = [undefined, '{"env":{"AWS_VPC_K8S_CNI_EXTERNALSNAT":"true"}}', '{"env":{"WARM_IP_TARGET":"5","MINIMUM_IP_TARGET":"10"}}'];
 
@@ -55,7 +61,7 @@ function startsByHops(maxHops: number): Map<number, { kubernetesVersion: string;
 /**
  * A deterministic fleet for the benchmark: hop counts uniform in 1..8 (each start is a build the simulator's
  * catalogue offers for the cluster's Kubernetes minor, planned with the same planPath PlanUpgrade uses), 3–30
- * nodes, four regions, some custom configuration and IRSA roles, and waves as a real rollout has them: 1%
+ * nodes, spread round-robin over `accounts` × `regions` lanes, some custom configuration and IRSA roles, and waves as a real rollout has them: 1%
  * `canary`, 19% wave `1`, the rest untagged (last). Valid per lib/fleet/fleet-file.ts (parsed through it).
  *
  * @example
@@ -70,7 +76,13 @@ export function generateFleet(options: GenerateFleetOptions): GeneratedFleet {
   const plannedHops = new Map<string, number>();
   const canaries = Math.max(1, Math.round(options.clusters * 0.01));
   const firstWave = Math.round(options.clusters * 0.19);
+  const regions = Math.min(options.regions ?? 4, REGIONS.length);
+  const lanes = (options.accounts ?? 1) * regions;
   const clusters = Array.from({ length: options.clusters }, (_, i) => {
+    // Round-robin over the lanes (account × Region), so every lane gets its share of every wave.
+    const lane = i % lanes;
+    const accountId = accountOf(Math.floor(lane / regions));
+    const role = `arn:aws:iam::${accountId}:role/AmazonEKSVPCCNIRole`;
     const hops = pick(hopCounts);
     const start = pick(starts.get(hops) ?? []);
     const name = `bench-${String(i + 1).padStart(5, '0')}`;
@@ -79,15 +91,15 @@ export function generateFleet(options: GenerateFleetOptions): GeneratedFleet {
     const configurationValues = pick(CONFIGURATIONS);
     return {
       name,
-      region: REGIONS[i % REGIONS.length],
-      accountId: ACCOUNT,
+      region: REGIONS[lane % regions],
+      accountId,
       kubernetesVersion: start.kubernetesVersion,
       nodes: 3 + Math.floor(random() * 28),
       tags: { env: pick(['prod', 'staging', 'dev']), ...(wave ? { 'cni-fleet/wave': wave } : {}) },
       addon: {
         version: start.version,
         ...(configurationValues ? { configurationValues } : {}),
-        ...(random() < 0.5 ? { serviceAccountRoleArn: ROLE } : {}),
+        ...(random() < 0.5 ? { serviceAccountRoleArn: role } : {}),
       },
     };
   });

@@ -1,22 +1,31 @@
 import type { FleetFile } from '../lib/fleet/fleet-file.js';
-import { compareWaves } from '../lib/steps/select-clusters.js';
+import { compareWaves } from '../lib/fleet/lanes.js';
+
+/** How the fleet workflow may run clusters at once (options.lanesAtOnce, options.perLaneConcurrency). */
+export interface LaneLimits {
+  readonly lanesAtOnce: number;
+  readonly perLaneConcurrency: number;
+}
 
 /** One wave's share of the bound. */
 export interface WaveBound {
   readonly wave: string;
   readonly clusters: number;
+  readonly lanes: number;
   /** Σ of the wave's EKS update seconds. */
   readonly workSeconds: number;
   /** The longest single cluster's chain of updates in the wave. */
   readonly longestChainSeconds: number;
-  /** max(longest chain, work / concurrency). */
+  /** The busiest lane: max(its longest chain, its work / perLaneConcurrency). */
+  readonly longestLaneSeconds: number;
+  /** max(busiest lane, Σ lane bounds / lanesAtOnce, work / (lanesAtOnce × perLaneConcurrency)). */
   readonly boundSeconds: number;
 }
 
 export interface MakespanBound {
-  /** Σ over waves of each wave's bound: the fleet workflow runs one wave after another (RunWaves MaxConcurrency 1). */
+  /** Σ over waves of each wave's bound: waves run one after another (canaries first is a requirement). */
   readonly waveBoundSeconds: number;
-  /** The same without wave barriers (every cluster in one pool): what the canary-first design costs on top. */
+  /** The same without wave barriers (every cluster in one wave): what the canary-first design costs on top. */
   readonly poolBoundSeconds: number;
   readonly waves: WaveBound[];
 }
@@ -41,41 +50,45 @@ export function lastContainerStartSeconds(nodes: number, pace: { readonly podRea
 }
 
 /**
- * The virtual makespan no scheduler can beat, from the simulator's own durations: an update of a cluster with
- * `n` nodes takes `updateSeconds + secondsPerNode × n` (sim/lifecycle.ts changeDurationMs) and, with the rollout
- * gate's soak, cannot end before its last aws-node container has run the soak (lastContainerStartSeconds + soak);
- * a cluster's hops run one after another, and at most `concurrency` clusters run at once. Within a wave that is
- * max(longest chain, total work / concurrency); waves are barriers, so their bounds add up.
+ * The virtual makespan no schedule can beat, lane-aware. An update of a cluster with `n` nodes takes
+ * `updateSeconds + secondsPerNode × n` (sim/lifecycle.ts) and, with the rollout gate's soak, cannot end before its last
+ * aws-node container has run the soak (lastContainerStartSeconds + soak); a cluster's hops run one after another, a lane (account
+ * × Region) runs at most `perLaneConcurrency` clusters at once and at most `lanesAtOnce` lanes run at once. Per wave:
+ * no lane ends before max(its longest chain, its work / perLaneConcurrency) — its lane bound; a lane holds one of the
+ * `lanesAtOnce` slots at least that long, so the wave takes at least Σ lane bounds / lanesAtOnce, and at least its
+ * work over every slot, work / (lanesAtOnce × perLaneConcurrency). Waves are barriers, so their bounds add up.
  *
- * @param hopsByCluster hops each cluster actually completed in the run (a failed or blocked cluster adds 0)
+ * @param hopsByCluster hops each cluster actually completed, by `account/region/name` (a failed or blocked cluster adds 0)
  * @param soakSeconds the rollout gate's soak (0 when the gate is off or has none)
  * @example
- * makespanBound(fleet, new Map([['c1', 3]]), 40).waveBoundSeconds // 3 × (60 + 2 × nodes)
+ * makespanBound(fleet, new Map([['111122223333/us-east-1/c1', 3]]), { lanesAtOnce: 10, perLaneConcurrency: 5 }).waveBoundSeconds
  */
-export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<string, number>, concurrency: number, waveTag = 'cni-fleet/wave', soakSeconds = 0): MakespanBound {
+export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<string, number>, limits: LaneLimits, waveTag = 'cni-fleet/wave', soakSeconds = 0): MakespanBound {
   const { updateSeconds, secondsPerNode } = fleet.settings;
-  const chains = new Map<string, number[]>();
+  // wave → lane → chains
+  const waves = new Map<string, Map<string, number[]>>();
   for (const cluster of fleet.clusters) {
     const wave = cluster.tags[waveTag] ?? '';
+    const lane = `${cluster.accountId}/${cluster.region}`;
     const settled = soakSeconds > 0 ? lastContainerStartSeconds(cluster.nodes, fleet.settings) + soakSeconds : 0;
-    const chain = (hopsByCluster.get(cluster.name) ?? 0) * Math.max(updateSeconds + secondsPerNode * cluster.nodes, settled);
-    const list = chains.get(wave) ?? [];
-    list.push(chain);
-    chains.set(wave, list);
+    const chain = (hopsByCluster.get(`${lane}/${cluster.name}`) ?? 0) * Math.max(updateSeconds + secondsPerNode * cluster.nodes, settled);
+    const lanes = waves.get(wave) ?? new Map<string, number[]>();
+    lanes.set(lane, [...(lanes.get(lane) ?? []), chain]);
+    waves.set(wave, lanes);
   }
-  const boundOf = (list: readonly number[]) => {
-    const work = list.reduce((a, b) => a + b, 0);
-    const longest = Math.max(0, ...list);
-    return { work, longest, bound: Math.max(longest, work / concurrency) };
+  const boundOf = (lanes: ReadonlyMap<string, readonly number[]>) => {
+    const laneBounds = [...lanes.values()].map((chains) => Math.max(0, ...chains, chains.reduce((a, b) => a + b, 0) / limits.perLaneConcurrency));
+    const all = [...lanes.values()].flat();
+    const work = all.reduce((a, b) => a + b, 0);
+    const longestLane = Math.max(0, ...laneBounds);
+    const bound = Math.max(longestLane, laneBounds.reduce((a, b) => a + b, 0) / limits.lanesAtOnce, work / (limits.lanesAtOnce * limits.perLaneConcurrency));
+    return { work, longest: Math.max(0, ...all), longestLane, bound, clusters: all.length, lanes: lanes.size };
   };
-  const waves = [...chains.keys()].sort(compareWaves).map((wave) => {
-    const list = chains.get(wave) ?? [];
-    const { work, longest, bound } = boundOf(list);
-    return { wave: wave || '(untagged)', clusters: list.length, workSeconds: work, longestChainSeconds: longest, boundSeconds: bound };
+  const perWave = [...waves.keys()].sort(compareWaves).map((wave) => {
+    const b = boundOf(waves.get(wave)!);
+    return { wave: wave || '(untagged)', clusters: b.clusters, lanes: b.lanes, workSeconds: b.work, longestChainSeconds: b.longest, longestLaneSeconds: b.longestLane, boundSeconds: b.bound };
   });
-  return {
-    waveBoundSeconds: waves.reduce((a, w) => a + w.boundSeconds, 0),
-    poolBoundSeconds: boundOf([...chains.values()].flat()).bound,
-    waves,
-  };
+  const pooled = new Map<string, number[]>();
+  for (const lanes of waves.values()) for (const [lane, chains] of lanes) pooled.set(lane, [...(pooled.get(lane) ?? []), ...chains]);
+  return { waveBoundSeconds: perWave.reduce((a, w) => a + w.boundSeconds, 0), poolBoundSeconds: boundOf(pooled).bound, waves: perWave };
 }

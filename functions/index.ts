@@ -11,7 +11,11 @@ import { buildHandler as verifyUpgrade } from './verify-upgrade.js';
 import { buildHandler as releaseLock } from './release-lock.js';
 import { buildHandler as recordFailure } from './record-failure.js';
 import { buildHandler as validateFleetInput } from './validate-fleet-input.js';
-import { buildHandler as selectClusters } from './select-clusters.js';
+import { buildHandler as planLanes } from './plan-lanes.js';
+import { buildHandler as discoverLane } from './discover-lane.js';
+import { buildHandler as indexWaves } from './index-waves.js';
+import { buildHandler as readLanePage } from './read-lane-page.js';
+import { buildHandler as closeLaneWave } from './close-lane-wave.js';
 import { buildHandler as checkFailureBudget } from './check-failure-budget.js';
 import { buildHandler as summarizeRun } from './summarize-run.js';
 import { buildHandler as cleanupExecution } from './cleanup-execution.js';
@@ -34,7 +38,11 @@ export const FUNCTION_BUILDERS = {
   releaseLock,
   recordFailure,
   validateFleetInput,
-  selectClusters,
+  planLanes,
+  discoverLane,
+  indexWaves,
+  readLanePage,
+  closeLaneWave,
   checkFailureBudget,
   summarizeRun,
   cleanupExecution,

@@ -23,7 +23,8 @@ export interface RehearseOptions extends OutputOptions {
   fleet: string;
   input?: string;
   target?: string;
-  concurrency?: string;
+  lanesAtOnce?: string;
+  perLaneConcurrency?: string;
   failureThreshold?: string;
   speed: string;
   dryRun?: boolean;
@@ -89,7 +90,8 @@ async function readRequest(options: RehearseOptions): Promise<Request> {
   // Only what was given: the workflow's schema fills in the rest, exactly as for a deployed run.
   const given: UpgradeOptionsInput = {
     ...(options.target !== undefined ? { target: options.target } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: intOption(options.concurrency, 'concurrency', 1, 40) } : {}),
+    ...(options.lanesAtOnce !== undefined ? { lanesAtOnce: intOption(options.lanesAtOnce, 'lanes-at-once', 1, 10_000) } : {}),
+    ...(options.perLaneConcurrency !== undefined ? { perLaneConcurrency: intOption(options.perLaneConcurrency, 'per-lane-concurrency', 1, 40) } : {}),
     ...(options.failureThreshold !== undefined ? { failureThreshold: intOption(options.failureThreshold, 'failure-threshold', 0, 10_000) } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.kubernetesAccess !== undefined ? { kubernetesAccess: kubernetesAccessOption(options.kubernetesAccess) } : {}),
@@ -151,7 +153,7 @@ export function renderRehearsalTable(report: Pick<RehearsalReport, 'clusters' | 
   return `${table.toString()}\n`;
 }
 
-/** `cni-fleet rehearse`: exit 0 when the run completed, 2 on bad input (nothing ran), 1 on another failure. */
+/** `cni-fleet rehearse`: exit 0 when the fleet execution SUCCEEDED, 3 when it ended FAILED (the report still written), 2 on bad input (nothing ran), 1 on another failure. */
 export async function runRehearse(options: RehearseOptions): Promise<number> {
   const io = processIo;
   return runCommand(io, 'rehearse', options, async () => {
@@ -214,6 +216,12 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
         );
       }),
     );
-    return report.interrupted ? ExitCode.INTERRUPTED : ExitCode.OK;
+    if (report.interrupted) return ExitCode.INTERRUPTED;
+    // The fleet execution's verdict on one line, with the exit code `start --wait` uses for a failed run.
+    if (report.execution.status === 'FAILED') {
+      io.err(`cni-fleet: fleet run ${report.runId} ended FAILED: ${report.execution.cause ?? report.execution.error}\n`);
+      return ExitCode.RUN_FAILED;
+    }
+    return ExitCode.OK;
   });
 }

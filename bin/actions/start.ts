@@ -7,6 +7,7 @@ import { checkExecutionInput, checkTargetAccounts, executionNameFor, type Checke
 import { openAwsProgress } from '../../lib/operator/progress-source.js';
 import { MACHINE_OUTPUT, StackOutput, deploymentOf, readStackOutputs, type StackOutputs } from '../../lib/operator/stack-outputs.js';
 import { startRun } from '../../lib/operator/start-run.js';
+import { needsStoredList, storeClusterList } from '../../lib/operator/stored-list.js';
 import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, intervalOption, readOptionFile, runCommand } from './common.js';
 import { followRun } from './status.js';
@@ -64,7 +65,25 @@ export async function startChecked(request: StartRequest, io: CommandIo): Promis
     // With the stage's stack at hand, the deployment is known (its account, the roles of CrossAccountRoleArns): a
     // cluster in another account that no role reaches is refused here, before StartExecution, as the workflow would.
     if (stack) checkTargetAccounts(checked, request.file, deploymentOf(stateMachineArn, stack));
-    const started = await startRun(sfn, { stateMachineArn, name: request.name, input: checked.input });
+    let input = checked.input;
+    if (checked.machine === 'fleet' && needsStoredList(input)) {
+      // Too big for the fleet's first state: the list goes to the progress table under the run id, the input names
+      // it (lib/operator/stored-list.ts; PlanLanes reads it back).
+      if (stack === undefined && options.stage !== undefined && options.table === undefined) {
+        cfn ??= new CloudFormationClient(sdkClientConfig(aws));
+        stack = await readStackOutputs(cfn, options.stage);
+      }
+      const listTable = options.table ?? stack?.require(StackOutput.PROGRESS_TABLE);
+      if (listTable === undefined) throw new InputValidationError('--table', 'is needed to store a list too big for the execution input (or pass --stage)');
+      const target = await openAwsProgress(listTable, aws);
+      try {
+        input = await storeClusterList(target.store, request.name, input);
+      } finally {
+        await target.close();
+      }
+      if (output.format === 'table') io.err(`Stored the ${String((input['clustersRef'] as { count: number }).count)}-cluster list in ${listTable} under run ${request.name}\n`);
+    }
+    const started = await startRun(sfn, { stateMachineArn, name: request.name, input });
     const document = { machine: checked.machine, ...started };
     if (!options.wait) {
       io.out(

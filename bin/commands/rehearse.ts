@@ -17,7 +17,8 @@ export function registerRehearse(program: Command): void {
     .requiredOption('--fleet <file>', 'fleet file (JSON): the simulated clusters')
     .option('--input <file>', 'an execution input (JSON, as for `start`): its clusters list or selector, waveTag, skipTag and options; the options below override its options')
     .option('--target <target>', `default | latest | vX.Y.Z-eksbuild.N (default: ${UPGRADE_DEFAULTS.target})`)
-    .option('--concurrency <n>', `clusters upgraded at once within a wave, 1-40 (default: ${UPGRADE_DEFAULTS.concurrency})`)
+    .option('--lanes-at-once <n>', `lanes (account × Region) upgraded at once within a wave, 1-10000 (default: ${UPGRADE_DEFAULTS.lanesAtOnce})`)
+    .option('--per-lane-concurrency <n>', `clusters upgraded at once in one lane, 1-40 (default: ${UPGRADE_DEFAULTS.perLaneConcurrency})`)
     .option('--failure-threshold <n>', `later waves do not start once this many clusters FAILED; 0 never halts (default: ${UPGRADE_DEFAULTS.failureThreshold})`)
     .option('--dry-run', 'plan and record only; change nothing: each cluster\'s planned hops are shown and reported')
     .option('--kubernetes-access <mode>', `aws-node pre-flight and rollout gate when the cluster's Kubernetes API refuses or does not answer: required | best-effort | off (default: ${UPGRADE_DEFAULTS.kubernetesAccess})`)
@@ -28,7 +29,8 @@ export function registerRehearse(program: Command): void {
   addOutputOptions(command).addHelpText(
     'after',
     exitCodesHelp(
-      '0 the run completed (whatever each cluster\'s outcome: see the table and report)',
+      '0 the fleet execution SUCCEEDED (BLOCKED and SKIPPED clusters included: see the table and report)',
+      '3 the fleet execution ended FAILED (clusters FAILED, or the failure budget halted it): one line gives the cause; the report is written',
       '1 also when another process holds --data-dir (one line names it)',
       '130 stopped by Ctrl-C or SIGTERM: unfinished clusters ABORTED, their locks released, the report written',
     ) +

@@ -25,6 +25,8 @@ export interface AwsClientOptions {
   readonly region: string;
   /** Static credentials for local servers; absent in AWS (the default provider chain). */
   readonly credentials?: AwsCredentialIdentity;
+  /** Where roles are assumed (STS): a local server in tests; absent in AWS (the Region's STS endpoint). */
+  readonly stsEndpoint?: string | undefined;
   /**
    * Local servers only: the credentials that act in one account. The EKS simulator serves the clusters of the
    * account a 12-digit access key id names, as AWS serves those of the account a role's credentials belong to; it
@@ -89,7 +91,7 @@ export function createAwsClients(options: AwsClientOptions): { eksFor: EksClient
         ? fromTemporaryCredentials({
             params: { RoleArn: roleArn, RoleSessionName: 'cni-fleet', DurationSeconds: 3600 },
             ...(options.credentials ? { masterCredentials: options.credentials } : {}),
-            clientConfig: { region },
+            clientConfig: { region, ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) },
           })
         : options.credentials;
       client = new EKSClient({

@@ -11,9 +11,26 @@ const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.
 export const FLEET_MACHINE = 'UpgradeFleetStateMachine';
 export const CLUSTER_MACHINE = 'UpgradeClusterStateMachine';
 
-/** Reads `statemachines/<name>.asl.json`, the same file serverless.yml deploys. */
+/** CloudFormation's pseudo parameters as the local runner sees them (no ARN in a definition names a partition). */
+const LOCAL_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '000000000000' };
+
+/** `{"Fn::Sub": "arn:${AWS::Partition}:…"}` with only pseudo parameters becomes the string it stands for. */
+function resolvePseudoParameters(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(resolvePseudoParameters);
+  if (typeof node !== 'object' || node === null) return node;
+  const entries = Object.entries(node);
+  const [first] = entries;
+  if (entries.length === 1 && first && first[0] === 'Fn::Sub' && typeof first[1] === 'string')
+    return first[1].replace(/\$\{([^}]+)\}/g, (whole, name: string) => LOCAL_PSEUDO_PARAMETERS[name] ?? whole);
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolvePseudoParameters(v)]));
+}
+
+/**
+ * Reads `statemachines/<name>.asl.json`, the same file serverless.yml deploys, with `Fn::Sub` of pseudo parameters
+ * (how a definition names an ARN without a partition) resolved as CloudFormation would here.
+ */
 export function loadDefinition(name: 'upgrade-cluster' | 'upgrade-fleet'): AslDefinition {
-  return JSON.parse(readFileSync(`${STATEMACHINES}${name}.asl.json`, 'utf8')) as AslDefinition;
+  return resolvePseudoParameters(JSON.parse(readFileSync(`${STATEMACHINES}${name}.asl.json`, 'utf8'))) as AslDefinition;
 }
 
 /** The two deployed workflows, by their serverless.yml names. */

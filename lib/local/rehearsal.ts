@@ -14,7 +14,6 @@ import { createProgressStore } from '../store/progress-store.js';
 import type { HopRollout, ProgressStore, RecordedNodeFault, RunClusterRecords } from '../store/progress-store.js';
 import { nodesAtFault } from '../operator/cluster-run-view.js';
 import type { StepDeps } from '../steps/step-deps.js';
-import type { JsonObject } from '../store/json-value.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import { abortRun, cleanupExecution } from '../steps/cleanup-execution.js';
@@ -22,6 +21,8 @@ import type { CleanupResult } from '../steps/cleanup-execution.js';
 import { claimDataDir } from './data-dir-owner.js';
 import type { DataDirClaim, DataDirOwner } from './data-dir-owner.js';
 import { startDynamo } from './dynamo-server.js';
+import { needsStoredList, storeClusterList } from '../operator/stored-list.js';
+import { toPlainJson, type JsonObject } from '../store/json-value.js';
 import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
@@ -50,7 +51,7 @@ export function rehearsalHome(fleet: FleetFile): HomeAccount & { readonly accoun
 
 export interface RehearsalOptions {
   readonly fleet: FleetFile;
-  /** Upgrade options (target, concurrency, dryRun, …); validated like an execution input's `options`. */
+  /** Upgrade options (target, lanesAtOnce, perLaneConcurrency, dryRun, …); validated like an execution input's `options`. */
   readonly options?: UpgradeOptionsInput;
   /** Virtual seconds per real second (`virtualTime: 'scaled'`). */
   readonly speed?: number;
@@ -138,8 +139,17 @@ export interface ReportCluster {
   readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
 }
 
+/** How the fleet execution itself ended: SUCCEEDED, or FAILED with its error and one-line cause. */
+export interface RehearsalExecution {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly error: string | null;
+  readonly cause: string | null;
+}
+
 export interface RehearsalReport {
   readonly runId: string;
+  /** The fleet execution's end: FAILED when clusters failed, the failure budget halted the run, or a step broke. */
+  readonly execution: RehearsalExecution;
   readonly dryRun: boolean;
   /** The wave tag the run ordered clusters by. */
   readonly waveTag: string;
@@ -241,7 +251,7 @@ function toReport(runId: string, records: RunClusterRecords[], sim: Simulator, w
  *
  * @throws InputValidationError naming the field of a bad option, before anything starts
  * @example
- * const report = await rehearse({ fleet: parseFleetFile(text), options: { target: 'default', concurrency: 5 } });
+ * const report = await rehearse({ fleet: parseFleetFile(text), options: { target: 'default', perLaneConcurrency: 5 } });
  */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport & { store: ProgressStore; close(): Promise<void> }> {
   const upgrade = parseOrThrow(UpgradeOptions, options.options ?? {}, 'options');
@@ -304,20 +314,27 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     if (options.signal?.aborted) stop();
     options.signal?.addEventListener('abort', stop, { once: true });
+    let input: JsonObject = toPlainJson({
+      runId,
+      trigger: 'local',
+      ...(options.selection?.selector
+        ? { selector: options.selection.selector }
+        : { clusters: (options.selection?.clusters ?? options.fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId, ...('roleArn' in c && c.roleArn ? { roleArn: c.roleArn } : {}) })) }),
+      ...(options.selection?.waveTag ? { waveTag: options.selection.waveTag } : {}),
+      ...(options.selection?.skipTag ? { skipTag: options.selection.skipTag } : {}),
+      options: upgrade,
+    });
+    // As `cni-fleet start` does: a list over 48 KiB of input goes to the progress table (lib/operator/stored-list.ts).
+    if (needsStoredList(input)) input = await storeClusterList(store, runId, input);
+    let execution: RehearsalExecution = { status: 'SUCCEEDED', error: null, cause: null };
     try {
-      await runner.runFleet(
-        {
-          runId,
-          trigger: 'local',
-          ...(options.selection?.selector ? { selector: options.selection.selector } : { clusters: (options.selection?.clusters ?? options.fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId })) }),
-          ...(options.selection?.waveTag ? { waveTag: options.selection.waveTag } : {}),
-          ...(options.selection?.skipTag ? { skipTag: options.selection.skipTag } : {}),
-          options: upgrade,
-        },
-        runId,
-      );
+      await runner.runFleet(input, runId);
     } catch (error) {
-      if (!options.signal?.aborted) throw error;
+      // The library's ExecutionError carries the failing state's error as its cause. A bad input stops here
+      // (nothing ran); any other failure still leaves records to report.
+      const cause = ((error as Error).cause ?? error) as { name?: string; message?: string };
+      if (cause.name === 'InputValidationError') throw cause;
+      execution = { status: 'FAILED', error: options.signal?.aborted ? 'Interrupted' : (cause.name ?? 'Error'), cause: cause.message ?? String(error) };
     } finally {
       options.signal?.removeEventListener('abort', stop);
     }
@@ -332,6 +349,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     for (const c of sim.calls) eksCallsByOperation[c.operation] = (eksCallsByOperation[c.operation] ?? 0) + 1;
     return {
       runId,
+      execution,
       dryRun: upgrade.dryRun,
       waveTag,
       interrupted: stopping !== undefined,

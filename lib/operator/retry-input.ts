@@ -16,11 +16,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
  * account's entry in the `selector`'s accounts.
  */
 function roleOf(input: JsonObject | null, cluster: ClusterRunView): string | undefined {
-  const list = [...((input?.['clusters'] as Target[] | null | undefined) ?? []), ...(input?.['cluster'] ? [input['cluster'] as Target] : [])];
+  const listed = input?.['clusters'];
+  const list = [...(Array.isArray(listed) ? (listed as Target[]) : []), ...(input?.['cluster'] ? [input['cluster'] as Target] : [])];
   const entry = list.find((t) => t.name === cluster.name && t.region === cluster.region && (t.accountId === undefined || t.accountId === cluster.accountId));
   if (str(entry?.roleArn)) return str(entry?.roleArn);
   const accounts = ((input?.['selector'] as { accounts?: Target[] } | null | undefined)?.accounts ?? []) as Target[];
-  return str(accounts.find((a) => a.accountId === cluster.accountId)?.roleArn);
+  // A fleet run keeps its list in lane records, and on the run the role it used per account (lib/steps/plan-lanes.ts).
+  const roles = (input?.['roles'] ?? {}) as Record<string, unknown>;
+  return str(accounts.find((a) => a.accountId === cluster.accountId)?.roleArn) ?? str(roles[cluster.accountId]);
 }
 
 /**

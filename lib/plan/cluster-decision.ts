@@ -16,7 +16,7 @@ import type { SchemaFor } from './cluster-facts.js';
 /*
  * Which clusters cni-fleet leaves alone, and why: the rules `cni-fleet plan` applies to a whole fleet and the
  * workflow applies step by step (TakeSnapshot: the control plane, the add-on or the self-managed DaemonSet;
- * SelectClusters: the opt-out tag; PlanUpgrade: the path and the settings). One set of functions serves both, so
+ * DiscoverLane: the opt-out tag; PlanUpgrade: the path and the settings). One set of functions serves both, so
  * a plan and a dry run of the workflow reach the same outcome for every cluster.
  */
 

@@ -100,7 +100,7 @@ async function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly
     notes,
   });
 
-  // The order of the workflow: the opt-out (SelectClusters), the control plane, the add-on or the DaemonSet
+  // The order of the workflow: the opt-out (DiscoverLane), the control plane, the add-on or the DaemonSet
   // (TakeSnapshot), then the path and the settings (PlanUpgrade).
   const optOut = optOutRefusal(c.tags, options.skipTag ?? DEFAULT_SKIP_TAG);
   if (optOut) return leftAlone(optOut);

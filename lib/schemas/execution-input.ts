@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { AccountId, accountOfArn, ClusterName, Region, RoleArn, TagKey, Tags } from '../fleet/names.js';
 import { UpgradeOptions } from './upgrade-options.js';
+import { LIST_PART_SIZE, MAX_LANES } from '../fleet/lanes.js';
+
+/** The explicit list's cap: what the benchmark rehearses (docs/fleet-workflow.md, "Fleet-size limits"). */
+export const MAX_LISTED_CLUSTERS = 10_000;
+/** Accounts a selector may search; with 10 Regions each, 1,000 lanes. */
+export const MAX_SELECTOR_ACCOUNTS = 1_000;
 
 /** The fleet's opt-out tag unless the input names another: clusters where it is "true" are SKIPPED. */
 export const DEFAULT_SKIP_TAG = 'cni-fleet/skip';
@@ -57,17 +63,29 @@ export const ClusterSelector = z.strictObject({
   /** Other accounts to search, each through a role to assume; absent: this account only. */
   accounts: z
     .array(z.strictObject({ accountId: AccountId, roleArn: RoleArn }).superRefine(roleInAccount))
-    .max(100)
+    .max(MAX_SELECTOR_ACCOUNTS)
     .optional(),
   /** Only names starting with this prefix: itself the start of an EKS ClusterName (facts §3). */
   namePrefix: ClusterName.optional(),
 });
 export type ClusterSelector = z.infer<typeof ClusterSelector>;
 
+/**
+ * A list stored in the progress table under the run id (`cni-fleet start` does it for a list too big for the
+ * 256 KiB execution input): how many parts and clusters it has, so a partial list is refused.
+ */
+export const ClustersRef = z.strictObject({
+  parts: z.number().int().min(1).max(Math.ceil(MAX_LISTED_CLUSTERS / LIST_PART_SIZE)),
+  count: z.number().int().min(1).max(MAX_LISTED_CLUSTERS),
+});
+export type ClustersRef = z.infer<typeof ClustersRef>;
+
 export const FleetExecutionInput = z
   .strictObject({
     runId: RunId.optional(),
-    clusters: z.array(ClusterTarget).min(1).max(1000).optional(),
+    clusters: z.array(ClusterTarget).min(1).max(MAX_LISTED_CLUSTERS).optional(),
+    /** The explicit list, stored under `runId` in the progress table (README, "Execution input"). */
+    clustersRef: ClustersRef.optional(),
     selector: ClusterSelector.optional(),
     options: UpgradeOptions.default(UpgradeOptions.parse({})),
     /** Tag whose value orders waves: canary first, then by value; untagged clusters last. */
@@ -76,9 +94,14 @@ export const FleetExecutionInput = z
     skipTag: TagKey.default(DEFAULT_SKIP_TAG),
     trigger: z.enum(['console', 'cli', 'schedule', 'event', 'local']).default('console'),
   })
-  .refine((i) => Boolean(i.clusters) !== Boolean(i.selector), {
-    message: 'give either "clusters" (explicit list) or "selector" (discovery), not both and not neither',
+  .refine((i) => [i.clusters, i.clustersRef, i.selector].filter(Boolean).length === 1, {
+    message: 'give exactly one of "clusters" (explicit list), "clustersRef" (a stored list) or "selector" (discovery)',
     path: ['clusters'],
+  })
+  .refine((i) => !i.clustersRef || i.runId !== undefined, { message: 'a stored list is found by the run id: give "runId"', path: ['runId'] })
+  .refine((i) => !i.selector || (i.selector.accounts?.length ?? 1) * i.selector.regions.length <= MAX_LANES, {
+    message: `spans more than ${MAX_LANES.toLocaleString('en-US')} lanes (accounts × regions): split the fleet into several runs`,
+    path: ['selector', 'accounts'],
   })
   .superRefine((input, ctx) => {
     // Two entries for one cluster would start two child executions that race for its lock.

@@ -25,8 +25,20 @@ export const UpgradeOptions = z.strictObject({
   expectedHopSeconds: z.number().int().min(1).max(3600).default(D.expectedHopSeconds),
   /** A hop still InProgress after this long fails with HopTimeoutError (Terraform's default is 20 min: facts §peers). */
   hopTimeoutSeconds: z.number().int().min(60).max(86_400).default(D.hopTimeoutSeconds),
-  /** Fleet: clusters upgraded at once within a wave (an inline Map runs at most 40: facts §8.2). */
-  concurrency: z.number().int().min(1).max(40).default(D.concurrency),
+  /**
+   * Fleet: lanes (account × Region) upgraded at once within a wave — the Distributed Map's MaxConcurrency. Step
+   * Functions runs at most 10,000 child executions of one Map Run at once (docs/fleet-workflow.md).
+   */
+  lanesAtOnce: z.number().int().min(1).max(10_000).default(D.lanesAtOnce),
+  /**
+   * Fleet: clusters upgraded at once in one lane — the lane's inline Map, which Step Functions caps at 40. EKS
+   * throttles per account and Region, so this is the number that meets its rate limits.
+   */
+  perLaneConcurrency: z.number().int().min(1).max(40).default(D.perLaneConcurrency),
+  /** Replaced by lanesAtOnce × perLaneConcurrency: refused with a message that says so, not as an unknown key. */
+  concurrency: z
+    .never({ error: 'was replaced by lanesAtOnce (lanes at once) and perLaneConcurrency (clusters at once per lane); at most lanesAtOnce × perLaneConcurrency clusters run at once' })
+    .optional(),
   /** Fleet: later waves do not start once this many clusters have FAILED. */
   failureThreshold: z.number().int().min(0).max(10_000).default(D.failureThreshold),
   /** Self-managed migration: go on although some settings cannot be carried over. */

@@ -25,6 +25,8 @@ interface InputFacts {
   readonly runId: string | undefined;
   readonly trigger: string | undefined;
   readonly isClusterExecution: boolean;
+  /** A lane of the fleet's Distributed Maps (a child execution of the fleet state machine, input `{runId, lane, …}`). */
+  readonly isLaneExecution: boolean;
 }
 
 function inputFacts(text: string | null | undefined): InputFacts {
@@ -39,6 +41,7 @@ function inputFacts(text: string | null | undefined): InputFacts {
     runId: typeof input['runId'] === 'string' && input['runId'] !== '' ? input['runId'] : undefined,
     trigger: typeof input['trigger'] === 'string' ? input['trigger'] : undefined,
     isClusterExecution: typeof input['cluster'] === 'object' && input['cluster'] !== null,
+    isLaneExecution: typeof input['lane'] === 'number',
   };
 }
 
@@ -135,6 +138,9 @@ export async function cleanupExecution(event: ExecutionStatusChange, deps: StepD
   }
   // A fleet's child belongs to the fleet's run, which the fleet's own end (or SummarizeRun) closes.
   if (facts.isClusterExecution && facts.trigger === 'fleet') return { ...result, releasedLocks, abortedClusters };
+  // A lane ending does not end its fleet run: the fleet goes on (its Maps tolerate a failed lane) and its summary
+  // counts the lane's clusters without an outcome; the fleet's own end closes the run.
+  if (facts.isLaneExecution) return { ...result, releasedLocks, abortedClusters };
   const run = await abortRun(runId, deps, { error, releaseLocks: false, endedBy: executionArn, status });
   return { ...result, releasedLocks, abortedClusters: [...abortedClusters, ...run.abortedClusters], runClosed: run.runClosed };
 }

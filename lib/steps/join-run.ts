@@ -2,7 +2,7 @@ import type { ClusterState } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
 
 /**
- * Makes sure the run has this cluster's record and marks it RUNNING at `step`: the fleet's SelectClusters
+ * Makes sure the run has this cluster's record and marks it RUNNING at `step`: the fleet's DiscoverLane
  * wrote it PENDING already; a cluster started on its own has none yet (putCluster is create-once).
  */
 export async function joinRun(state: Pick<ClusterState, 'runId' | 'cluster'>, deps: StepDeps, step: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ClusterState } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
-import { summarizeRun } from './summarize-run.js';
+import { summarizeClusterRun } from './summarize-cluster-run.js';
 
 /**
  * ReleaseLock: deletes the cluster's lock if this execution holds it (a conditional delete; releasing a lock
@@ -19,7 +19,7 @@ export async function releaseLock(
   if (state.trigger !== 'fleet') {
     // No run item when the lock was refused before AcquireLock created it; an ended one was closed by a retry.
     const run = await deps.store.getRun(state.runId);
-    if (run?.status === 'RUNNING') await summarizeRun({ runId: state.runId }, deps);
+    if (run?.status === 'RUNNING') await summarizeClusterRun({ runId: state.runId }, deps);
   }
   return { released };
 }

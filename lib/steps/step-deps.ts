@@ -22,20 +22,6 @@ export interface StepDeps {
 export interface CatalogueCache {
   readonly builds: Map<string, { at: number; builds: readonly CompatibleBuild[] }>;
   readonly schemas: Map<string, string>;
-  /**
-   * SelectClusters' reads, keyed by run and cluster: when one DescribeCluster of a large fleet is throttled, the
-   * step's Retry re-reads only what failed instead of the whole fleet again (test/invariants found that a
-   * fleet-wide re-read could exhaust the retries).
-   */
-  readonly selection: Map<string, SelectionRead>;
 }
 
-/** What SelectClusters learnt about one cluster: its tags and ARN, and the hops its upgrade is expected to take. */
-export interface SelectionRead {
-  readonly found: boolean;
-  readonly arn?: string | undefined;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly expectedHops: number;
-}
-
-export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map(), selection: new Map() });
+export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map() });

@@ -42,6 +42,8 @@ import {
 } from './progress-items.js';
 import { canonicalTimestamp, checkClusterName, checkHopIndex, checkRunId, clusterKeyOf, keys, parseClusterKey } from './progress-keys.js';
 import { ProgressIndex } from './table-definition.js';
+import { clusterItem } from './cluster-item.js';
+import { fleetRecords, type FleetRecords } from './fleet-records.js';
 
 export * from './progress-items.js';
 
@@ -138,7 +140,7 @@ export interface HistoryOptions {
  * returns the stored record instead of adding a second one, and only a write that disagrees with what
  * is stored fails (`StepAlreadyRecordedError`).
  */
-export interface ProgressStore {
+export interface ProgressStore extends FleetRecords {
   /**
    * Records a run as RUNNING. A replay with the same input and trigger returns the stored run.
    *
@@ -459,6 +461,7 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
   }
 
   return {
+    ...fleetRecords({ doc, tableName, clock, expiresAtFrom }),
     async putRun(run) {
       const runId = checkRunId(run.runId);
       checkMember(RunTrigger, run.trigger, 'trigger');
@@ -524,36 +527,12 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
 
     async putCluster(runId, cluster) {
       checkRunId(runId);
-      const clusterKey = clusterKeyOf(cluster);
+      clusterKeyOf(cluster);
       const status = cluster.status ?? ClusterStatus.PENDING;
       checkMember(ClusterStatus, status, 'status');
       const now = clock();
-      const startedAt = canonicalTimestamp(cluster.startedAt ?? now, 'startedAt');
-      const item: ClusterItem = {
-        pk: keys.runPk(runId),
-        sk: keys.clusterSk(clusterKey),
-        type: ItemType.CLUSTER,
-        expiresAt: expiresAtFrom(now),
-        runId,
-        clusterKey,
-        clusterName: cluster.clusterName,
-        region: cluster.region,
-        accountId: cluster.accountId,
-        status,
-        step: cluster.step ?? null,
-        from: cluster.from ?? null,
-        target: cluster.target ?? null,
-        hopCount: checkCount(cluster.hopCount ?? 0, 'hopCount'),
-        hopsDone: 0,
-        currentHop: null,
-        error: null,
-        startedAt,
-        updatedAt: now.toISOString(),
-        endedAt: isFinalClusterStatus(status) ? now.toISOString() : null,
-        gsi1pk: keys.byClusterPk(clusterKey),
-        gsi1sk: keys.historySk(startedAt, runId),
-        gsi2pk: keys.byClusterNamePk(cluster.clusterName),
-      };
+      checkCount(cluster.hopCount ?? 0, 'hopCount');
+      const item = clusterItem(runId, { ...cluster, status }, now, expiresAtFrom(now));
       return createOnce(item, (stored) => stored);
     },
 

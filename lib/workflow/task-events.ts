@@ -20,30 +20,39 @@ export const ValidateFleetInputEvent = z.object({
 
 export const LockOwner = z.object({ executionId: z.string(), runId: z.string(), trigger: z.string(), cluster: z.object({ key: z.string() }) });
 
-const Target = z.object({ name: z.string(), region: z.string(), accountId: z.string().optional(), roleArn: z.string().optional() });
+const Options = UpgradeOptions;
 
-export const FleetStateSchema = z.object({
+/** PlanLanes: the run id and the execution input (from the context object). */
+export const PlanLanesEvent = z.object({ runId: z.string(), input: z.unknown() });
+
+const Filter = z.object({ tags: z.record(z.string(), z.string()), namePrefix: z.string().optional() });
+
+/** One lane's discovery (the discovery Map's ItemSelector; `final` on the attempt after the retries). */
+export const DiscoverLaneEvent = z.object({
   runId: z.string(),
-  executionId: z.string(),
-  trigger: z.string(),
-  clusters: z.array(Target).optional(),
-  selector: z
-    .object({
-      regions: z.array(z.string()),
-      tags: z.record(z.string(), z.string()),
-      accounts: z.array(z.object({ accountId: z.string(), roleArn: z.string() })).optional(),
-      namePrefix: z.string().optional(),
-    })
-    .optional(),
-  options: UpgradeOptions,
+  lane: z.number().int().min(0),
+  options: Options,
   waveTag: z.string(),
   skipTag: z.string(),
+  filter: Filter,
+  final: z.boolean().optional(),
 });
 
-export const WaveState = z.object({
+const WaveCursor = z.object({ count: z.number().int(), next: z.number().int(), clusters: z.number().int() });
+
+/** IndexWaves: the run, and the per-lane concurrency its lane order weighs work by. */
+export const IndexWavesEvent = z.object({ runId: z.string(), options: Options.optional() });
+
+export const NextWaveEvent = z.object({ runId: z.string(), options: Options, waves: WaveCursor });
+
+/** One lane's work in one wave (the wave Map's ItemSelector, plus the page cursor). */
+export const LaneWaveEvent = z.object({
   runId: z.string(),
-  wave: z.object({ name: z.string(), clusters: z.array(Target.extend({ accountId: z.string() })) }),
-  options: UpgradeOptions,
+  lane: z.number().int().min(0),
+  wave: z.object({ index: z.number().int(), name: z.string() }),
+  halted: z.boolean().optional(),
+  reason: z.string().nullable().optional(),
+  cursor: z.number().int().min(0).optional(),
 });
 
 export const RunRef = z.object({ runId: z.string() });

@@ -52,7 +52,9 @@ describe('the local operator flow through the compiled CLI', () => {
 
   it('rehearses: a table without control sequences, a FAILED row with the version it reached and its whole note', () => {
     // Assess
-    expect(rehearsal.code).toBe(0);
+    // FAILED clusters end the fleet run FAILED: exit 3 and one line with the cause, the report written all the same.
+    expect(rehearsal.code).toBe(3);
+    expect(rehearsal.stderr).toContain(`ended FAILED: 2 of 4 clusters FAILED`);
     expect(report.summary.byStatus).toEqual({ UPGRADED: 1, FAILED: 2, UNCHANGED: 1 });
     expect(rehearsal.stdout).not.toMatch(CONTROL);
     expect(rehearsal.stderr).not.toMatch(CONTROL);
@@ -157,7 +159,8 @@ describe('the local operator flow through the compiled CLI', () => {
     const input = JSON.parse(await readFile(out, 'utf8')) as { clusters: { name: string; accountId: string }[]; trigger: string };
     expect(input.clusters.map((c) => c.name).sort()).toEqual(['conflict', 'sick']);
     expect(input.trigger).toBe('cli');
-    expect(again.code).toBe(0);
+    // The retried clusters fail again (their faults are in the fleet file): exit 3, the report on stdout.
+    expect(again.code).toBe(3);
     const second = JSON.parse(again.stdout) as RehearsalReport;
     expect(second.clusters.map((c) => c.name).sort()).toEqual(['conflict', 'sick']);
   });

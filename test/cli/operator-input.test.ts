@@ -14,7 +14,7 @@ describe('checkExecutionInput', () => {
     ['an unknown key', '{"clusters":[{"name":"a","region":"us-east-1"}],"target":"latest"}', undefined, 'target: unknown key "target"'],
     ['a bad version', '{"cluster":{"name":"a","region":"us-east-1"},"options":{"target":"1.19"}}', undefined, 'options.target'],
     ['a cluster name EKS rejects', '{"clusters":[{"name":"-bad","region":"us-east-1"}]}', undefined, 'clusters[0].name: must start with a letter or digit'],
-    ['both list and selector', '{"clusters":[{"name":"a","region":"us-east-1"}],"selector":{"regions":["us-east-1"]}}', undefined, 'clusters: give either "clusters"'],
+    ['both list and selector', '{"clusters":[{"name":"a","region":"us-east-1"}],"selector":{"regions":["us-east-1"]}}', undefined, 'clusters: give exactly one of "clusters"'],
     ['a fleet input for the cluster machine', '{"clusters":[{"name":"a","region":"us-east-1"}]}', 'cluster', '(cluster execution input in.json)'],
     ['a bad runId', '{"runId":"a b","cluster":{"name":"a","region":"us-east-1"}}', undefined, 'runId: must be 1-80 letters'],
   ];

@@ -37,7 +37,7 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 /** The stage's one role in another account (its CrossAccountRoleArns). */
 const STAGE_ROLE = 'arn:aws:iam::222233334444:role/cni-fleet-target';
 
-describe.skipIf(!motoAvailable)('cni-fleet start and status (moto_server Step Functions + CloudFormation)', () => {
+describe.skipIf(!motoAvailable && !process.env['CI'])('cni-fleet start and status (moto_server Step Functions + CloudFormation)', () => {
   let dir: string;
   let moto: TestMoto;
   let sfn: SFNClient;
@@ -125,6 +125,30 @@ describe.skipIf(!motoAvailable)('cni-fleet start and status (moto_server Step Fu
     expect(result.stdout).toContain(`https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${executionArn}`);
     const started = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(JSON.parse(started.input ?? '{}')).toEqual({ runId: RUN_ID, clusters: [{ name: 'happy', region: 'us-east-1' }, { name: 'conflict', region: 'eu-west-1' }], trigger: 'cli' });
+  });
+
+  it('stores a 10,000-cluster list (over the 256 KiB input) in the progress table and starts with a reference PlanLanes reads back', async () => {
+    // Prepare: 10,000 clusters in 100 accounts, each with its role: about 1.3 MB of JSON.
+    const clusters = Array.from({ length: 10_000 }, (_, i) => {
+      const account = String(300000000000 + (i % 100));
+      return { name: `c-${String(i).padStart(5, '0')}`, region: i % 2 ? 'eu-west-1' : 'us-east-1', accountId: account, roleArn: `arn:aws:iam::${account}:role/cni-fleet-target` };
+    });
+    const file = await input('fleet-10k.json', { runId: 'big-list', clusters });
+
+    // Act
+    const result = await cli(['start', '--stage', 'test', '--input', file], env);
+    const executions = await executionsOf(fleetArn);
+    const arn = executions.find((e) => e.name === 'big-list')?.executionArn;
+    const started = arn ? await sfn.send(new DescribeExecutionCommand({ executionArn: arn })) : undefined;
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials }));
+    const stored = await createProgressStore({ doc, tableName: LOCAL_TABLE }).readClusterList('big-list', { parts: 20, count: 10_000 });
+    doc.destroy();
+
+    // Assess
+    expect(result.stderr).toBe('Stored the 10000-cluster list in cni-fleet-local-progress under run big-list\n');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(started?.input ?? '{}')).toEqual({ runId: 'big-list', clustersRef: { parts: 20, count: 10_000 }, trigger: 'cli' });
+    expect(stored).toEqual(clusters);
   });
 
   it('startRun starts a given state machine; checkExecutionInput infers the cluster workflow', async () => {

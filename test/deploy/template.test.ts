@@ -186,6 +186,25 @@ const STORE_METHOD_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   renewLock: ['UpdateItem', 'GetItem'],
   releaseLock: ['DeleteItem'],
   getLock: ['GetItem'],
+  // The fleet records (lib/store/fleet-records.ts).
+  putClusterList: ['BatchWriteItem'],
+  readClusterList: ['Query'],
+  putLanes: ['BatchWriteItem'],
+  getLane: ['GetItem', 'Query'],
+  markLaneDiscovered: ['UpdateItem'],
+  listUndiscoveredLanes: ['Query'],
+  putDiscoveredClusters: ['BatchWriteItem'],
+  listLaneClusters: ['Query'],
+  putWaveMembers: ['BatchWriteItem'],
+  listWaveLanes: ['Query'],
+  getWaveMembers: ['GetItem'],
+  putWaves: ['BatchWriteItem'],
+  getWave: ['GetItem'],
+  initRunCounts: ['UpdateItem'],
+  addRunCounts: ['UpdateItem'],
+  getRunCounts: ['GetItem'],
+  markHalted: ['UpdateItem'],
+  getClusterOutcomes: ['BatchGetItem'],
   locksOwnedBy: ['Query'],
 };
 
@@ -302,10 +321,11 @@ describe('serverless package (dev stage)', () => {
       const { states, variables } = definitionOf(template.Resources['UpgradeFleetStateMachine']!);
 
       // Act
-      const child = states.find(([, s]) => s.Resource === 'arn:aws:states:::states:startExecution.sync:2');
+      const child = states.find(([, s]) => /^\$\{\w+\}$/.test(String(s.Resource)) && resourceText(variables[String(s.Resource).slice(2, -1)] ?? null) === 'arn:${AWS::Partition}:states:::states:startExecution.sync:2');
 
-      // Assess
+      // Assess: the partition comes from the stack, so the template deploys in aws-cn and aws-us-gov too.
       expect(child).toBeDefined();
+      expect(JSON.stringify(template.Resources['UpgradeFleetStateMachine']!.Properties['DefinitionString'])).not.toContain('arn:aws:');
       const parameters = (child![1] as unknown as { Parameters: { StateMachineArn: string } }).Parameters;
       expect(variables[parameters.StateMachineArn.replace(/^\$\{|\}$/g, '')]).toEqual({ Ref: 'UpgradeClusterStateMachine' });
     });
@@ -371,6 +391,23 @@ describe('serverless package (dev stage)', () => {
       );
     });
 
+    it('carries a FAILED fleet run’s cause (what failed, where it halted) into its notification', () => {
+      // Prepare: the execution status change event of a fleet run that ended FAILED (statemachines/upgrade-fleet.asl.json RunFailed).
+      const [, rule] = resourcesOfType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties['EventPattern']).includes('"UpgradeFleetStateMachine"'))!;
+      const transformer = (rule.Properties['Targets'] as JsonObject[])[0]!['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string };
+      const cause = '3 of 120 clusters FAILED; halted before wave 2 (1): 3 cluster(s) FAILED, failure threshold 1';
+      const event = { detail: { name: 'weekly-48', status: 'FAILED', executionArn: 'arn:aws:states:eu-central-1:111122223333:execution:x:weekly-48', error: 'FleetRunFailed', cause } };
+      const valueAt = (path: string): unknown => path.replace(/^\$\./, '').split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], event);
+
+      // Act: EventBridge puts each value into the JSON string template with its quotes escaped.
+      const message = JSON.parse(transformer.InputTemplate.replace(/<(\w+)>/g, (_, key: string) => JSON.stringify(String(valueAt(transformer.InputPathsMap[key]!))).slice(1, -1))) as string;
+
+      // Assess
+      expect(message).toContain('cni-fleet run weekly-48 ended FAILED. 3 of 120 clusters FAILED; halted before wave 2');
+      const { states } = definitionOf(template.Resources['UpgradeFleetStateMachine']!);
+      expect(states.find(([name]) => name === 'RunFailed')?.[1]).toMatchObject({ Type: 'Fail', Error: 'FleetRunFailed', CausePath: '$.summary.cause' });
+    });
+
     it('names the cluster by its key in a failed cluster execution\'s notification', () => {
       // Prepare: the status-change event of a cluster execution that ended in UpgradeFailed; its cause is what the
       // workflow's DescribeFailure state writes (test/workflow/cluster-outcomes.test.ts runs it).
@@ -431,8 +468,10 @@ describe('serverless package (dev stage)', () => {
       // Act
       for (const id of ['UpgradeClusterStateMachine', 'UpgradeFleetStateMachine']) {
         const { states, variables } = definitionOf(template.Resources[id]!);
-        for (const [name, state] of states.filter(([, s]) => s.Type === 'Task' && !String(s.Resource).startsWith('arn:aws:states:::'))) {
+        for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
           const reference = variables[String(state.Resource).replace(/^\$\{|\}$/g, '')];
+          // Service integrations (startExecution.sync:2) are ARNs of Step Functions itself, not functions.
+          if (resourceText(reference ?? null).includes(':states:::')) continue;
           const logicalId = isObject(reference) && Array.isArray(reference['Fn::GetAtt']) ? String(reference['Fn::GetAtt'][0]) : '';
           expect(template.Resources[logicalId]?.Type, `${id}.${name}`).toBe('AWS::Lambda::Function');
           used.add(logicalId);
@@ -561,6 +600,20 @@ describe('serverless package (dev stage)', () => {
         const needed = dynamoActionsCalledBy(stepFileOf(String(fn.Properties['Handler'])));
         expect([...needed].filter((a) => !granted.has(a)), String(fn.Properties['FunctionName'])).toEqual([]);
       }
+    });
+
+    it('lets the fleet state machine run its Distributed Maps: start, follow and stop its own child executions only', () => {
+      // Prepare
+      const statements = policyStatements(template.Resources['UpgradeFleetStateMachineRole']!);
+      const { states } = definitionOf(template.Resources['UpgradeFleetStateMachine']!);
+      const distributed = states.filter(([, s]) => (s.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode === 'DISTRIBUTED');
+      const granted = (action: string) => statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource).map(resourceText));
+
+      // Assess (Step Functions guide, "IAM policies for using Distributed Map states")
+      expect(distributed.map(([name]) => name).sort()).toEqual(['DiscoverLanes', 'UpgradeWave']);
+      expect(granted('states:StartExecution')).toContain('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:cni-fleet-dev-upgrade-fleet');
+      for (const action of ['states:DescribeExecution', 'states:StopExecution'])
+        expect(granted(action)).toContain('arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:cni-fleet-dev-upgrade-fleet/*');
     });
 
     it('grants eks:UpdateAddon on vpc-cni add-ons only, eks:CreateAddon in its own statement and only for the migration clusters', () => {

@@ -11,7 +11,9 @@ import { startFaultRig, statesOf } from './fault-rig.js';
 // outlast them, and the local retry budget must cover them (10 × 30 s: the local runner scales Retry intervals
 // without their backoff).
 const CONFIG = '{"env":{"WARM_IP_TARGET":"5"}}';
-const CONTROL_PLANE_SECONDS = 150;
+// Long enough (6 real seconds at speed 100) that the fleet's states before the cluster's TakeSnapshot (validation,
+// lane planning and discovery, the wave's lane) cannot use it up on a loaded machine.
+const CONTROL_PLANE_SECONDS = 600;
 
 describe('fault matrix: waiting for the cluster or the add-on to settle', () => {
   let rig: FaultRig;
@@ -26,8 +28,8 @@ describe('fault matrix: waiting for the cluster or the add-on to settle', () => 
         settings: { updateSeconds: 60, secondsPerNode: 2 },
         clusters: [
           { name: 'cp-updating', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'CLUSTER_UPDATING', durationSeconds: CONTROL_PLANE_SECONDS }] },
-          // Someone else's update to v1.20.5 runs for 60 + 45 × 2 = 150 virtual s from the start.
-          { name: 'busy', kubernetesVersion: '1.29', nodes: 45, addon: { version: 'v1.20.5-eksbuild.1', status: 'UPDATING', configurationValues: CONFIG } },
+          // Someone else's update to v1.20.5 runs for 60 + 270 × 2 = 600 virtual s from the start.
+          { name: 'busy', kubernetesVersion: '1.29', nodes: 270, addon: { version: 'v1.20.5-eksbuild.1', status: 'UPDATING', configurationValues: CONFIG } },
         ],
       },
     });

@@ -42,7 +42,7 @@ describe('fault matrix: EKS faults in one fleet run', () => {
     report = await rehearse({
       fleet,
       speed: 1000,
-      options: { failureThreshold: 0, concurrency: 12, hopTimeoutSeconds: HOP_TIMEOUT_SECONDS, pollIntervalSeconds: 15, expectedHopSeconds: 30 },
+      options: { failureThreshold: 0, perLaneConcurrency: 12, hopTimeoutSeconds: HOP_TIMEOUT_SECONDS, pollIntervalSeconds: 15, expectedHopSeconds: 30 },
       onTask: (e) => events.push(e),
     });
     records = await report.store.listRunClusters(report.runId);

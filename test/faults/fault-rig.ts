@@ -151,7 +151,13 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
     events,
     runFleet: async (runId, upgrade = {}, names) => {
       const clusters = (names ? names.map(byName) : fleet.clusters).map((c) => ({ name: c.name, region: c.region, accountId: c.accountId }));
-      return (await runner.runFleet({ runId, trigger: 'local', clusters, options: upgrade }, runId)) as RunSummary;
+      try {
+        return (await runner.runFleet({ runId, trigger: 'local', clusters, options: upgrade }, runId)) as RunSummary;
+      } catch (error) {
+        // A fleet run with FAILED clusters (or halted) ends its execution FAILED; its summary is on the run record.
+        if (((error as Error).cause as { name?: string } | undefined)?.name !== 'FleetRunFailed') throw error;
+        return (await store.getRun(runId))?.summary as unknown as RunSummary;
+      }
     },
     runCluster: (name, executionName, upgrade = {}, runId) => {
       const c = byName(name);

@@ -124,7 +124,7 @@ describe.each(dynamoTargets.filter((t) => t.available))('fault matrix: execution
   it('a stopped fleet run: each child’s event releases its lock, the fleet’s closes the clusters not started and the run', async (ctx) => {
     // Prepare: one cluster at a time, so one is mid-hop and the others are still PENDING.
     const row = matrixRow(ctx, `Fleet run stopped mid-wave (${target.name})`, 'child cleanups release their locks; fleet cleanup closes PENDING clusters and the run ABORTED; no lock left');
-    const run = rig.runFleet('fleet-stopped', { concurrency: 1, failureThreshold: 0 }, ['stopped', 'bystander', 'conflict']).catch((error: unknown) => error);
+    const run = rig.runFleet('fleet-stopped', { lanesAtOnce: 1, perLaneConcurrency: 1, failureThreshold: 0 }, ['stopped', 'bystander', 'conflict']).catch((error: unknown) => error);
     for (let i = 0; i < 1000 && !rig.events.some((e) => e.stateName === 'ApplyHop' && (e.input as { runId?: string }).runId === 'fleet-stopped'); i++) await new Promise((r) => setTimeout(r, 10));
 
     // Act
@@ -136,11 +136,13 @@ describe.each(dynamoTargets.filter((t) => t.available))('fault matrix: execution
     const locks = await Promise.all(['stopped', 'bystander', 'conflict'].map((n) => rig.store.getLock(keyOf(n))));
     row.observe(`${aborted.length} executions stopped; clusters ${clusters.map((c) => c.cluster?.status).join(', ')}; run ${(await rig.store.getRun('fleet-stopped'))?.status}; locks left ${locks.filter(Boolean).length}`);
 
-    // Assess: the child first (it held the lock), the fleet last (it closed the run).
-    expect(aborted.map((e) => e.stateMachineArn.split(':').pop())).toEqual(['UpgradeClusterStateMachine', 'UpgradeFleetStateMachine']);
+    // Assess: the cluster child first (it held the lock), then its lane (a Distributed Map child of the fleet: it
+    // closes nothing, the fleet goes on without a lane), the fleet last (it closed the run).
+    expect(aborted.map((e) => e.stateMachineArn.split(':').pop())).toEqual(['UpgradeClusterStateMachine', 'UpgradeFleetStateMachine/UpgradeWave', 'UpgradeFleetStateMachine']);
     expect(results[0]).toMatchObject({ runId: 'fleet-stopped', releasedLocks: [expect.any(String)], runClosed: false });
-    expect(results[1]).toMatchObject({ runId: 'fleet-stopped', runClosed: true });
-    expect(results[1]?.abortedClusters).toHaveLength(2);
+    expect(results[1]).toMatchObject({ runId: 'fleet-stopped', releasedLocks: [], abortedClusters: [], runClosed: false });
+    expect(results[2]).toMatchObject({ runId: 'fleet-stopped', runClosed: true });
+    expect(results[2]?.abortedClusters).toHaveLength(2);
     expect(clusters.map((c) => c.cluster?.status)).toEqual(['ABORTED', 'ABORTED', 'ABORTED']);
     expect(locks).toEqual([null, null, null]);
     expect(await rig.store.getRun('fleet-stopped')).toMatchObject({ status: 'ABORTED', summary: { total: 3, byStatus: { ABORTED: 3 } } });

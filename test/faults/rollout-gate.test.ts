@@ -52,7 +52,7 @@ describe('fault matrix: aws-node rollout gate and pre-flight', () => {
         ],
       },
     });
-    await rig.runFleet(RUN, { failureThreshold: 0, concurrency: 10 }, ['bystander', 'ipam', 'gpu', 'pull', 'join', 'forbidden', 'no-entry', 'private']);
+    await rig.runFleet(RUN, { failureThreshold: 0, perLaneConcurrency: 10 }, ['bystander', 'ipam', 'gpu', 'pull', 'join', 'forbidden', 'no-entry', 'private']);
     records = await rig.store.listRunClusters(RUN);
     firstRun = [...rig.events];
     // The access faults again with best-effort and off; the GPU cluster again, now crash-looping before any change.

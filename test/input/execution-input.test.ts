@@ -114,7 +114,10 @@ const fleetCases: Case[] = [
   { name: 'both clusters and selector', input: { ...list(good), selector }, field: 'clusters' },
   { name: 'clusters empty', input: list(), field: 'clusters' },
   { name: 'clusters an object', input: { clusters: good }, field: 'clusters' },
-  { name: '1,001 clusters', input: { clusters: Array.from({ length: 1001 }, (_, i) => ({ name: `c${i}`, region: 'us-east-1' })) }, field: 'clusters' },
+  // 10,001 listed entries would be over the 256 KiB execution input: a stored list of that size is refused instead.
+  { name: 'a stored list of 10,001 clusters', input: { runId: 'big-list', clustersRef: { parts: 20, count: 10_001 } }, field: 'clustersRef.count' },
+  { name: 'a stored list without runId', input: { clustersRef: { parts: 1, count: 10 } }, field: 'runId' },
+  { name: 'clusters and clustersRef', input: { runId: 'both', clusters: [{ name: 'c0', region: 'us-east-1' }], clustersRef: { parts: 1, count: 1 } }, field: 'clusters' },
   { name: 'clusters[3].name with ";"', input: list(good, { ...good, name: 'a' }, { ...good, name: 'b' }, { ...good, name: 'c;reboot' }), field: 'clusters[3].name' },
   { name: 'clusters[1] a duplicate', input: list(good, { name: 'web', region: 'us-east-1' }, { ...good }), field: 'clusters[2].name' },
   {
@@ -147,8 +150,16 @@ const fleetCases: Case[] = [
     field: 'selector.accounts[0].roleArn',
   },
   {
-    name: 'selector.accounts 101 entries',
-    input: withSelector({ accounts: Array.from({ length: 101 }, () => ({ accountId: '111122223333', roleArn: ROLE })) }),
+    name: 'selector.accounts 1,001 entries',
+    input: withSelector({ accounts: Array.from({ length: 1001 }, () => ({ accountId: '111122223333', roleArn: ROLE })) }),
+    field: 'selector.accounts',
+  },
+  {
+    name: 'a selector over 1,000 accounts × 11 Regions (11,000 lanes)',
+    input: withSelector({
+      regions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1'],
+      accounts: Array.from({ length: 1000 }, () => ({ accountId: '111122223333', roleArn: ROLE })),
+    }),
     field: 'selector.accounts',
   },
   { name: 'selector.namePrefix ../', input: withSelector({ namePrefix: '../' }), field: 'selector.namePrefix' },
@@ -159,6 +170,9 @@ const fleetCases: Case[] = [
   { name: 'skipTag of 129 characters', input: { ...list(good), skipTag: 's'.repeat(129) }, field: 'skipTag' },
   { name: 'options.concurrency 0', input: { ...list(good), options: { concurrency: 0 } }, field: 'options.concurrency' },
   { name: 'options.concurrency 1,000', input: { ...list(good), options: { concurrency: 1000 } }, field: 'options.concurrency' },
+  { name: 'options.perLaneConcurrency 41 (an inline Map runs at most 40)', input: { ...list(good), options: { perLaneConcurrency: 41 } }, field: 'options.perLaneConcurrency' },
+  { name: 'options.lanesAtOnce 0', input: { ...list(good), options: { lanesAtOnce: 0 } }, field: 'options.lanesAtOnce' },
+  { name: 'options.lanesAtOnce 10,001', input: { ...list(good), options: { lanesAtOnce: 10_001 } }, field: 'options.lanesAtOnce' },
   { name: 'options.failureThreshold -5', input: { ...list(good), options: { failureThreshold: -5 } }, field: 'options.failureThreshold' },
   { name: 'options.failureThreshold 1e12', input: { ...list(good), options: { failureThreshold: 1e12 } }, field: 'options.failureThreshold' },
   { name: 'options.target v2', input: { ...list(good), options: { target: 'v2' } }, field: 'options.target' },

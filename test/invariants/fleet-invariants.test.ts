@@ -159,10 +159,10 @@ describe('invariants over random fleets with random faults', () => {
     ]);
   });
 
-  // Found by this property: SelectClusters used to re-describe the whole fleet on every retry, so the step's 5
+  // Found by this property: discovery (then SelectClusters) used to re-describe the whole fleet on every retry, so the step's 5
   // retries were shared by all clusters and 3 clusters throttled 3 times each ended the fleet execution before any
   // cluster was recorded. Retries now re-read only what failed.
-  it('every cluster is recorded even when EKS throttles DescribeCluster more often than SelectClusters retries', async () => {
+  it('every cluster is recorded even when EKS throttles DescribeCluster more often than discovery retries', async () => {
     // Prepare
     const fleet = FleetFile.parse({
       settings: { updateSeconds: 30, secondsPerNode: 0 },

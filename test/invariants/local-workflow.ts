@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setLogLevel } from '../../functions/step-handler.js';
-import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
+import { createAwsClients, simulatorAccountCredentials, type EksClientFactory } from '../../lib/aws/clients.js';
 import type { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo-server.js';
 import { localTasks } from '../../lib/local/rehearsal.js';
@@ -28,8 +28,11 @@ export interface LoadedFleet {
 
 /** The real definitions and handlers over one dynalite, re-pointed at a new simulator per fleet. */
 export interface LocalWorkflow {
-  /** Starts a simulator for `fleet`, creates a fresh progress table, and makes both the current target. */
-  load(fleet: FleetFile): Promise<LoadedFleet>;
+  /**
+   * Starts a simulator for `fleet`, creates a fresh progress table, and makes both the current target.
+   * `eksFor` builds the EKS clients instead of the default local ones (e.g. through an STS, or per account).
+   */
+  load(fleet: FleetFile, options?: { eksFor?: (endpoint: string) => EksClientFactory }): Promise<LoadedFleet>;
   runCluster(input: unknown, executionName: string): Promise<unknown>;
   runFleet(input: unknown, executionName: string): Promise<unknown>;
   close(): Promise<void>;
@@ -78,9 +81,11 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
   let tables = 0;
 
   return {
-    async load(fleet) {
+    async load(fleet, options = {}) {
       const sim = await startSimulator({ fleet, clock, unref: true });
-      const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials });
+      const eksFor = options.eksFor
+        ? options.eksFor(sim.endpoint)
+        : createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials }).eksFor;
       tables += 1;
       const tableName = `progress-${tables}`;
       await ensureTable(shared.dynamo, tableName, { pollIntervalMs: 5, maxPolls: 200 });
@@ -98,7 +103,12 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
       };
     },
     runCluster: (input, executionName) => runner.runCluster(input, executionName),
-    runFleet: (input, executionName) => runner.runFleet(input, executionName),
+    // A fleet with FAILED clusters ends its execution FAILED (FleetRunFailed) by design: the records tell the rest.
+    runFleet: (input, executionName) =>
+      runner.runFleet(input, executionName).catch((error: unknown) => {
+        if (executionCause(error).name === 'FleetRunFailed') return { failed: executionCause(error).message };
+        throw error;
+      }),
     async close() {
       shared.dynamo.destroy();
       await dynamo.close();

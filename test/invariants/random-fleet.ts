@@ -133,7 +133,7 @@ const optionsArbitrary: fc.Arbitrary<UpgradeOptionsInput> = fc
     expectedHopSeconds: fc.integer({ min: 20, max: 60 }),
     // Small, so that STUCK and SLOW hops time out quickly (the schema's minimum is 60).
     hopTimeoutSeconds: fc.integer({ min: 60, max: 240 }),
-    concurrency: fc.integer({ min: 1, max: 4 }),
+    perLaneConcurrency: fc.integer({ min: 1, max: 4 }),
     failureThreshold: fc.integer({ min: 0, max: 2 }),
     kubernetesAccess: fc.constantFrom('required' as const, 'best-effort' as const, 'off' as const),
   })
@@ -145,18 +145,18 @@ export interface RandomRun {
 }
 
 /**
- * Request faults (THROTTLE, SERVER_ERROR) that fire on the fleet's SelectClusters step: its DescribeCluster of each
- * listed cluster is the first request naming that cluster, and the step describes every cluster in one invocation.
+ * Request faults (THROTTLE, SERVER_ERROR) that fire on the fleet's discovery: its DescribeCluster of each listed
+ * cluster is the first request naming that cluster, and each lane describes its clusters in one invocation.
  */
 export const selectClustersFaults = (cluster: ClusterInput): number =>
   (cluster.faults ?? [])
     .filter((f) => (f.effect === 'THROTTLE' || f.effect === 'SERVER_ERROR') && (f.operation === undefined || f.operation === 'DescribeCluster'))
     .reduce((n, f) => n + (f.count ?? 3), 0);
 
-// upgrade-fleet.asl.json retries SelectClusters 5 times on EksThrottledError/EksUnavailableError. Each retry
-// re-reads only the clusters whose DescribeCluster failed (lib/steps/select-clusters.ts), so the budget is per
-// cluster: a cluster whose DescribeCluster fails more often than that ends the fleet execution, as intended for
-// an EKS that stays unavailable.
+// upgrade-fleet.asl.json retries DiscoverLane 5 times on EksThrottledError/EksUnavailableError, each retry reading
+// only the clusters not yet recorded; past that the cluster is recorded FAILED at DiscoverLane
+// (test/workflow/fleet-lanes.test.ts). The random fleets stay within the retries so that the properties below
+// see every cluster through the cluster workflow.
 export const SELECT_CLUSTERS_RETRIES = 5;
 
 /** A random fleet of 1–4 clusters, with faults, and the options to run it with. */

@@ -40,7 +40,7 @@ describe('self-managed migration, rehearsed locally', () => {
   const events: TaskEvent[] = [];
 
   beforeAll(async () => {
-    report = await rehearse({ fleet, speed: 1000, options: { failureThreshold: 0, concurrency: 5 }, onTask: (e) => events.push(e) });
+    report = await rehearse({ fleet, speed: 1000, options: { failureThreshold: 0, perLaneConcurrency: 5 }, onTask: (e) => events.push(e) });
   });
   afterAll(() => report?.close());
 

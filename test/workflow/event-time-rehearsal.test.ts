@@ -27,7 +27,7 @@ describe('rehearsal on event-driven virtual time', () => {
   const transitions: TransitionEvent[] = [];
 
   beforeAll(async () => {
-    report = await rehearse({ fleet, virtualTime: 'event', options: { concurrency: 2, failureThreshold: 0 }, onTransition: (t) => transitions.push(t) });
+    report = await rehearse({ fleet, virtualTime: 'event', options: { perLaneConcurrency: 2, failureThreshold: 0 }, onTransition: (t) => transitions.push(t) });
   });
   afterAll(() => report?.close());
 
@@ -59,6 +59,6 @@ describe('rehearsal on event-driven virtual time', () => {
     expect(applies).toBe(3);
     expect(child.filter((t) => t.stateName === 'IsHopDone').length).toBe(child.filter((t) => t.stateName === 'PollHop').length);
     const fleetStates = transitions.filter((t) => t.machine === 'UpgradeFleetStateMachine').map((t) => t.stateName);
-    expect(fleetStates).toEqual(expect.arrayContaining(['ValidateFleetInput', 'SelectClusters', 'RunWaves', 'UpgradeWave', 'UpgradeCluster', 'SummarizeRun']));
+    expect(fleetStates).toEqual(expect.arrayContaining(['ValidateFleetInput', 'PlanLanes', 'DiscoverLanes', 'IndexWaves', 'CheckFailureBudget', 'UpgradeWave', 'SummarizeRun']));
   });
 });

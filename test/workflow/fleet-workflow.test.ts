@@ -34,7 +34,7 @@ describe('fleet workflow, rehearsed locally', () => {
   const events: TaskEvent[] = [];
 
   beforeAll(async () => {
-    report = await rehearse({ fleet, speed: 1000, options: { target: 'default', failureThreshold: 0, concurrency: 4 }, onTask: (e) => events.push(e) });
+    report = await rehearse({ fleet, speed: 1000, options: { target: 'default', failureThreshold: 0, perLaneConcurrency: 4 }, onTask: (e) => events.push(e) });
   });
   afterAll(() => report?.close());
 

@@ -15,6 +15,16 @@ describe('bench fleet generator', () => {
     expect(a.fleet.clusters).toHaveLength(120);
   });
 
+  it('spreads the clusters round-robin over accounts × Regions', () => {
+    // Act
+    const { fleet } = generateFleet({ clusters: 60, seed: 7, accounts: 3, regions: 2 });
+    // Assess
+    const lanes = new Map<string, number>();
+    for (const c of fleet.clusters) lanes.set(`${c.accountId}/${c.region}`, (lanes.get(`${c.accountId}/${c.region}`) ?? 0) + 1);
+    expect([...lanes.values()]).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(new Set(fleet.clusters.map((c) => c.accountId))).toEqual(new Set(['111122223333', '100000000001', '100000000002']));
+  });
+
   it('plans between 1 and 8 hops per cluster, covering the range, with canaries first', () => {
     // Act
     const { fleet, plannedHops } = generateFleet({ clusters: 400, seed: 11 });
@@ -33,18 +43,28 @@ describe('makespanBound', () => {
       { name: 'a', kubernetesVersion: '1.29', nodes: 0 },
       { name: 'b', kubernetesVersion: '1.29', nodes: 0 },
       { name: 'c', kubernetesVersion: '1.29', nodes: 0 },
+      { name: 'd', region: 'eu-west-1', kubernetesVersion: '1.29', nodes: 0 },
     ],
   });
+  const hops = (entries: [string, number][]) => new Map(entries.map(([name, n]) => [`111122223333/${name === 'd' ? 'eu-west-1' : 'us-east-1'}/${name}`, n]));
 
-  it('adds up per wave max(longest chain, work / concurrency)', () => {
+  it('adds up per wave max(busiest lane, Σ lane bounds / lanesAtOnce, work / all slots)', () => {
     // Act
-    const bound = makespanBound(fleet, new Map([['canary', 2], ['a', 4], ['b', 1], ['c', 1]]), 2);
-    // Assess: canary 2 × 80 = 160; untagged chains 240, 60, 60 → max(240, 360 / 2 = 180) = 240.
-    expect(bound.waves.map((w) => [w.wave, w.boundSeconds])).toEqual([
-      ['canary', 160],
-      ['(untagged)', 240],
+    const bound = makespanBound(fleet, hops([['canary', 2], ['a', 4], ['b', 1], ['c', 1], ['d', 3]]), { lanesAtOnce: 1, perLaneConcurrency: 2 });
+    // Assess: canary 2 × 80 = 160. Untagged: lane us-east-1 chains 240, 60, 60 → max(240, 360 / 2) = 240; lane
+    // eu-west-1 → 180; one lane at a time → 240 + 180 = 420.
+    expect(bound.waves.map((w) => [w.wave, w.lanes, w.boundSeconds])).toEqual([
+      ['canary', 1, 160],
+      ['(untagged)', 2, 420],
     ]);
-    expect(bound.waveBoundSeconds).toBe(400);
+    expect(bound.waveBoundSeconds).toBe(580);
+  });
+
+  it('lets lanes overlap when lanesAtOnce allows: the busiest lane bounds the wave', () => {
+    // Act
+    const bound = makespanBound(fleet, hops([['canary', 2], ['a', 4], ['b', 1], ['c', 1], ['d', 3]]), { lanesAtOnce: 2, perLaneConcurrency: 2 });
+    // Assess: max(240, (240 + 180) / 2 = 210, 540 / 4 = 135) = 240; pooled: lane us-east-1 max(240, 520 / 2) = 260.
+    expect(bound.waves.map((w) => w.boundSeconds)).toEqual([160, 240]);
     expect(bound.poolBoundSeconds).toBe(260);
   });
 });
@@ -55,8 +75,9 @@ describe('the rollout gate in the bound', () => {
     const pace = { podReadySeconds: 5, concurrentStartSeconds: 2.5 };
     const fleet = FleetFile.parse({ settings: { updateSeconds: 60, secondsPerNode: 2 }, clusters: [{ name: 'small', kubernetesVersion: '1.29', nodes: 3 }] });
     // Act
-    const withSoak = makespanBound(fleet, new Map([['small', 2]]), 1, 'cni-fleet/wave', 120);
-    const without = makespanBound(fleet, new Map([['small', 2]]), 1);
+    const one = { lanesAtOnce: 1, perLaneConcurrency: 1 };
+    const withSoak = makespanBound(fleet, new Map([['111122223333/us-east-1/small', 2]]), one, 'cni-fleet/wave', 120);
+    const without = makespanBound(fleet, new Map([['111122223333/us-east-1/small', 2]]), one);
     // Assess: 3 nodes roll one at a time (maxUnavailable 1): 1 s to observe, two 5 s waves, 30% of the last.
     expect(lastContainerStartSeconds(3, pace)).toBeCloseTo(12.5, 6);
     // 40 nodes: four at a time, ten waves of 12.5 s.
