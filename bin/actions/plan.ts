@@ -16,9 +16,10 @@ import { checkExecutionInput } from '../../lib/operator/execution-input-file.js'
 import { requireRegion, sdkClientConfig } from '../../lib/operator/aws-cli-options.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
 import { parseTargetSpec } from '../../lib/versions/resolve-target.js';
-import { configurationSchemaFor } from '../../sim/configuration-schemas.js';
+import { compareVersions, minorLine } from '../../lib/versions/compare-versions.js';
+import { loadOfflineCatalogue, type VersionRules } from '../../lib/addon/offline-catalogue/catalogue.js';
+import { offlineConfigurationSchemas } from '../../lib/addon/offline-catalogue/configuration-schemas.js';
 import { fleetClusterManifests } from '../../sim/kubernetes/aws-node-manifest.js';
-import { loadCatalogue } from '../../sim/catalogue/catalogue.js';
 import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, readOptionFile, runCommand } from './common.js';
 
@@ -78,8 +79,11 @@ export async function runPlan(options: PlanOptions, io: CommandIo): Promise<numb
   });
 }
 
+// A fleet file is planned against the offline catalogue (the one the simulator serves), ordered by the product's rules.
+const PRODUCT_VERSION_RULES: VersionRules = { compare: compareVersions, minorLine };
+
 async function fleetFileSource(file: string, options: PlanOptions): Promise<Source> {
-  // A fleet file is planned against the simulator catalogue; AWS options would silently do nothing.
+  // A fleet file is planned against the offline catalogue; AWS options would silently do nothing.
   for (const [flag, value] of [['--region', options.region], ['--profile', options.profile], ['--endpoint-url', options.endpointUrl]] as const)
     if (value !== undefined) throw new InputValidationError(flag, 'reads AWS, so it cannot be combined with --fleet');
   const text = await readOptionFile(file, '--fleet');
@@ -98,7 +102,8 @@ async function fleetFileSource(file: string, options: PlanOptions): Promise<Sour
     if (error instanceof InputValidationError) throw new InputValidationError(error.field, `${error.problem} (fleet file ${file})`, { cause: error });
     throw error;
   }
-  const catalogue = loadCatalogue();
+  const catalogue = loadOfflineCatalogue(PRODUCT_VERSION_RULES);
+  const configurationSchemaFor = offlineConfigurationSchemas(PRODUCT_VERSION_RULES);
   return {
     source: 'fleet-file',
     clusters: facts,
