@@ -9,7 +9,7 @@ import { readSelfManaged } from '../steps/read-self-managed.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { ADDON_NAME, offeredBuilds } from '../steps/eks-catalogue.js';
 import type { BuildsFor, ClusterFacts, SkippedCluster, UnreadableCluster } from '../plan/cluster-facts.js';
-import { mapConcurrent } from '../plan/map-concurrent.js';
+import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import { accountOfArn } from '../fleet/names.js';
 
 export interface AwsFleet {
