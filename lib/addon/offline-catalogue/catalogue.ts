@@ -46,7 +46,7 @@ export interface FactsVersion {
 }
 
 /** Months a build keeps being offered to Kubernetes minors that reach EKS after its release. */
-export const FORWARD_WINDOW_MONTHS = 24;
+const FORWARD_WINDOW_MONTHS = 24;
 
 const addMonths = (isoDate: string, months: number): string => {
   const d = new Date(`${isoDate}T00:00:00Z`);
@@ -65,7 +65,7 @@ const addMonths = (isoDate: string, months: number): string => {
  * This reproduces the AWS tables we have: 1.23's newest build is v1.18.5-eksbuild.1 and v1.19.0-eksbuild.1
  * serves 1.24 to 1.31 (facts §9.1, UG 2024-12).
  */
-export function compatibilityWindow(rules: VersionRules, version: string, released: string, evidence: readonly string[]): string[] {
+function compatibilityWindow(rules: VersionRules, version: string, released: string, evidence: readonly string[]): string[] {
   const forwardLimit = addMonths(released, FORWARD_WINDOW_MONTHS);
   const ruled = KUBERNETES_CALENDAR.filter((k) => k.endOfSupport >= released && k.available <= forwardLimit).map((k) =>
     kubernetesMinor(k.version),
