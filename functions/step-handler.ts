@@ -1,6 +1,5 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
@@ -37,8 +36,11 @@ export function stepHandler<S extends z.ZodType, O>(stepName: string, schema: S,
   };
   // Typed as taking any event: the Step Functions state arrives unparsed, and the parser middleware types it.
   const parse: MiddlewareObj<unknown, Awaited<O>, Error, Context> = parser({ schema, errorHandler: asInputValidationError });
+  // The invocation's context on every log line. Not Powertools' injectLambdaContext: it resets the log level at
+  // each invocation, undoing setLogLevel, with which the rehearsal keeps its console for progress.
+  const logContext: MiddlewareObj<unknown, Awaited<O>, Error, Context> = { before: (request) => logger.addContext(request.context) };
   return middy<unknown, Awaited<O>, Error, Context>()
-    .use(injectLambdaContext(logger))
+    .use(logContext)
     .use(parse)
     .handler(async (event): Promise<Awaited<O>> => {
       try {

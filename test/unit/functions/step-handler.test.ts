@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { InputValidationError } from '../../../lib/errors.js';
 import { z } from 'zod';
 import { stepHandler, setLogLevel } from '../../../functions/step-handler.js';
 import type { StepDeps } from '../../../lib/steps/step-deps.js';
@@ -43,5 +44,19 @@ describe('stepHandler', () => {
     const error = (await stepHandler('TestStep', State, () => 1, noDeps)({ cluster: { name: 'a' }, extra: 1 }, context).catch((e: unknown) => e)) as Error;
     // Assess
     expect([error.name, error.message]).toEqual(['InputValidationError', expect.stringMatching(/^event\.extra: unknown key "extra"/)]);
+  });
+
+  it('stays silent at every invocation once silenced (the rehearsal keeps its console for progress)', async () => {
+    // Prepare
+    const handler = stepHandler('TestStep', State, () => {
+      throw new InputValidationError('cluster', 'refused by the step');
+    }, noDeps);
+    const writes = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    // Act
+    for (let i = 0; i < 3; i += 1) await handler({ cluster: { name: 'a' } }, context).catch(() => undefined);
+    const written = writes.flatMap((spy) => spy.mock.calls.map(([chunk]) => String(chunk)));
+    for (const spy of writes) spy.mockRestore();
+    // Assess
+    expect(written).toEqual([]);
   });
 });
