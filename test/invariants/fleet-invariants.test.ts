@@ -41,7 +41,10 @@ function expectedVersion(cluster: FleetCluster, options: UpgradeOptions): string
 
 const callsOf = (calls: readonly SimCall[], c: FleetCluster) => calls.filter((call) => call.cluster === c.name && call.region === c.region);
 
-/** configurationValues are JSON or YAML (facts §11): compare what they mean; none and "{}" mean the same. */
+/**
+ * configurationValues are JSON or YAML (docs/vpc-cni-settings.md#configurationvalues): compare what they mean; none and
+ * "{}" mean the same.
+ */
 const meaning = (text: string | null | undefined): unknown => (text === null || text === undefined || text.trim() === '' ? {} : parseYaml(text));
 
 /**
