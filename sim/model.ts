@@ -13,7 +13,8 @@ export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
 export type ClusterStatus = FleetCluster['status'];
 
 /**
- * AddonIssue (docs/eks-behaviour.md#the-addon-object); `resourceIds` is null as real EKS sends it (#explicit-nulls).
+ * AddonIssue (docs/eks-behaviour.md#the-addon-object); `resourceIds` is null as real EKS sends it
+ * (docs/eks-behaviour.md#explicit-nulls).
  */
 export interface SimIssue {
   code: string;

@@ -12,8 +12,8 @@ export interface VpcCniVersion {
 }
 
 // Versions are "major-version.minor-version.patch-version-eksbuild.build-number"
-// (docs/eks-behaviour.md#vpc-cni-versions-and-builds); self-managed DaemonSet images carry the plain upstream tag (same
-// section).
+// (docs/eks-behaviour.md#vpc-cni-versions-and-builds); self-managed DaemonSet images carry the plain upstream tag (the
+// same section).
 const VERSION = /^v(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})(?:-eksbuild\.([1-9]\d{0,3}))?$/;
 
 /**

@@ -19,7 +19,7 @@ export const describeUpdate: OperationHandler = ({ world, scope, params, query }
 };
 
 /**
- * ListUpdates (docs/eks-behaviour.md#operations, #pagination): with `addonName`, that add-on's update ids (404 when it
+ * ListUpdates (docs/eks-behaviour.md#pagination): with `addonName`, that add-on's update ids (404 when it
  * is not installed); without, the control-plane updates. Oldest first (EKS's order is not documented). Node groups are
  * not simulated: UNVERIFIED wording for the 404.
  */
