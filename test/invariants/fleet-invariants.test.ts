@@ -30,7 +30,7 @@ function expectedVersion(cluster: FleetCluster, options: UpgradeOptions): string
   const offered = catalogue.compatibleBuilds(cluster.kubernetesVersion);
   if (options.target === 'default' || options.target === 'latest') {
     const symbolic = options.target === 'default' ? offered.find((b) => b.isDefault)?.version : offered[0]?.version;
-    // A symbolic target never downgrades (README, "The planner"); a self-managed install it would downgrade
+    // A symbolic target never downgrades (docs/workflow.md#the-planner); a self-managed install it would downgrade
     // stays self-managed, with no add-on (lib/versions/plan-path.ts).
     if (symbolic === undefined) return null;
     return compareVersions(symbolic, from) < 0 ? (cluster.selfManaged ? null : from) : symbolic;

@@ -46,7 +46,7 @@ const versionGlob = (kubernetesVersion: string): fc.Arbitrary<string | undefined
 
 const REQUEST_OPERATIONS = ['DescribeCluster', 'DescribeAddon', 'UpdateAddon', 'DescribeUpdate', 'DescribeAddonVersions'] as const;
 
-/** One fault from every effect the fleet file knows (README, "The fleet file"), with small counts and durations. */
+/** One fault from every effect the fleet file knows (docs/simulator.md#the-fleet-file), with small counts and durations. */
 export const faultArbitrary = (kubernetesVersion: string): fc.Arbitrary<FaultInput> => {
   const toVersion = versionGlob(kubernetesVersion);
   const noUndefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -82,7 +82,7 @@ const clusterArbitrary = (index: number): fc.Arbitrary<ClusterInput> =>
       region: fc.constantFrom('us-east-1', 'eu-west-1'),
       kubernetesVersion: fc.constant(kubernetesVersion),
       nodes: fc.integer({ min: 0, max: 5 }),
-      // Waves by tag, and now and then a cluster opted out (README, "Execution input": waveTag, skipTag).
+      // Waves by tag, and now and then a cluster opted out (waveTag, skipTag: docs/workflow.md#execution-input).
       tags: fc.record({ 'cni-fleet/wave': fc.constantFrom('canary', '1', '2'), 'cni-fleet/skip': fc.constantFrom('true', 'false', 'false', 'false') }, { requiredKeys: [] }),
       faults: fc.array(faultArbitrary(kubernetesVersion), { maxLength: 2 }),
     }).chain((cluster) =>

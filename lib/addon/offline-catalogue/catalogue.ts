@@ -23,7 +23,7 @@ export interface CatalogueBuild {
   readonly released: string;
   /** Kubernetes minors this build is offered for, ascending: one contiguous window. */
   readonly kubernetesVersions: readonly string[];
-  /** Kubernetes minors for which the facts hold direct evidence of compatibility. */
+  /** Kubernetes minors with direct public evidence of compatibility. */
   readonly evidence: readonly string[];
   /** Kubernetes minors for which this build is the `defaultVersion`. */
   readonly defaultFor: readonly string[];
@@ -57,12 +57,12 @@ const addMonths = (isoDate: string, months: number): string => {
 };
 
 /**
- * The compatibility rule (README, "Compatibility rule"). The facts list only the Kubernetes minors a build
+ * The compatibility rule (docs/simulator.md#compatibility-rule). The evidence lists only the Kubernetes minors a build
  * was *seen* with (compatibility is per build and the evidence is not exhaustive:
  * docs/eks-behaviour.md#vpc-cni-versions-and-builds), so each build gets one contiguous window of Kubernetes minors:
  *  - from the oldest minor still supported by EKS (extended support included) on the build's release day,
  *  - to the newest minor that reached EKS within FORWARD_WINDOW_MONTHS of that day,
- *  - widened to cover every minor the facts saw the build with,
+ *  - widened to cover every minor the evidence saw the build with,
  *  - never below 1.24 for v1.16.0 and v1.16.1 (CNI spec v1.0.0; docs/eks-behaviour.md#vpc-cni-versions-and-builds).
  * This reproduces the AWS tables we have: 1.23's newest build is v1.18.5-eksbuild.1 and v1.19.0-eksbuild.1
  * serves 1.24 to 1.31 (the User Guide of 2024-12; docs/eks-behaviour.md#vpc-cni-versions-and-builds).
