@@ -165,6 +165,11 @@ export const HopState = z.object({
    */
   settledSeconds: z.number().nullable().default(null),
   rollout: HopRolloutState.optional(),
+  /**
+   * When the cluster's lock expires (epoch seconds), as AcquireLock or the last ApplyHop that renewed it left it:
+   * ApplyHop renews only when less than a hop's timeout (plus the lock's margin) is left.
+   */
+  lockExpiresAt: z.number().int().optional(),
 });
 export type HopState = z.infer<typeof HopState>;
 
@@ -177,6 +182,8 @@ export const ClusterState = z.object({
   snapshot: Snapshot.optional(),
   plan: PlanState.optional(),
   hop: HopState.optional(),
+  /** AcquireLock's result: the lock's owner and expiry (epoch seconds). */
+  lock: z.object({ owner: z.string(), expiresAt: z.number() }).optional(),
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 export type ClusterState = z.infer<typeof ClusterState>;
