@@ -59,7 +59,7 @@ export const PEER_POLICIES: readonly PeerPolicy[] = [
 export interface ModelHop {
   /** Seconds from the update call until the hop could be seen done (EKS done and, with the gate, its soak over). */
   readonly doneSeconds: number;
-  /** Seconds from the update call until the workflow saw it done (the RecordHop). */
+  /** Seconds from the update call until the workflow saw it done (the PollHop that recorded it). */
   readonly seenSeconds: number;
   /** EKS reads the workflow made for it. */
   readonly reads: number;

@@ -82,7 +82,7 @@ const gateOptions = { kubernetesAccess: access, rolloutSoakSeconds: soak } as co
 const show = (text: string): boolean => (args.json ? process.stderr : process.stdout).write(text);
 
 // The states of the hop loop (statemachines/upgrade-cluster.asl.json); every other state is per-cluster or per-run.
-const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone', 'RecordHop']);
+const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone']);
 // Step Functions' quotas and this benchmark's targets (docs/fleet-workflow.md, "Fleet-size limits").
 const PAYLOAD_LIMIT_BYTES = 262_144;
 const HISTORY_LIMIT_EVENTS = 25_000;

@@ -85,8 +85,10 @@ async function refusalRecorded<T>(
 export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId' | 'cluster' | 'options' | 'snapshot' | 'plan' | 'hop'> & Partial<Pick<ClusterState, 'lock'>>, deps: StepDeps): Promise<HopState> {
   const { cluster, options, snapshot, plan } = state;
   if (!snapshot || !plan) throw new Error('ApplyHop needs the snapshot and the plan (ASL order)');
-  const hop = plan.hops[plan.nextHop];
-  if (!hop) throw new Error(`ApplyHop: no hop ${plan.nextHop} in a plan of ${plan.hopCount}`);
+  // The previous hop's PollHop recorded it and named the next position; the first hop starts at the plan's.
+  const position = state.hop?.next ?? plan.nextHop;
+  const hop = plan.hops[position];
+  if (!hop) throw new Error(`ApplyHop: no hop ${position} in a plan of ${plan.hopCount}`);
   const now = deps.now();
   // The lock is renewed only when what is left of it might not cover this hop (its timeout) and the lock's own
   // margin: with the default timeout that is never within eight hops, one conditional write less per hop. A state
@@ -115,6 +117,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       durationSeconds: started ? null : 0,
       settledSeconds: null,
       lockExpiresAt,
+      position,
     };
   };
   if (renew) await deps.store.acquireLock(cluster.key, state.executionId, ttl, now, state.runId);
@@ -170,8 +173,8 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
     updateId: result.updateId,
     startedAt: result.startedAt,
   });
-  // Later hops' currentHop was already moved on by the RecordHop before them (lib/steps/record-hop.ts): one cluster
-  // write per hop instead of two (bench/: DynamoDB requests are most of a rehearsal's CPU).
-  if (plan.nextHop === 0) await deps.store.updateCluster(state.runId, cluster.key, { step: 'ApplyHop', currentHop: hop.index });
+  // Later hops' currentHop was already moved on by the PollHop that recorded the hop before them
+  // (lib/steps/record-hop.ts): one cluster write per hop instead of two.
+  if (position === 0) await deps.store.updateCluster(state.runId, cluster.key, { step: 'ApplyHop', currentHop: hop.index });
   return result;
 }

@@ -5,6 +5,7 @@ import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
 import { verifyMigration } from '../migration/verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
+import { recordHop } from './record-hop.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -56,7 +57,8 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
  * done) — the combined check no waiter makes (the SDK's AddonActive waiter ignores UPDATE_FAILED). When the add-on
  * shows a failure (UPDATE_FAILED, DEGRADED, …), DescribeUpdate (with addonName) adds EKS's errors. Then, in the same invocation, the rollout gate reads
  * aws-node (lib/steps/aws-node-gate.ts): the hop is SUCCEEDED only once its pods rolled out healthy, and ROLLING
- * (no EKS call, the gate alone) until then.
+ * (no EKS call, the gate alone) until then. A hop found done is recorded here (lib/steps/record-hop.ts) and
+ * `next` names the plan position that follows.
  *
  * @throws AddonUpdateFailedError (Failed/Cancelled), AddonUnhealthyError (DEGRADED, *_FAILED, health issues),
  *   HopTimeoutError (past the hop's deadline: no new update is issued on top of it), SettingsChangedError
@@ -67,7 +69,9 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
  */
 export async function pollHop(state: PollState, deps: StepDeps): Promise<HopState> {
   try {
-    return await pollOnce(state, deps);
+    const hop = await pollOnce(state, deps);
+    // Done: the hop's record is closed here, and the Choice after this poll goes on from `next`.
+    return hop.status === 'SUCCEEDED' ? { ...hop, next: await recordHop(state, deps, hop) } : hop;
   } catch (error) {
     await recordEndingPoll(state, deps, error);
     throw error;
