@@ -72,8 +72,8 @@ describe('fleet workflow, rehearsed locally', () => {
       'ApplyHop',
       'ApplyHop',
       'ApplyHop',
+      // VerifyUpgrade releases the lock itself: the execution's last state.
       'VerifyUpgrade',
-      'ReleaseLock',
     ]);
   });
 
