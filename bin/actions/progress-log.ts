@@ -2,7 +2,8 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { InputValidationError } from '../../lib/errors.js';
 import { requireRegion, sdkClientConfig, type AwsCliOptions } from '../../lib/operator/aws-cli-options.js';
-import { openAwsProgress, openLocalProgress, type ProgressSource } from '../../lib/operator/progress-source.js';
+import { openAwsProgress, type ProgressSource } from '../../lib/operator/progress-source.js';
+import { openLocalProgress } from './local-progress.js';
 import { StackOutput, readStackOutputs, type StackOutputs } from '../../lib/operator/stack-outputs.js';
 import { looksLikeExecutionArn, parseExecutionArn } from '../../lib/operator/execution-arn.js';
 import { readRunProgress } from '../../lib/operator/run-progress.js';
@@ -59,7 +60,7 @@ export async function openDeployedLog(options: ProgressOptions, aws: AwsCliOptio
  * The run id of RUN: RUN itself, or for an execution ARN the execution's input `runId`, else its name (the
  * workflows' own rule).
  */
-export async function runIdOf(run: string, aws: AwsCliOptions): Promise<string> {
+async function runIdOf(run: string, aws: AwsCliOptions): Promise<string> {
   if (!looksLikeExecutionArn(run)) return run;
   const { region } = parseExecutionArn(run, 'RUN');
   const sfn = new SFNClient(sdkClientConfig({ ...aws, region: aws.region ?? region }));

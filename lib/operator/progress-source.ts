@@ -1,16 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { assertDataDirFree } from '../local/data-dir-owner.js';
-import { startDynamo } from '../local/dynamo-server.js';
-import { LOCAL_TABLE } from '../local/local-table.js';
-import { awsErrorName } from '../store/dynamo-helpers.js';
 import { createProgressStore, type ProgressStore } from '../store/progress-store.js';
 import { requireRegion, sdkClientConfig, type AwsCliOptions } from './aws-cli-options.js';
-import { LocalProgressNotFoundError } from './operator-errors.js';
 
-/** An open progress table: the deployed one, or a rehearsal's local copy. */
+/** An open progress table: the deployed one, or a rehearsal's local copy (bin/actions/local-progress.ts). */
 export interface ProgressSource {
   readonly store: ProgressStore;
   readonly tableName: string;
@@ -18,9 +11,6 @@ export interface ProgressSource {
   readonly description: string;
   close(): Promise<void>;
 }
-
-/** Where `npm start` / `cni-fleet rehearse` keep their progress log (bin/commands/rehearse.ts, `--data-dir`). */
-export const DEFAULT_LOCAL_DATA_DIR = '.rehearsal/dynamo';
 
 /**
  * The deployed progress table, through the SDK's chain (`--region`, `--profile`, AWS_ENDPOINT_URL_DYNAMODB).
@@ -44,45 +34,5 @@ export async function openAwsProgress(tableName: string, aws: AwsCliOptions): Pr
     tableName,
     description: `table ${tableName}`,
     close: async () => client.destroy(),
-  };
-}
-
-// The rehearsal's dynalite ignores credentials and Region; the SDK still wants both to sign.
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-/**
- * A rehearsal's progress log: starts dynalite over its LevelDB folder on a free port, read-only in effect (the
- * CLI only reads). The folder must hold the rehearsal's table; nothing is created in an empty folder.
- *
- * @throws LocalProgressNotFoundError when the folder or its table does not exist
- * @throws DataDirInUseError when a running rehearsal holds the folder
- * @example
- * const source = await openLocalProgress('.rehearsal/dynamo');
- * await source.store.clusterHistory('payments-prod');
- * await source.close();
- */
-export async function openLocalProgress(dataDir: string = DEFAULT_LOCAL_DATA_DIR): Promise<ProgressSource> {
-  // LevelDB writes CURRENT on creation; without it, dynalite would create an empty store in a mistyped path.
-  if (!existsSync(join(dataDir, 'CURRENT'))) throw new LocalProgressNotFoundError(dataDir);
-  // LevelDB serves one process per folder: a rehearsal still writing it is named, instead of failing inside dynalite.
-  await assertDataDirFree(dataDir);
-  const dynamo = await startDynamo({ path: dataDir });
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  const close = async (): Promise<void> => {
-    client.destroy();
-    await dynamo.close();
-  };
-  try {
-    await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }));
-  } catch (error) {
-    await close();
-    if (awsErrorName(error) === 'ResourceNotFoundException') throw new LocalProgressNotFoundError(dataDir);
-    throw error;
-  }
-  return {
-    store: createProgressStore({ doc: DynamoDBDocumentClient.from(client), tableName: LOCAL_TABLE }),
-    tableName: LOCAL_TABLE,
-    description: `local ${dataDir}`,
-    close,
   };
 }

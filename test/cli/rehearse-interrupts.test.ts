@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { OWNER_FILE } from '../../lib/local/data-dir-owner.js';
 import type { RehearsalReport } from '../../lib/local/rehearsal.js';
-import { openLocalProgress } from '../../lib/operator/progress-source.js';
+import { openLocalProgress } from '../../bin/actions/local-progress.js';
 import { CLI, cleanEnv } from '../helpers/cli-process.js';
 
 // `cni-fleet rehearse` as an operator runs it, interrupted the ways a terminal interrupts it: Ctrl-C (SIGINT), a
