@@ -397,6 +397,56 @@ export class UnsupportedDefinitionError extends CniFleetError {
 }
 
 /**
+ * A rollout control stopped the cluster before its first change (docs/operating-a-run.md): the run halted (failure
+ * budget, an alarm in `halt` mode, a rejected or unanswered approval, a pause past its bound), or the cluster was
+ * held longer than a run may hold it. Recorded SKIPPED: nothing in the cluster changed.
+ */
+export class RunHaltedError extends CniFleetError {
+  override readonly name = 'RunHaltedError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${cluster} was not started: ${reason}`, options);
+  }
+}
+
+/**
+ * The cluster's maintenance window is closed and the run does not wait for it (`windows.outside: defer`, or it
+ * opens later than `windows.maxWaitSeconds`): deferred to the next run, SKIPPED with the window and its next opening.
+ */
+export class OutsideMaintenanceWindowError extends CniFleetError {
+  override readonly name = 'OutsideMaintenanceWindowError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly window: string,
+    readonly opensAt: string,
+    readonly why: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${cluster} deferred to the next run: outside its maintenance window "${window}" (opens ${opensAt}); ${why}`, options);
+  }
+}
+
+/**
+ * A cluster's maintenance-window tag is not a window this tool can read: the cluster is left alone (BLOCKED) rather
+ * than changed at a time its owners may not have allowed.
+ */
+export class MaintenanceWindowTagError extends CniFleetError {
+  override readonly name = 'MaintenanceWindowTagError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly tag: string,
+    readonly value: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${cluster}: tag ${tag}="${value}" is not a maintenance window (${problem}); expected e.g. "Sat-Sun 02:00-06:00 UTC"`, options);
+  }
+}
+
+/**
  * The error classes that no state machine matches by name, each with the reason. Every other class's `name`
  * appears in some Retry or Catch of statemachines/*.asl.json, and none of these does; test/deploy/template.test.ts
  * checks both, so a new error class must either be handled by name in the workflow or be listed here.

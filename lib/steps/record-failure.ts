@@ -5,8 +5,9 @@ import type { StepDeps } from './step-deps.js';
 import { isFinalClusterStatus } from '../store/progress-store.js';
 
 /** Errors that mean "left alone on purpose, before any change" rather than "went wrong". */
-const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError']);
-const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError']);
+const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'MaintenanceWindowTagError']);
+// A rollout control that stops a cluster before its first change (a halted run, a deferred window) leaves it as it was.
+const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError', 'RunHaltedError', 'OutsideMaintenanceWindowError']);
 
 /**
  * A caught error's Cause: Lambda wraps it as JSON `{"errorType","errorMessage","trace"}`; the local runner

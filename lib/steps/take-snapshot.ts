@@ -8,7 +8,9 @@ import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { credentialsOf } from '../aws/clients.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
 import { readSelfManaged } from '../migration/read-self-managed.js';
-import type { ClusterState, PodIdentityPair, SelfManagedState, Snapshot } from '../workflow/state.js';
+import { StartHoldState, type ClusterState, type PodIdentityPair, type SelfManagedState, type Snapshot } from '../workflow/state.js';
+import { checkClusterStart, type WindowInfo } from '../controls/start-gate.js';
+import { lockTtlSeconds } from './acquire-lock.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -60,10 +62,15 @@ function requireSameCluster(expected: ClusterState['cluster'], arn: string | und
  * @throws ClusterNotActiveError / AddonBusyError while something else is changing (retried by the ASL)
  * @throws ClusterNotFoundError, ClusterSkippedError, AddonUnhealthyError: the cluster is left alone
  * @throws ClusterIdentityMismatchError when the described cluster's ARN names another account, Region or name
+ * @throws RunHaltedError, OutsideMaintenanceWindowError, MaintenanceWindowTagError: a rollout control stops the
+ *   cluster before its first change (lib/controls/start-gate.ts); a control that holds it returns `{ hold }` instead
  * @example
  * const snapshot = await takeSnapshot(state, deps); // { addonVersion: 'v1.12.6-eksbuild.2', configurationValues: '{…}', … }
  */
-export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'>, deps: StepDeps): Promise<Snapshot> {
+export async function takeSnapshot(
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options'> & { snapshot?: unknown },
+  deps: StepDeps,
+): Promise<Snapshot | StartHoldState> {
   const { name, key } = state.cluster;
   const eks = deps.eksFor(state.cluster);
   const ref = key;
@@ -78,12 +85,18 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
   const controlPlane = controlPlaneGate({ status: cluster.status ?? 'UNKNOWN', autoMode: cluster.computeConfig?.enabled === true });
   if (controlPlane.kind === 'wait') throw new ClusterNotActiveError(key, controlPlane.status);
   if (controlPlane.kind === 'refuse') throw refusalError(key, controlPlane);
+  // The rollout controls, before anything else is read: pause, alarms, the maintenance window (docs/operating-a-run.md).
+  const previous = StartHoldState.safeParse(state.snapshot);
+  const start = await checkClusterStart(state, cluster.tags ?? {}, previous.success ? previous.data.hold : null, Math.floor(lockTtlSeconds(state.options) / 2), deps);
+  if (start.kind === 'hold') return { hold: start.hold, waitSeconds: start.waitSeconds };
+  if (start.kind === 'stop') throw start.error;
+  const window = start.window;
 
   const addon = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: ADDON_NAME })).then(
     (out) => out.addon,
     (error: unknown) => (isNotFound(error) && !/No cluster found/i.test((error as Error).message) ? undefined : translateEksError(error, ref)),
   );
-  if (!addon) return snapshotSelfManaged(state, deps, cluster, credentialsOf(eks));
+  if (!addon) return snapshotSelfManaged(state, deps, cluster, credentialsOf(eks), window);
   const addonStatus = addon.status ?? 'UNKNOWN';
   // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.
   const addonState = addonGate({ status: addonStatus, issues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) });
@@ -106,7 +119,7 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
     takenAt: deps.now().toISOString(),
   };
   const stored = await deps.store.putSnapshot(state.runId, key, snapshot);
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion });
+  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}) });
   return { ...snapshot, takenAt: stored.snapshot.takenAt };
 }
 
@@ -122,6 +135,7 @@ async function snapshotSelfManaged(
   deps: StepDeps,
   cluster: Cluster,
   credentials: AwsCredentialIdentityProvider,
+  window: WindowInfo | null,
 ): Promise<Snapshot> {
   const { name, region, key } = state.cluster;
   const reader = await connectCluster({ name, region, key, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentials);
@@ -146,6 +160,6 @@ async function snapshotSelfManaged(
     ...snapshot,
     selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount },
   });
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion });
+  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}) });
   return { ...snapshot, takenAt: stored.snapshot.takenAt };
 }

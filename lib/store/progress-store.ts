@@ -43,6 +43,7 @@ import { canonicalTimestamp, checkClusterName, checkHopIndex, checkRunId, cluste
 import { ProgressIndex } from './table-definition.js';
 import { clusterItem } from './cluster-item.js';
 import { fleetRecords, type FleetRecords } from './fleet-records.js';
+import { controlRecords, type ControlRecords } from './control-records.js';
 
 export * from './progress-items.js';
 
@@ -102,6 +103,8 @@ export interface ClusterUpdate {
   readonly currentHop?: number | null;
   readonly error?: RecordedError | null;
   readonly endedAt?: string | Date | null;
+  /** The cluster's maintenance window and its earliest start (TakeSnapshot, a dry run). */
+  readonly window?: ClusterItem['window'];
 }
 
 /** A hop being started: the UpdateAddon (or CreateAddon) call has been made and returned `updateId`. */
@@ -135,7 +138,7 @@ export interface HistoryOptions {
  * returns the stored record instead of adding a second one, and only a write that disagrees with what
  * is stored fails (`StepAlreadyRecordedError`).
  */
-export interface ProgressStore extends FleetRecords {
+export interface ProgressStore extends FleetRecords, ControlRecords {
   /**
    * Records a run as RUNNING. A replay with the same input and trigger returns the stored run.
    *
@@ -457,6 +460,7 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
 
   return {
     ...fleetRecords({ doc, tableName, clock, expiresAtFrom }),
+    ...controlRecords({ doc, tableName, clock, expiresAtFrom }),
     async putRun(run) {
       const runId = checkRunId(run.runId);
       checkMember(RunTrigger, run.trigger, 'trigger');
@@ -551,6 +555,7 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       if (update.hopsDone !== undefined) set['hopsDone'] = checkCount(update.hopsDone, 'hopsDone');
       if (update.currentHop !== undefined) set['currentHop'] = update.currentHop === null ? null : checkHopIndex(update.currentHop);
       if (update.error !== undefined) set['error'] = recordedError(update.error);
+      if (update.window !== undefined) set['window'] = update.window === null ? null : { ...update.window };
       if (update.endedAt !== undefined) set['endedAt'] = update.endedAt === null ? null : canonicalTimestamp(update.endedAt, 'endedAt');
       else if (update.status !== undefined && isFinalClusterStatus(update.status)) set['endedAt'] = now.toISOString();
       const updated = await updateIf<ClusterItem>({ pk, sk, type: ItemType.CLUSTER }, set, { expression: 'attribute_exists(#pk)', names: { '#pk': 'pk' } });

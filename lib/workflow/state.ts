@@ -60,6 +60,25 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
+/**
+ * TakeSnapshot's answer while a rollout control holds the cluster before its first change (lib/controls/start-gate.ts):
+ * the hold, and the seconds HoldStart waits before AcquireLock renews the lock and TakeSnapshot looks again.
+ */
+export const StartHoldState = z.object({
+  hold: z.object({
+    kind: z.enum(['pause', 'alarm', 'window']),
+    reason: z.string(),
+    since: z.string(),
+    until: z.string().nullable(),
+    checks: z.number().int(),
+  }),
+  waitSeconds: z.number().int().min(1),
+});
+export type StartHoldState = z.infer<typeof StartHoldState>;
+
+/** A `$.snapshot` that is a hold reads as no snapshot yet: the steps after TakeSnapshot never see one. */
+const snapshotUnlessHold = (value: unknown): unknown => (typeof value === 'object' && value !== null && 'hold' in value ? undefined : value);
+
 export const PlannedHop = z.object({
   index: z.number().int(),
   from: z.string(),
@@ -119,7 +138,7 @@ export const ClusterState = z.object({
   trigger: z.string(),
   cluster: ClusterIdentity,
   options: UpgradeOptions,
-  snapshot: Snapshot.optional(),
+  snapshot: z.preprocess(snapshotUnlessHold, Snapshot.optional()),
   plan: PlanState.optional(),
   hop: HopState.optional(),
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
