@@ -130,12 +130,28 @@ export function windowStatus(window: MaintenanceWindow, now: Date): WindowStatus
 }
 
 /**
- * The window's openings in a canonical form, for tables and notes.
+ * The window in its canonical form, itself a valid tag value: openings of the same hours grouped by day, `daily`
+ * for all seven, a range for consecutive days, a `+` list otherwise.
  *
  * @example
- * describeWindow(parseWindow('sat-sun 02:00-06:00')) // 'Sat 02:00-06:00, Sun 02:00-06:00 UTC'
+ * describeWindow(parseWindow('sat 02:00-06:00 / sun 02:00-06:00')) // 'Sat-Sun 02:00-06:00 UTC'
+ * describeWindow(parseWindow('daily 22:00-02:00')) // 'daily 22:00-02:00 UTC'
  */
 export function describeWindow(window: MaintenanceWindow): string {
   const hhmm = (m: number): string => `${String(Math.floor((m % MINUTES_PER_DAY) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-  return `${window.intervals.map((i) => `${DAY_LABELS[Math.floor(i.start / MINUTES_PER_DAY)] ?? '?'} ${hhmm(i.start)}-${hhmm(i.end)}`).join(', ')} UTC`;
+  const groups = new Map<string, number[]>();
+  for (const i of window.intervals) {
+    const hours = `${hhmm(i.start)}-${i.end - i.start === MINUTES_PER_DAY - (i.start % MINUTES_PER_DAY) ? '24:00' : hhmm(i.end)}`;
+    const days = groups.get(hours) ?? [];
+    days.push(Math.floor(i.start / MINUTES_PER_DAY));
+    groups.set(hours, days);
+  }
+  const daysText = (days: number[]): string => {
+    const set = [...new Set(days)].sort((a, b) => a - b);
+    if (set.length === 7) return 'daily';
+    const consecutive = set.every((d, k) => k === 0 || d === (set[k - 1] ?? 0) + 1);
+    if (consecutive && set.length > 1) return `${DAY_LABELS[set[0] ?? 0]}-${DAY_LABELS[set[set.length - 1] ?? 0]}`;
+    return set.map((d) => DAY_LABELS[d]).join('+');
+  };
+  return [...groups.entries()].map(([hours, days]) => `${daysText(days)} ${hours} UTC`).join(' / ');
 }

@@ -170,6 +170,8 @@ export async function checkClusterStart(
   const alarms = options.alarms && !options.dryRun && !run?.halted && run?.control?.state !== 'PAUSED' ? await readAlarms(deps.cloudWatchFor(alarmRegion), options.alarms.names) : null;
   const decision = decideClusterStart(state.cluster.key, options, { now: deps.now(), run, alarms, alarmRegion, tags, previous, maxWaitSeconds });
   if (decision.kind === 'stop' && decision.haltRun) await deps.store.markHalted(state.runId, { wave: DURING_WAVES, name: '', reason: decision.haltRun });
+  // A cluster that starts has its window recorded with its snapshot; one held or stopped has it here.
+  if (decision.kind !== 'go' && decision.window) await deps.store.updateCluster(state.runId, state.cluster.key, { window: decision.window });
   if (decision.kind === 'hold') await deps.store.setClusterHold(state.runId, state.cluster.key, decision.hold, decision.ended);
   else if (previous) await deps.store.setClusterHold(state.runId, state.cluster.key, null, decision.ended);
   return decision;
