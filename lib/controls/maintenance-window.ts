@@ -100,7 +100,8 @@ export function parseWindow(text: string): MaintenanceWindow {
     const length = end > start ? end - start : end + MINUTES_PER_DAY - start;
     for (const day of parseDays(days)) intervals.push({ start: day * MINUTES_PER_DAY + start, end: day * MINUTES_PER_DAY + start + length });
   }
-  return { text, intervals: intervals.sort((a, b) => a.start - b.start) };
+  const unique = [...new Map(intervals.map((i) => [`${i.start}-${i.end}`, i])).values()];
+  return { text, intervals: unique.sort((a, b) => a.start - b.start || a.end - b.end) };
 }
 
 /** Monday 00:00 UTC of the week `date` is in. */

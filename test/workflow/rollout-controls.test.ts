@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { serveStepFunctions, type LocalStepFunctionsEndpoint } from '../../lib/local/step-functions-endpoint.js';
 import type { TaskEvent } from '../../lib/local/workflow-runner.js';
-import { answerApproval, pendingApproval } from '../../lib/operator/run-controls.js';
+import { answerApproval } from '../../lib/operator/run-controls.js';
 import { startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
 
 // The rollout controls between waves (docs/operating-a-run.md) through the real fleet and cluster definitions, the
