@@ -69,3 +69,11 @@ export class NoPendingApprovalError extends CniFleetError {
     super(`run ${runId} waits for no approval${wave === undefined ? '' : ` of wave ${wave}`}${known.length ? ` (its approvals: ${known.join(', ')})` : ''}`);
   }
 }
+
+/** `--local` for a command that acts on a running run, but no rehearsal runs on the folder. */
+export class NoRunningRehearsalError extends CniFleetError {
+  override readonly name = 'NoRunningRehearsalError' as const;
+  constructor(readonly dataDir: string) {
+    super(`no rehearsal is running on ${dataDir}: a local run can only be approved, rejected, paused or resumed while \`cni-fleet rehearse\` runs (see --data-dir)`);
+  }
+}

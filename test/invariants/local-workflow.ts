@@ -48,6 +48,8 @@ export interface LocalWorkflow {
   load(fleet: FleetFile, options?: LoadOptions): Promise<LoadedFleet>;
   /** The runner itself: its task tokens (SendTaskSuccess/Failure) for a test acting as an operator. */
   readonly runner: LocalRunner;
+  /** The dynalite every fleet's table lives in: what a second client (the CLI) reaches as DynamoDB. */
+  readonly dynamoEndpoint: string;
   runCluster(input: unknown, executionName: string): Promise<unknown>;
   runFleet(input: unknown, executionName: string): Promise<unknown>;
   close(): Promise<void>;
@@ -138,6 +140,7 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
       };
     },
     runner,
+    dynamoEndpoint: dynamo.endpoint,
     runCluster: (input, executionName) => runner.runCluster(input, executionName),
     // A fleet with FAILED clusters ends its execution FAILED (FleetRunFailed) by design: the records tell the rest.
     runFleet: (input, executionName) =>
