@@ -31,25 +31,47 @@ export interface MakespanBound {
 }
 
 /**
+ * When, after an update is accepted, the last aws-node container of a fault-free rollout starts, in seconds: the
+ * simulator's rollout (docs/simulator.md, "The rollout"): the template is observed after 1 s, pods are replaced
+ * `maxUnavailable` (10% of the nodes, rounded up) at a time, a wave of k pods takes `podReadySeconds +
+ * (k − 1) × concurrentStartSeconds` to become Ready, and a pod's containers start 30% into its start. The rollout
+ * gate cannot pass a hop before this plus the soak.
+ *
+ * @example
+ * lastContainerStartSeconds(3, { podReadySeconds: 5, concurrentStartSeconds: 2.5 }) // 1 + 2 × 5 + 0.3 × 5 = 12.5
+ */
+export function lastContainerStartSeconds(nodes: number, pace: { readonly podReadySeconds: number; readonly concurrentStartSeconds: number }): number {
+  if (nodes <= 0) return 0;
+  const start = (k: number): number => pace.podReadySeconds + (k - 1) * pace.concurrentStartSeconds;
+  const wave = Math.max(1, Math.ceil(nodes * 0.1));
+  const waves = Math.ceil(nodes / wave);
+  const last = nodes - (waves - 1) * wave;
+  return 1 + (waves - 1) * start(wave) + 0.3 * start(last);
+}
+
+/**
  * The virtual makespan no schedule can beat, lane-aware. An update of a cluster with `n` nodes takes
- * `updateSeconds + secondsPerNode × n` (sim/lifecycle.ts), a cluster's hops run one after another, a lane (account
+ * `updateSeconds + secondsPerNode × n` (sim/lifecycle.ts) and, with the rollout gate's soak, cannot end before its last
+ * aws-node container has run the soak (lastContainerStartSeconds + soak); a cluster's hops run one after another, a lane (account
  * × Region) runs at most `perLaneConcurrency` clusters at once and at most `lanesAtOnce` lanes run at once. Per wave:
  * no lane ends before max(its longest chain, its work / perLaneConcurrency) — its lane bound; a lane holds one of the
  * `lanesAtOnce` slots at least that long, so the wave takes at least Σ lane bounds / lanesAtOnce, and at least its
  * work over every slot, work / (lanesAtOnce × perLaneConcurrency). Waves are barriers, so their bounds add up.
  *
  * @param hopsByCluster hops each cluster actually completed, by `account/region/name` (a failed or blocked cluster adds 0)
+ * @param soakSeconds the rollout gate's soak (0 when the gate is off or has none)
  * @example
  * makespanBound(fleet, new Map([['111122223333/us-east-1/c1', 3]]), { lanesAtOnce: 10, perLaneConcurrency: 5 }).waveBoundSeconds
  */
-export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<string, number>, limits: LaneLimits, waveTag = 'cni-fleet/wave'): MakespanBound {
+export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<string, number>, limits: LaneLimits, waveTag = 'cni-fleet/wave', soakSeconds = 0): MakespanBound {
   const { updateSeconds, secondsPerNode } = fleet.settings;
   // wave → lane → chains
   const waves = new Map<string, Map<string, number[]>>();
   for (const cluster of fleet.clusters) {
     const wave = cluster.tags[waveTag] ?? '';
     const lane = `${cluster.accountId}/${cluster.region}`;
-    const chain = (hopsByCluster.get(`${lane}/${cluster.name}`) ?? 0) * (updateSeconds + secondsPerNode * cluster.nodes);
+    const settled = soakSeconds > 0 ? lastContainerStartSeconds(cluster.nodes, fleet.settings) + soakSeconds : 0;
+    const chain = (hopsByCluster.get(`${lane}/${cluster.name}`) ?? 0) * Math.max(updateSeconds + secondsPerNode * cluster.nodes, settled);
     const lanes = waves.get(wave) ?? new Map<string, number[]>();
     lanes.set(lane, [...(lanes.get(lane) ?? []), chain]);
     waves.set(wave, lanes);

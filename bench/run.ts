@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --clusters N --accounts N --regions N --lanes-at-once N --per-lane-concurrency N --speed S
- * --seed N --json]`: rehearses a generated fleet through the real local workflow (lib/local/rehearsal.ts: the
+ * --seed N --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (lib/local/rehearsal.ts: the
  * statemachines/*.asl.json, the handlers, the EKS simulator, dynalite) and prints what it measured against the
  * targets (README, Benchmark; docs/fleet-workflow.md). Not a test: nothing here asserts. `--json` prints the result
  * JSON on stdout (the tables go to stderr). Results go to bench/results/ (ignored by git).
@@ -31,6 +31,11 @@ const { values: args } = parseArgs({
     speed: { type: 'string' },
     seed: { type: 'string', default: '20261122' },
     json: { type: 'boolean', default: false },
+    // The aws-node rollout gate (docs/rollout-gate.md): its access mode and soak, and whether to run the same fleet
+    // again with the gate off to report what it adds per hop.
+    'kubernetes-access': { type: 'string', default: 'required' },
+    soak: { type: 'string', default: '120' },
+    'compare-gate': { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
   },
 });
@@ -51,11 +56,22 @@ const perLaneConcurrency = Math.floor(positive('per-lane-concurrency', args['per
 const speed = args.speed === undefined ? undefined : positive('speed', args.speed);
 const timing = speed === undefined ? 'event-driven virtual time' : `scaled virtual time, ${speed} virtual s per real s`;
 const seed = Math.floor(positive('seed', args.seed));
+const access = args['kubernetes-access'];
+if (access !== 'required' && access !== 'best-effort' && access !== 'off') {
+  process.stderr.write(`bench: --kubernetes-access must be required, best-effort or off, got ${access}\n`);
+  process.exit(2);
+}
+const soak = Number(args.soak);
+if (!Number.isInteger(soak) || soak < 0 || soak > 1800) {
+  process.stderr.write(`bench: --soak must be a whole number of seconds from 0 to 1800, got ${args.soak}\n`);
+  process.exit(2);
+}
+const gateOptions = { kubernetesAccess: access, rolloutSoakSeconds: soak } as const;
 /** With --json, stdout is only the result JSON; the tables go to stderr. */
 const show = (text: string): boolean => (args.json ? process.stderr : process.stdout).write(text);
 
 // The states of the hop loop (statemachines/upgrade-cluster.asl.json); every other state is per-cluster or per-run.
-const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'PollHop', 'IsHopDone', 'RecordHop']);
+const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone', 'RecordHop']);
 // Step Functions' quotas and this benchmark's targets (docs/fleet-workflow.md, "Fleet-size limits").
 const PAYLOAD_LIMIT_BYTES = 262_144;
 const HISTORY_LIMIT_EVENTS = 25_000;
@@ -71,13 +87,15 @@ const generated = performance.now();
 const { fleet, plannedHops } = generateFleet({ clusters: clusterCount, seed, accounts, regions });
 const generationMs = performance.now() - generated;
 
-const transitions = { total: 0, retries: 0, hopLoop: 0, byType: {} as Record<string, number>, byMachine: {} as Record<string, number> };
+const transitions = { total: 0, retries: 0, hopLoop: 0, gateWaits: 0, byType: {} as Record<string, number>, byMachine: {} as Record<string, number> };
 const lambda = { invocations: 0, billedMs: 0, maxMs: 0 };
 const spans = new Map<string, { start: number; end: number }>();
 const onTransition = (t: TransitionEvent): void => {
   transitions.total += 1;
   if (t.kind === 'retried') transitions.retries += 1;
   if (t.machine === 'UpgradeClusterStateMachine' && HOP_LOOP.has(t.stateName)) transitions.hopLoop += 1;
+  // Each WaitForRollout is one more look by the gate after the one PollHop makes when EKS reports the hop done.
+  if (t.stateName === 'WaitForRollout' && t.kind !== 'retried') transitions.gateWaits += 1;
   transitions.byType[t.stateType] = (transitions.byType[t.stateType] ?? 0) + 1;
   transitions.byMachine[t.machine] = (transitions.byMachine[t.machine] ?? 0) + 1;
 };
@@ -126,7 +144,7 @@ const rehearsal: RehearsalOptions = {
   fleet,
   ...(speed === undefined ? { virtualTime: 'event' as const } : { speed, virtualTime: 'scaled' as const }),
   runId: `bench-${seed}`,
-  options: { target: 'default', lanesAtOnce, perLaneConcurrency, failureThreshold: 0 },
+  options: { target: 'default', lanesAtOnce, perLaneConcurrency, failureThreshold: 0, ...gateOptions },
   onTask,
   onTransition,
   // The runner's per-execution report: kind, history events, largest payload (docs/local-runner.md).
@@ -137,11 +155,13 @@ await report.close();
 const wallSeconds = (performance.now() - wallStart) / 1000;
 const cpu = process.cpuUsage(cpuStart);
 const memory = sampler.stop();
+// The gate's reads, as the hop records count them (one per PollHop that judged aws-node).
+const gateReads = report.clusters.reduce((n, c) => n + c.hops.reduce((m, h) => m + (h.rollout?.reads ?? 0), 0), 0);
 
 const accountOfName = new Map(fleet.clusters.map((c) => [c.name, c.accountId]));
 const hopsByCluster = new Map(report.clusters.map((c) => [`${accountOfName.get(c.name) ?? ''}/${c.region}/${c.name}`, c.hops.filter((h) => h.status === 'SUCCEEDED').length]));
 const hops = report.summary.hops;
-const bound = makespanBound(fleet, hopsByCluster, { lanesAtOnce, perLaneConcurrency });
+const bound = makespanBound(fleet, hopsByCluster, { lanesAtOnce, perLaneConcurrency }, 'cni-fleet/wave', access === 'off' ? 0 : soak);
 const makespan = report.summary.virtualSeconds;
 const mismatched = [...plannedHops].filter(([name, n]) => report.clusters.find((c) => c.name === name)?.hops.filter((h) => h.status === 'SUCCEEDED').length !== n).length;
 const cost = runCost({ transitions: transitions.total, lambdaInvocations: lambda.invocations, billedMs: lambda.billedMs });
@@ -192,7 +212,52 @@ const metrics = {
   hopLoopTransitionsPerHop: per(transitions.hopLoop),
   lambdaInvocationsPerHop: per(lambda.invocations),
   costPerClusterHop: per(cost.total),
+  kubernetesRequestsPerHop: per(report.summary.kubernetesRequests),
+  gateReadsPerHop: per(gateReads),
+  gateWaitsPerHop: per(transitions.gateWaits),
 };
+
+/**
+ * The same fleet and seed with the gate off (kubernetesAccess `off`): what the gate adds per hop is the difference,
+ * measured rather than inferred (its longer first wait also changes how often EKS is polled).
+ */
+async function withoutGate(): Promise<{ transitionsPerHop: number; eksCallsPerHop: number; lambdaInvocationsPerHop: number; dynamoRequestsPerHop: number; makespanSeconds: number; cpuSeconds: number }> {
+  let count = 0;
+  let invocations = 0;
+  const cpuBefore = process.cpuUsage();
+  const off = await rehearse({
+    ...rehearsal,
+    runId: `bench-${seed}-gate-off`,
+    options: { ...rehearsal.options, kubernetesAccess: 'off' },
+    onTask: () => (invocations += 1),
+    onTransition: () => (count += 1),
+  });
+  await off.close();
+  const used = process.cpuUsage(cpuBefore);
+  const n = off.summary.hops || 1;
+  const dynamo = Object.values(off.summary.dynamoRequestsByOperation).reduce((a, b) => a + b, 0);
+  return {
+    transitionsPerHop: count / n,
+    eksCallsPerHop: off.summary.eksCalls / n,
+    lambdaInvocationsPerHop: invocations / n,
+    dynamoRequestsPerHop: dynamo / n,
+    makespanSeconds: off.summary.virtualSeconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
+}
+const gateOff = args['compare-gate'] && access !== 'off' ? await withoutGate() : null;
+const gateAdds = gateOff
+  ? {
+      transitionsPerHop: metrics.transitionsPerHop - gateOff.transitionsPerHop,
+      eksCallsPerHop: metrics.eksCallsPerHop - gateOff.eksCallsPerHop,
+      lambdaInvocationsPerHop: metrics.lambdaInvocationsPerHop - gateOff.lambdaInvocationsPerHop,
+      dynamoRequestsPerHop: metrics.dynamoRequestsPerHop - gateOff.dynamoRequestsPerHop,
+      kubernetesRequestsPerHop: metrics.kubernetesRequestsPerHop,
+      makespanRatio: makespan / gateOff.makespanSeconds,
+      cpuRatio: metrics.cpuSeconds / gateOff.cpuSeconds,
+      off: gateOff,
+    }
+  : null;
 const histories = Object.values(limits.maxHistoryEvents).filter((n): n is number => n !== null);
 const largestHistory = histories.length ? Math.max(...histories) : null;
 const targets = [
@@ -263,6 +328,22 @@ table.push(
   ['state transitions per hop', `${metrics.transitionsPerHop.toFixed(2)} (hop loop ${metrics.hopLoopTransitionsPerHop.toFixed(2)}; ${fmt(transitions.total)} in all, ${transitions.retries} retries)`],
   ['  by state type', Object.entries(transitions.byType).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')],
   ['Lambda invocations per hop', `${metrics.lambdaInvocationsPerHop.toFixed(2)} (billed ${fmt(lambda.billedMs)} ms at ${LAMBDA_MEMORY_MB} MB)`],
+  [
+    'aws-node rollout gate',
+    `kubernetesAccess ${access}, soak ${soak} s: ${metrics.gateReadsPerHop.toFixed(2)} gate reads per hop, ${metrics.kubernetesRequestsPerHop.toFixed(2)} Kubernetes GETs per hop ` +
+      `(pre-flight included), ${metrics.gateWaitsPerHop.toFixed(2)} WaitForRollout per hop`,
+  ],
+  ...(gateAdds
+    ? [
+        [
+          '  what the gate adds per hop (vs. the same run with it off)',
+          `${gateAdds.transitionsPerHop >= 0 ? '+' : ''}${gateAdds.transitionsPerHop.toFixed(2)} state transitions (${gateAdds.off.transitionsPerHop.toFixed(2)} → ${metrics.transitionsPerHop.toFixed(2)}), ` +
+            `${gateAdds.kubernetesRequestsPerHop.toFixed(2)} Kubernetes GETs, ${gateAdds.eksCallsPerHop >= 0 ? '+' : ''}${gateAdds.eksCallsPerHop.toFixed(2)} EKS calls, ` +
+            `${gateAdds.lambdaInvocationsPerHop >= 0 ? '+' : ''}${gateAdds.lambdaInvocationsPerHop.toFixed(2)} Lambda invocations, ${gateAdds.dynamoRequestsPerHop >= 0 ? '+' : ''}${gateAdds.dynamoRequestsPerHop.toFixed(2)} DynamoDB requests; ` +
+            `makespan ×${gateAdds.makespanRatio.toFixed(3)} (${fmt(gateAdds.off.makespanSeconds)} s → ${fmt(makespan)} s); CPU ×${gateAdds.cpuRatio.toFixed(2)} (${gateAdds.off.cpuSeconds.toFixed(1)} s → ${metrics.cpuSeconds.toFixed(1)} s)`,
+        ],
+      ]
+    : []),
   ['cost per cluster-hop (list price)', `${usd(metrics.costPerClusterHop)} = SFN ${usd(per(cost.stepFunctions))} + Lambda req ${usd(per(cost.lambdaRequests))} + GB-s ${usd(per(cost.lambdaDuration))}`],
   ['cost of the run', `$${cost.total.toFixed(4)}`],
 );
@@ -278,7 +359,7 @@ show(`CLI start-up: ${describeStartup(cliStartup)}\n`);
 const result = {
   at: new Date().toISOString(),
   node: process.version,
-  params: { clusters: clusterCount, accounts, regions, lanes: laneCount, lanesAtOnce, perLaneConcurrency, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, seed, settings: fleet.settings },
+  params: { clusters: clusterCount, accounts, regions, lanes: laneCount, lanesAtOnce, perLaneConcurrency, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, seed, settings: fleet.settings, ...gateOptions },
   clusters: report.summary.total,
   lanes: laneCount,
   outcomes: report.summary.byStatus,
@@ -292,6 +373,7 @@ const result = {
   costPerClusterHop: metrics.costPerClusterHop,
   limits,
   metrics,
+  gateAdds,
   waves: measuredWaves,
   eksCallsByOperation: report.summary.eksCallsByOperation,
   dynamoRequestsByOperation: report.summary.dynamoRequestsByOperation,

@@ -195,6 +195,59 @@ export class AddonUnhealthyError extends CniFleetError {
   }
 }
 
+/** A node, pod or container at fault in aws-node, as the pre-flight and the gate name it (lib/rollout/rollout-verdict.ts). */
+export interface AwsNodeFault {
+  readonly node: string | null;
+  readonly pod: string | null;
+  readonly container: string | null;
+  readonly reason: string;
+  readonly message: string;
+}
+
+const NAMED_IN_MESSAGE = 5;
+
+/** `ip-10-0-0-4… (aws-node CrashLoopBackOff), …` and the first fault's detail: what a notification has room for. */
+function faultSummary(faults: readonly AwsNodeFault[]): string {
+  const nodes = new Set(faults.map((f) => f.node ?? 'the DaemonSet'));
+  const named = faults.slice(0, NAMED_IN_MESSAGE).map((f) => `${f.node ?? 'the DaemonSet'} (${[f.container, f.reason].filter(Boolean).join(' ')})`);
+  const more = faults.length > NAMED_IN_MESSAGE ? ` and ${faults.length - NAMED_IN_MESSAGE} more` : '';
+  return `${nodes.size} node(s): ${named.join(', ')}${more}${faults[0] ? `; ${faults[0].message}` : ''}`;
+}
+
+/**
+ * The pre-flight found the cluster's aws-node already unhealthy (a container crash-looping or unable to pull its
+ * image, a pod not Ready): the cluster is BLOCKED before any change, the nodes named.
+ */
+export class AwsNodeUnhealthyError extends CniFleetError {
+  override readonly name = 'AwsNodeUnhealthyError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly faults: readonly AwsNodeFault[],
+    options?: ErrorOptions,
+  ) {
+    super(`aws-node on ${cluster} is already unhealthy, so nothing was changed: ${faultSummary(faults)}`, options);
+  }
+}
+
+/**
+ * The rollout gate after a hop: EKS reported the add-on ACTIVE and healthy, but the aws-node DaemonSet did not roll
+ * out healthy (a container crash-looping, unable to pull, not Ready, restarting, or the rollout not complete by the
+ * hop's deadline). The cluster ends FAILED at that hop, the nodes named; no further hop.
+ */
+export class AwsNodeRolloutError extends CniFleetError {
+  override readonly name = 'AwsNodeRolloutError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly version: string,
+    readonly faults: readonly AwsNodeFault[],
+    /** The DaemonSet's figures at the read that failed. */
+    readonly counts: { readonly desired: number; readonly updated: number; readonly available: number },
+    options?: ErrorOptions,
+  ) {
+    super(`aws-node on ${cluster} did not roll out healthy after the hop to ${version} (EKS reported it ACTIVE): ${faultSummary(faults)}`, options);
+  }
+}
+
 /** The hop did not finish within the step timeout; no new update is issued on top of it. */
 export class HopTimeoutError extends CniFleetError {
   override readonly name = 'HopTimeoutError' as const;
@@ -334,8 +387,9 @@ export class ProgressTableNotActiveError extends CniFleetError {
 }
 
 /**
- * The cluster's Kubernetes API refused cni-fleet's read (401/403): the function's role has no EKS access entry
- * (or aws-auth mapping) with read access to aws-node (docs/self-managed.md). Not retried.
+ * The cluster's Kubernetes API refused cni-fleet's read: 401 (the API server maps the caller to no identity: it has
+ * no EKS access entry or aws-auth mapping) or 403 (it has one, but RBAC does not allow the read). The message says
+ * which access entry or binding to create (docs/rollout-gate.md, "Access"). Not retried.
  */
 export class KubernetesAccessError extends CniFleetError {
   override readonly name = 'KubernetesAccessError' as const;
@@ -343,9 +397,16 @@ export class KubernetesAccessError extends CniFleetError {
     readonly cluster: string,
     readonly status: number,
     readonly request: string,
+    readonly detail: { readonly principal?: string | undefined; readonly serverMessage?: string | undefined } = {},
     options?: ErrorOptions,
   ) {
-    super(`Kubernetes API of ${cluster} answered ${status} to "${request}": grant the function's role read access (docs/self-managed.md)`, options);
+    const who = detail.principal ?? "the function's role";
+    const server = detail.serverMessage && detail.serverMessage !== 'Unauthorized' ? ` (${detail.serverMessage})` : '';
+    const fix =
+      status === 401
+        ? `the API server knows no access entry for ${who}: create one with Kubernetes group cni-fleet-aws-node-reader`
+        : `the access entry of ${who} does not allow this read: bind its group cni-fleet-aws-node-reader to the read-only Role`;
+    super(`Kubernetes API of ${cluster} answered ${status} to "${request}"${server}: ${fix} (docs/rollout-gate.md, "Access")`, options);
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants, gzipSync } from 'node:zlib';
 import type { EksOperation, FleetFile } from '../lib/fleet/fleet-file.js';
 import { createVirtualClock, type VirtualClock } from './clock.js';
 import { CLOUDWATCH_TARGET_PREFIX, cloudWatchRequest, type CloudWatchCall } from './cloudwatch/cloudwatch-api.js';
@@ -13,6 +14,9 @@ import { matchRoute } from './routes.js';
 import { clusterView, type SimClusterView } from './views.js';
 import { EKS_BODY_LIMIT, KUBERNETES_BODY_LIMIT, parseCredential, parseJsonBody, readBody, refuseTooLarge, RequestTooLargeError, sendError, sendJson } from './wire.js';
 import { SimWorld, type RequestScope } from './world.js';
+
+/** kube-apiserver compresses answers larger than this (defaultGzipThresholdBytes in k8s.io/apiserver). */
+const KUBERNETES_GZIP_BYTES = 128 * 1024;
 
 export type { VirtualClock } from './clock.js';
 export type { EksOperation } from '../lib/fleet/fleet-file.js';
@@ -151,9 +155,13 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       kubernetesCalls.push({ method: input.method, cluster: answer.cluster, path: answer.path, status: answer.status });
       // An unreachable endpoint answers nothing: the client sees its connection cut.
       if (answer.drop) return void request.socket.destroy();
-      const json = JSON.stringify(answer.body);
-      response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-      response.end(json);
+      const json = Buffer.from(JSON.stringify(answer.body));
+      // kube-apiserver gzips an answer above 128 KiB for a client that accepts it (APIResponseCompression, on by
+      // default: https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/).
+      const gzip = json.length > KUBERNETES_GZIP_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+      const body = gzip ? gzipSync(json, { level: constants.Z_BEST_SPEED }) : json;
+      response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': body.length, ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+      response.end(body);
       return;
     }
     const target = request.headers['x-amz-target'];

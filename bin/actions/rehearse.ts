@@ -31,6 +31,8 @@ export interface RehearseOptions extends OutputOptions {
   speed: string;
   dryRun?: boolean;
   approve?: 'auto' | 'prompt' | 'wait';
+  kubernetesAccess?: string;
+  soak?: string;
   dataDir: string;
   reportDir: string;
 }
@@ -52,6 +54,15 @@ const recoveryLine = (r: Recovery): string => {
     ? `run ${r.runId} ${r.runClosed ? 'closed ABORTED' : 'had already ended'}, ${r.abortedClusters.length} cluster(s) closed ABORTED, ${r.releasedLocks.length} lock(s) released`
     : 'it had not started a run';
   return `cni-fleet: recovered ${r.dataDir} from process ${r.previous.pid}, which ended without closing it (killed or crashed, since ${r.previous.startedAt}): ${what}\n`;
+};
+
+const ACCESS_MODES = ['required', 'best-effort', 'off'] as const;
+
+/** `--kubernetes-access`: one of the modes of options.kubernetesAccess (docs/rollout-gate.md). */
+const kubernetesAccessOption = (text: string): (typeof ACCESS_MODES)[number] => {
+  const mode = ACCESS_MODES.find((m) => m === text);
+  if (!mode) throw new InputValidationError('--kubernetes-access', `"${text}" must be one of ${ACCESS_MODES.join(', ')}`);
+  return mode;
 };
 
 /** What the operator asked for: the input file's selection and options, then the options given on the command line. */
@@ -86,6 +97,8 @@ async function readRequest(options: RehearseOptions): Promise<Request> {
     ...(options.perLaneConcurrency !== undefined ? { perLaneConcurrency: intOption(options.perLaneConcurrency, 'per-lane-concurrency', 1, 40) } : {}),
     ...(options.failureThreshold !== undefined ? { failureThreshold: intOption(options.failureThreshold, 'failure-threshold', 0, 10_000) } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.kubernetesAccess !== undefined ? { kubernetesAccess: kubernetesAccessOption(options.kubernetesAccess) } : {}),
+    ...(options.soak !== undefined ? { rolloutSoakSeconds: intOption(options.soak, 'soak', 0, 1800) } : {}),
   };
   return { fleet, ...(selection ? { selection } : {}), options: { ...(fromInput as UpgradeOptionsInput), ...given } };
 }

@@ -26,6 +26,8 @@ export function registerRehearse(program: Command): void {
         .choices(['auto', 'prompt', 'wait'])
         .default('auto'),
     )
+    .option('--kubernetes-access <mode>', `aws-node pre-flight and rollout gate when the cluster's Kubernetes API refuses or does not answer: required | best-effort | off (default: ${UPGRADE_DEFAULTS.kubernetesAccess})`)
+    .option('--soak <seconds>', `after each hop, every aws-node container must run this long without a restart, 0-1800; 0: no soak (default: ${UPGRADE_DEFAULTS.rolloutSoakSeconds})`)
     .option('--speed <n>', 'virtual seconds per real second', '100')
     .option('--data-dir <dir>', 'where dynalite keeps the progress log', LOCAL_DATA_DIR)
     .option('--report-dir <dir>', 'where the JSON and HTML reports go', 'reports');

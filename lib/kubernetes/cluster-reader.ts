@@ -1,8 +1,7 @@
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { KubernetesAccessError, KubernetesUnavailableError } from '../errors.js';
 import type { JsonObject } from '../store/json-value.js';
 import { eksToken } from './eks-token.js';
+import { kubeApi, type KubeGet } from './kube-api.js';
 
 /** Where a cluster's Kubernetes API is, from DescribeCluster (`endpoint`, `certificateAuthority.data`). */
 export interface ClusterEndpoint {
@@ -13,9 +12,11 @@ export interface ClusterEndpoint {
   readonly endpoint: string;
   /** Base64 PEM of the cluster CA, as DescribeCluster returns it. */
   readonly certificateAuthority?: string | undefined;
+  /** The IAM principal the API server sees (the access entry to create), for error messages. */
+  readonly principal?: string | undefined;
 }
 
-/** The reads cni-fleet makes in a cluster: nothing else, and never a write (docs/self-managed.md, access entry). */
+/** The reads cni-fleet makes in a cluster: nothing else, and never a write (docs/rollout-gate.md, "Access"). */
 export interface ClusterReader {
   /** `kube-system/aws-node` as plain JSON; undefined when it does not exist. */
   readDaemonSet(): Promise<JsonObject | undefined>;
@@ -23,22 +24,12 @@ export interface ClusterReader {
   readServiceAccount(): Promise<JsonObject | undefined>;
   /** True when at least one node matches the equality label selector. */
   anyNode(labelSelector: string): Promise<boolean>;
+  /** The raw GET the reads above are made of (the rollout gate reads the DaemonSet and its pods with it). */
+  readonly get: KubeGet;
 }
 
-const NAMESPACE = 'kube-system';
-const AWS_NODE = 'aws-node';
-
-// Plain HTTP is only for a simulator on this machine; a real EKS endpoint is always https with its CA.
-const isLoopbackHttp = (endpoint: string): boolean => {
-  const url = new URL(endpoint);
-  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-};
-
-/** The API's typed objects back to the JSON the server sent (timestamps as ISO strings), for storing. */
-const plain = (value: object): JsonObject => JSON.parse(JSON.stringify(value)) as JsonObject;
-
 /**
- * A read-only client of one cluster's Kubernetes API (@kubernetes/client-node), authenticated with an EKS token
+ * A read-only client of one cluster's Kubernetes API (lib/kubernetes/kube-api.ts), authenticated with an EKS token
  * signed by `credentials` — the same credentials the EKS client of that cluster uses (lib/aws/clients.ts).
  * Status 401/403 become KubernetesAccessError (the function's role has no access entry), 5xx and network errors
  * KubernetesUnavailableError (retried by the state machine), 404 an undefined result.
@@ -48,43 +39,15 @@ const plain = (value: object): JsonObject => JSON.parse(JSON.stringify(value)) a
  * const daemonSet = await reader.readDaemonSet();
  */
 export async function connectCluster(cluster: ClusterEndpoint, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): Promise<ClusterReader> {
-  if (!cluster.endpoint) throw new KubernetesUnavailableError(cluster.key, 'DescribeCluster returned no endpoint');
   const { token } = await eksToken({ clusterName: cluster.name, region: cluster.region, credentials });
-  const config = new KubeConfig();
-  const skipTLSVerify = isLoopbackHttp(cluster.endpoint);
-  config.loadFromOptions({
-    clusters: [{ name: cluster.name, server: cluster.endpoint, skipTLSVerify, ...(cluster.certificateAuthority && !skipTLSVerify ? { caData: cluster.certificateAuthority } : {}) }],
-    users: [{ name: 'cni-fleet', token }],
-    contexts: [{ name: cluster.name, cluster: cluster.name, user: 'cni-fleet' }],
-    currentContext: cluster.name,
-  });
-  const apps = config.makeApiClient(AppsV1Api);
-  const core = config.makeApiClient(CoreV1Api);
-  const call = async <T>(what: string, request: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await request();
-    } catch (error) {
-      if (error instanceof ApiException) {
-        const code = (error as ApiException<unknown>).code;
-        if (code === 404) return undefined;
-        if (code === 401 || code === 403) throw new KubernetesAccessError(cluster.key, code, what, { cause: error });
-        throw new KubernetesUnavailableError(cluster.key, `${what}: HTTP ${code}`, { cause: error });
-      }
-      throw new KubernetesUnavailableError(cluster.key, `${what}: ${(error as Error).message}`, { cause: error });
-    }
-  };
+  const authorised = kubeApi({ key: cluster.key, endpoint: cluster.endpoint, certificateAuthority: cluster.certificateAuthority, principal: cluster.principal, token });
   return {
-    readDaemonSet: async () => {
-      const ds = await call('get daemonset kube-system/aws-node', () => apps.readNamespacedDaemonSet({ name: AWS_NODE, namespace: NAMESPACE }));
-      return ds ? plain(ds) : undefined;
-    },
-    readServiceAccount: async () => {
-      const sa = await call('get serviceaccount kube-system/aws-node', () => core.readNamespacedServiceAccount({ name: AWS_NODE, namespace: NAMESPACE }));
-      return sa ? plain(sa) : undefined;
-    },
+    get: authorised,
+    readDaemonSet: () => authorised('/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node'),
+    readServiceAccount: () => authorised('/api/v1/namespaces/kube-system/serviceaccounts/aws-node'),
     anyNode: async (labelSelector) => {
-      const list = await call(`list nodes ${labelSelector}`, () => core.listNode({ labelSelector, limit: 1 }));
-      return (list?.items.length ?? 0) > 0;
+      const list = await authorised('/api/v1/nodes', { labelSelector, limit: '1' });
+      return Array.isArray(list?.items) && list.items.length > 0;
     },
   };
 }

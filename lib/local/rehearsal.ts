@@ -11,7 +11,8 @@ import type { UpgradeOptionsInput } from '../schemas/upgrade-options.js';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
 import { ensureTable } from '../store/create-table.js';
 import { createProgressStore } from '../store/progress-store.js';
-import type { ProgressStore, RunClusterRecords } from '../store/progress-store.js';
+import type { HopRollout, ProgressStore, RecordedNodeFault, RunClusterRecords } from '../store/progress-store.js';
+import { nodesAtFault } from '../operator/cluster-run-view.js';
 import type { StepDeps } from '../steps/step-deps.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
@@ -159,10 +160,16 @@ export interface ReportCluster {
     readonly startedAt: string;
     readonly endedAt: string | null;
     readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
+    /** What the rollout gate found after the hop (docs/rollout-gate.md); absent in reports from before the gate. */
+    readonly rollout?: HopRollout | null;
   }[];
   /** The plan's hops, in order (for a dry run: the path it would take). */
   readonly plannedHops: { readonly index: number; readonly from: string; readonly to: string; readonly kind: string }[];
   readonly error: { readonly name: string; readonly message: string } | null;
+  /** aws-node nodes at fault: the failing hop's rollout gate, or the pre-flight's (absent in older reports). */
+  readonly nodes?: readonly RecordedNodeFault[];
+  /** What could not be checked and was let through (kubernetesAccess best-effort). */
+  readonly warnings?: readonly string[];
   readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
 }
 
@@ -191,6 +198,8 @@ export interface RehearsalReport {
     readonly eksMutatingCalls: number;
     /** EKS requests per operation, as the simulator counted them. */
     readonly eksCallsByOperation: Record<string, number>;
+    /** Requests to the clusters' Kubernetes APIs (the aws-node pre-flight and rollout gate, the migration's reads). */
+    readonly kubernetesRequests: number;
     /** DynamoDB requests per operation (the progress log), as dynalite served them. */
     readonly dynamoRequestsByOperation: Record<string, number>;
     /** Virtual seconds from start to end of the run. */
@@ -253,9 +262,12 @@ function toReport(runId: string, records: RunClusterRecords[], sim: Simulator, w
           startedAt: h.startedAt,
           endedAt: h.endedAt,
           error: h.error,
+          rollout: h.rollout ?? null,
         })),
         plannedHops: (plan?.plan.hops ?? []).map((h) => ({ index: h.index, from: h.from, to: h.to, kind: h.kind })),
         error: cluster.error,
+        nodes: nodesAtFault({ snapshot, hops }),
+        warnings: [...(cluster.warnings ?? []), ...hops.flatMap((h) => (h.warnings ?? []).map((w) => `hop ${h.index} (${h.version}): ${w}`))],
         final: {
           addonVersion: now?.addon?.addonVersion ?? null,
           status: now?.addon?.status ?? null,
@@ -425,6 +437,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         eksCalls: sim.count(),
         eksMutatingCalls: sim.count({ mutating: true }),
         eksCallsByOperation,
+        kubernetesRequests: sim.kubernetesCalls.length,
         dynamoRequestsByOperation: { ...dynamo.requests },
         virtualSeconds: Math.round((sim.clock.now() - startedVirtual) / 1000),
         realSeconds: Math.round((Date.now() - startedReal) / 100) / 10,

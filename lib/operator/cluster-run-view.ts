@@ -1,4 +1,5 @@
-import type { ClusterItem, HopItem, RecordedError, RunClusterRecords } from '../store/progress-store.js';
+import type { JsonObject } from '../store/json-value.js';
+import type { ClusterItem, HopItem, HopRollout, RecordedError, RecordedNodeFault, RunClusterRecords } from '../store/progress-store.js';
 
 /** One hop as the operator reads it. */
 export interface HopView {
@@ -14,6 +15,10 @@ export interface HopView {
   /** Whole seconds from start to end; null while the hop runs. */
   readonly seconds: number | null;
   readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
+  /** What the rollout gate found after the hop (docs/rollout-gate.md); null on hops from before the gate. */
+  readonly rollout: HopRollout | null;
+  /** What could not be checked and was let through (kubernetesAccess best-effort). */
+  readonly warnings: readonly string[];
 }
 
 /** One cluster within one run: where it stands (`status`) or how it ended (`history`). */
@@ -37,6 +42,10 @@ export interface ClusterRunView {
   /** 1-based index of the hop in flight; null between hops. */
   readonly currentHop: number | null;
   readonly error: RecordedError | null;
+  /** The aws-node nodes, pods and containers at fault: the failing hop's rollout gate, or the pre-flight's. */
+  readonly nodes: readonly RecordedNodeFault[];
+  /** What could not be checked and was let through (kubernetesAccess best-effort), on the cluster and its hops. */
+  readonly warnings: readonly string[];
   readonly startedAt: string | null;
   readonly endedAt: string | null;
   readonly hops: readonly HopView[];
@@ -57,7 +66,27 @@ const hopView = (h: HopItem): HopView => ({
   endedAt: h.endedAt,
   seconds: secondsBetween(h.startedAt, h.endedAt),
   error: h.error,
+  rollout: h.rollout ?? null,
+  warnings: h.warnings ?? [],
 });
+
+const isFault = (value: unknown): value is RecordedNodeFault =>
+  typeof value === 'object' && value !== null && typeof (value as { reason?: unknown }).reason === 'string' && typeof (value as { message?: unknown }).message === 'string';
+
+/**
+ * The aws-node nodes at fault in one cluster's run: those the rollout gate named on the hop that failed, else those
+ * the pre-flight named in the snapshot (a cluster BLOCKED before any change); empty when neither found any.
+ *
+ * @example
+ * nodesAtFault(records).map((f) => `${f.node} ${f.container} ${f.reason}`) // ['ip-10-0-0-12… aws-eks-nodeagent CrashLoopBackOff']
+ */
+export function nodesAtFault(records: Pick<RunClusterRecords, 'snapshot' | 'hops'>): RecordedNodeFault[] {
+  const failed = [...records.hops].reverse().find((h) => (h.rollout?.faults.length ?? 0) > 0);
+  if (failed?.rollout) return [...failed.rollout.faults];
+  const preflight = records.snapshot?.snapshot['awsNode'];
+  const faults = preflight && typeof preflight === 'object' && !Array.isArray(preflight) ? (preflight as JsonObject)['faults'] : undefined;
+  return Array.isArray(faults) ? faults.filter(isFault) : [];
+}
 
 /**
  * Flattens one cluster's records of one run (cluster, snapshot, plan, hops) into what `status` and `history`
@@ -88,6 +117,8 @@ export function clusterRunView(runId: string, records: RunClusterRecords): Clust
     hopCount: c?.hopCount ?? records.plan?.plan.hops.length ?? 0,
     currentHop: c?.currentHop ?? null,
     error: c?.error ?? null,
+    nodes: nodesAtFault(records),
+    warnings: [...(c?.warnings ?? []), ...records.hops.flatMap((h) => (h.warnings ?? []).map((w) => `hop ${h.index} (${h.version}): ${w}`))],
     startedAt: c?.startedAt ?? null,
     endedAt: c?.endedAt ?? null,
     hops,

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { createTable } from '../cli/table.js';
 import { safeText } from '../cli/terminal-text.js';
 import type { ClusterRunView, HopView } from './cluster-run-view.js';
+import type { RecordedNodeFault } from '../store/progress-store.js';
 import type { RunProgress } from './run-progress.js';
 
 const pollsText = (n: number): string => `${n} poll${n === 1 ? '' : 's'}`;
@@ -120,10 +121,24 @@ function hopLines(hops: readonly HopView[], c: Colors): string {
     .map((h) => {
       const head = `${h.index}. ${t(h.fromVersion)} → ${t(h.version)} ${colorStatus(h.outcome, c)}`;
       const facts = `${t(h.updateId) || 'no update id'}, ${pollsText(h.polls)}, ${durationText(h.seconds)}`;
-      const error = h.error ? `\n   ${c.red(`${t(h.error.name)}${h.error.code ? ` (${t(h.error.code)})` : ''}: ${t(h.error.message)}`)}` : '';
-      return `${head}\n   ${c.dim(facts)}${error}`;
+      const unhealthy = h.rollout?.verdict === 'UNHEALTHY';
+      // An unhealthy rollout's message repeats the nodes listed below it: its name is enough.
+      const error = h.error
+        ? `\n   ${c.red(`${t(h.error.name)}${h.error.code ? ` (${t(h.error.code)})` : ''}${unhealthy ? ` (${h.rollout?.available}/${h.rollout?.desired} available):` : `: ${t(h.error.message)}`}`)}`
+        : '';
+      const gate = h.rollout && h.rollout.verdict !== 'UNHEALTHY' ? `\n   ${c.dim(`aws-node ${h.rollout.verdict}${h.rollout.desired !== null ? ` ${h.rollout.available}/${h.rollout.desired} available` : ''}, ${h.rollout.reads} read(s)`)}` : '';
+      const faults = unhealthy && h.rollout ? `\n${nodeLines(h.rollout.faults, h.rollout.faultCount, c)}` : '';
+      const warnings = h.warnings.map((w) => `\n   ${c.yellow(t(w))}`).join('');
+      return `${head}\n   ${c.dim(facts)}${gate}${error}${faults}${warnings}`;
     })
     .join('\n');
+}
+
+/** One line per node at fault: node, container, reason (the message when there is room: a table cell wraps it). */
+function nodeLines(faults: readonly RecordedNodeFault[], count: number, c: Colors): string {
+  const lines = faults.map((f) => `   ${c.red(t(`${f.node ?? 'DaemonSet'}${f.container ? ` ${f.container}` : ''} ${f.reason}`))}${f.message ? c.dim(`: ${t(f.message)}`) : ''}`);
+  if (count > faults.length) lines.push(`   ${c.dim(`… and ${count - faults.length} more`)}`);
+  return lines.join('\n');
 }
 
 /**
@@ -143,7 +158,10 @@ export function renderClusterHistory(entries: readonly ClusterRunView[], options
       `${t(e.name)}\n${c.dim(`${e.accountId} ${e.region}`)}`,
       outcome,
       `${t(e.from) || '—'}\n→ ${t(e.version) || '—'}\n${c.dim(`target ${t(e.target) || '—'}`)}`,
-      `${e.hopsDone}/${e.hopCount} done\n${hopLines(e.hops, c)}${e.error && !e.hops.some((h) => h.error?.message === e.error?.message) ? `\n${c.red(t(e.error.message))}` : ''}`,
+      `${e.hopsDone}/${e.hopCount} done\n${hopLines(e.hops, c)}${e.error && !e.hops.some((h) => h.error?.message === e.error?.message) ? `\n${c.red(t(e.error.message))}` : ''}` +
+        // The pre-flight's nodes (a cluster BLOCKED before any hop); a failed hop lists its own above.
+        (e.nodes.length > 0 && !e.hops.some((h) => h.rollout?.verdict === 'UNHEALTHY') ? `\naws-node at fault:\n${nodeLines(e.nodes, e.nodes.length, c)}` : '') +
+        e.warnings.filter((w) => !w.startsWith('hop ')).map((w) => `\n${c.yellow(t(w))}`).join(''),
     ]);
   }
   return `${table.toString()}\n${entries.length} run(s)\n`;

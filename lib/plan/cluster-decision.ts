@@ -1,7 +1,8 @@
 import { validateConfigurationValues } from '../addon/configuration-schema.js';
 import type { CniFleetError } from '../errors.js';
-import { AddonUnhealthyError, ClusterSkippedError, ConfigurationRejectedError, isCniFleetError, PlanBlockedError, UntranslatableSettingsError } from '../errors.js';
+import { AddonUnhealthyError, AwsNodeUnhealthyError, ClusterSkippedError, ConfigurationRejectedError, isCniFleetError, PlanBlockedError, UntranslatableSettingsError } from '../errors.js';
 import type { FittedTranslation } from '../migration/fit-to-schema.js';
+import type { NodeFault, RolloutVerdict } from '../rollout/rollout-verdict.js';
 import { fitToSchemas } from '../migration/fit-to-schema.js';
 import { migrationNotes } from '../migration/plan-migration.js';
 import type { Translation } from '../migration/translate-settings.js';
@@ -43,6 +44,8 @@ export const RefusalCode = {
   UNTRANSLATABLE_SETTINGS: 'UNTRANSLATABLE_SETTINGS',
   /** The add-on's configurationValues are refused by the schema of a build on the path. */
   CONFIGURATION_REJECTED: 'CONFIGURATION_REJECTED',
+  /** The aws-node pre-flight: a container crash-looping or unable to pull, a pod not Ready, before any change. */
+  AWS_NODE_UNHEALTHY: 'AWS_NODE_UNHEALTHY',
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 
@@ -57,6 +60,8 @@ export interface Refusal {
   readonly rejected?: { readonly version: string; readonly problems: readonly string[] };
   /** UNTRANSLATABLE_SETTINGS: each setting and why. */
   readonly settings?: readonly string[];
+  /** AWS_NODE_UNHEALTHY: the nodes, pods and containers at fault. */
+  readonly faults?: readonly NodeFault[];
 }
 
 /** Go on, wait (the state will settle: the step is retried), or leave the cluster alone. */
@@ -116,6 +121,29 @@ export function addonGate(addon: { readonly status?: string | undefined; readonl
       code: RefusalCode.ADDON_BROKEN,
       reason: `the add-on is ${status}${issues.length > 0 ? ` with ${issues.length} health issue(s)` : ''}: it is never upgraded on top of a broken add-on`,
       addon: { status, issues },
+    };
+  return GO;
+}
+
+/**
+ * The aws-node pre-flight's verdict (lib/rollout/rollout-verdict.ts): a rollout or a pod start in progress is waited
+ * for like a busy add-on, an unhealthy aws-node leaves the cluster BLOCKED before any change (an upgrade would only
+ * replace the pods an operator needs to look at first, and the rollout gate could not tell its own damage from
+ * what was there), a healthy one goes on.
+ *
+ * @example
+ * awsNodeGate({ status: 'UNHEALTHY', counts, faults: [{ node: 'ip-10-0-0-4…', pod: 'aws-node-x', container: 'aws-node', reason: 'CrashLoopBackOff', message: '…' }] })
+ * // { kind: 'refuse', outcome: 'BLOCKED', code: 'AWS_NODE_UNHEALTHY', … }
+ */
+export function awsNodeGate(verdict: RolloutVerdict): Gate {
+  if (verdict.status === 'PENDING') return { kind: 'wait', status: `aws-node still rolling out (${verdict.waiting[0] ?? 'pods starting'})` };
+  if (verdict.status === 'UNHEALTHY')
+    return {
+      kind: 'refuse',
+      outcome: 'BLOCKED',
+      code: RefusalCode.AWS_NODE_UNHEALTHY,
+      reason: `aws-node is already unhealthy on ${new Set(verdict.faults.map((f) => f.node)).size} node(s): it is never upgraded on top of broken pods`,
+      faults: verdict.faults,
     };
   return GO;
 }
@@ -246,6 +274,8 @@ export function refusalError(cluster: string, refusal: Refusal): CniFleetError {
       return new AddonUnhealthyError(cluster, refusal.addon?.status ?? 'UNKNOWN', refusal.addon?.issues ?? []);
     case RefusalCode.UNTRANSLATABLE_SETTINGS:
       return new UntranslatableSettingsError(cluster, refusal.settings ?? [refusal.reason]);
+    case RefusalCode.AWS_NODE_UNHEALTHY:
+      return new AwsNodeUnhealthyError(cluster, refusal.faults ?? []);
     case RefusalCode.CONFIGURATION_REJECTED:
       return new ConfigurationRejectedError(cluster, refusal.rejected?.version ?? 'a build on the path', refusal.rejected?.problems ?? [refusal.reason]);
     default:

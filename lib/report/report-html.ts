@@ -121,8 +121,15 @@ function row(c: ReportCluster, at: (t: number) => number) {
         when: `${h.startedAt.slice(11, 19)}–${h.endedAt ? h.endedAt.slice(11, 19) : '…'}`,
         facts: `${seconds(start, end)}, ${h.polls} poll${h.polls === 1 ? '' : 's'}${h.updateId ? `, update ${text(h.updateId)}` : ''}`,
         error: h.error ? `${text(h.error.name)}${h.error.code ? ` (${text(h.error.code)})` : ''}: ${text(h.error.message)}` : null,
+        // The rollout gate's finding after the hop (docs/rollout-gate.md).
+        gate: h.rollout
+          ? `aws-node ${h.rollout.verdict}${h.rollout.desired !== null ? `, ${h.rollout.available}/${h.rollout.desired} available` : ''}, ${h.rollout.reads} read${h.rollout.reads === 1 ? '' : 's'}`
+          : null,
       };
     }),
+    // The aws-node nodes the pre-flight or the rollout gate found at fault, one line each.
+    nodes: (c.nodes ?? []).map((f) => ({ node: text(f.node ?? 'DaemonSet'), what: text([f.container, f.reason].filter(Boolean).join(' ')), message: text(f.message) })),
+    warnings: (c.warnings ?? []).map(text),
   };
 }
 

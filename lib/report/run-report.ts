@@ -73,9 +73,11 @@ export function reportFromRecords(request: { readonly runId: string; readonly ru
       status: view.status,
       startedAt: view.startedAt,
       endedAt: view.endedAt,
-      hops: view.hops.map((h) => ({ index: h.index, fromVersion: h.fromVersion, version: h.version, kind: h.kind, status: h.outcome, updateId: h.updateId, polls: h.polls, startedAt: h.startedAt, endedAt: h.endedAt, error: h.error })),
+      hops: view.hops.map((h) => ({ index: h.index, fromVersion: h.fromVersion, version: h.version, kind: h.kind, status: h.outcome, updateId: h.updateId, polls: h.polls, startedAt: h.startedAt, endedAt: h.endedAt, error: h.error, rollout: h.rollout })),
       plannedHops: (records.plan?.plan.hops ?? []).map((h) => ({ index: h.index, from: h.from, to: h.to, kind: h.kind })),
       error: view.error,
+      nodes: view.nodes,
+      warnings: view.warnings,
       final: { addonVersion: null, status: null, configurationValues: null, serviceAccountRoleArn: null },
     };
   });

@@ -18,6 +18,8 @@ export const UPGRADE_DEFAULTS = {
   bakeSeconds: 0,
   controlPollSeconds: 60,
   maxPauseSeconds: 43_200,
+  kubernetesAccess: 'required',
+  rolloutSoakSeconds: 120,
 } as const;
 
 /**

@@ -125,6 +125,22 @@ export const UpgradeOptions = z.strictObject({
   controlPollSeconds: z.number().int().min(10).max(3600).default(D.controlPollSeconds),
   /** A run paused (`cni-fleet pause`) for longer than this halts: what is left is SKIPPED with the reason. */
   maxPauseSeconds: z.number().int().min(60).max(MAX_HOLD_SECONDS).default(D.maxPauseSeconds),
+  /**
+   * What an unreachable or forbidden Kubernetes API means for the aws-node pre-flight and rollout gate
+   * (docs/rollout-gate.md): `required` stops the cluster (BLOCKED before any change, FAILED after a hop) with the
+   * access entry to create; `best-effort` records a warning and lets EKS's checks alone decide; `off` never reads.
+   */
+  kubernetesAccess: z.enum(['required', 'best-effort', 'off']).default(D.kubernetesAccess),
+  /** Every aws-node container must have run this long without a restart before a hop counts as done; 0 skips the soak. */
+  rolloutSoakSeconds: z.number().int().min(0).max(1800).default(D.rolloutSoakSeconds),
+}).superRefine((options, context) => {
+  // The gate judges a hop within its deadline: a soak that cannot fit in it would fail every hop.
+  if (options.kubernetesAccess !== 'off' && options.rolloutSoakSeconds > 0 && options.rolloutSoakSeconds >= options.hopTimeoutSeconds)
+    context.addIssue({
+      code: 'custom',
+      path: ['rolloutSoakSeconds'],
+      message: `${options.rolloutSoakSeconds} must be less than hopTimeoutSeconds (${options.hopTimeoutSeconds}): the soak is judged within the hop's deadline`,
+    });
 });
 export type UpgradeOptions = z.infer<typeof UpgradeOptions>;
 export type UpgradeOptionsInput = z.input<typeof UpgradeOptions>;

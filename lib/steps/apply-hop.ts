@@ -89,8 +89,11 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   if (!hop) throw new Error(`ApplyHop: no hop ${plan.nextHop} in a plan of ${plan.hopCount}`);
   const now = deps.now();
   const hopState = (started: boolean, updateId: string | null, startedAt: Date): HopState => {
-    // The previous hop's real duration is the best guess for this one on the same cluster (same node count).
-    const expected = state.hop?.durationSeconds ?? options.expectedHopSeconds;
+    // The previous hop's real duration is the best guess for this one on the same cluster (same node count): until
+    // its rollout gate could pass, when it had one. The first hop waits expectedHopSeconds, plus the gate's soak: the
+    // poll that sees EKS done then usually finds every aws-node container soaked too, and one read decides.
+    const soak = options.kubernetesAccess === 'off' ? 0 : options.rolloutSoakSeconds;
+    const expected = state.hop?.settledSeconds ?? state.hop?.durationSeconds ?? options.expectedHopSeconds + soak;
     return {
       index: hop.index,
       from: hop.from,
@@ -103,6 +106,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       waitSeconds: started ? Math.max(1, Math.ceil(expected)) : 0,
       deadline: new Date(startedAt.getTime() + options.hopTimeoutSeconds * 1000).toISOString(),
       durationSeconds: started ? null : 0,
+      settledSeconds: null,
     };
   };
   await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now, state.runId);

@@ -1,9 +1,10 @@
 import { DescribeAddonCommand, DescribeUpdateCommand } from '@aws-sdk/client-eks';
-import { AddonUnhealthyError, AddonUpdateFailedError, CniFleetError, HopTimeoutError, SettingsChangedError } from '../errors.js';
+import { AddonUnhealthyError, AddonUpdateFailedError, AwsNodeRolloutError, CniFleetError, HopTimeoutError, SettingsChangedError } from '../errors.js';
 import { keptSettings, settingsDifferences } from '../addon/kept-settings.js';
 import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
 import { verifyMigration } from '../migration/verify-migration.js';
+import { gateHop } from './aws-node-gate.js';
 import { ADDON_NAME } from './eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -12,7 +13,9 @@ const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DEL
 type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop' | 'snapshot'> & Partial<Pick<ClusterState, 'plan'>>;
 
 // The state machine retries these (statemachines/upgrade-cluster.asl.json, PollHop Retry): they end no hop.
-const RETRIED = new Set(['EksThrottledError', 'EksUnavailableError']);
+const RETRIED = new Set(['EksThrottledError', 'EksUnavailableError', 'KubernetesUnavailableError']);
+/** At most this many nodes at fault go on the hop record (DynamoDB items stay well under 400 KB); all are counted. */
+const RECORDED_FAULTS = 50;
 
 /**
  * The poll that ends a hop counts too, and what it found goes on the hop's record. RecordFailure runs next with
@@ -29,6 +32,18 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
       outcome: error instanceof HopTimeoutError ? 'TIMED_OUT' : 'FAILED',
       error: { name: error.name, message: error.message, ...(code ? { code } : {}) },
       ...(error instanceof AddonUnhealthyError ? { healthIssues: error.issues.map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) } : {}),
+      ...(error instanceof AwsNodeRolloutError
+        ? {
+            rollout: {
+              verdict: 'UNHEALTHY' as const,
+              reads: (hop.rollout?.reads ?? 0) + 1,
+              ...error.counts,
+              faults: error.faults.slice(0, RECORDED_FAULTS).map((f) => ({ ...f })),
+              faultCount: error.faults.length,
+              notes: [],
+            },
+          }
+        : {}),
     });
   } catch {
     // The EKS finding is what the workflow must see; RecordFailure still records the hop (one poll short).
@@ -37,15 +52,18 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
 
 /**
  * PollHop: one look at the hop. DescribeUpdate (with addonName, or EKS answers 404: facts §7.2) while the update
- * is InProgress; once it is Successful, DescribeAddon too. The hop succeeds only when the update is Successful
- * AND the add-on is ACTIVE AND has no health issues AND reports the hop's version — the combined check no
- * waiter makes (facts §6: AddonActive ignores UPDATE_FAILED; peers §5).
+ * is InProgress; once it is Successful, DescribeAddon too. EKS is done only when the update is Successful AND the
+ * add-on is ACTIVE AND has no health issues AND reports the hop's version — the combined check no waiter makes
+ * (the SDK's AddonActive waiter ignores UPDATE_FAILED). Then, in the same invocation, the rollout gate reads
+ * aws-node (lib/steps/aws-node-gate.ts): the hop is SUCCEEDED only once its pods rolled out healthy, and ROLLING
+ * (no EKS call, the gate alone) until then.
  *
  * @throws AddonUpdateFailedError (Failed/Cancelled), AddonUnhealthyError (DEGRADED, *_FAILED, health issues),
  *   HopTimeoutError (past the hop's deadline: no new update is issued on top of it), SettingsChangedError
- *   (configurationValues, role or pod identity associations no longer those of the snapshot)
+ *   (configurationValues, role or pod identity associations no longer those of the snapshot), AwsNodeRolloutError
+ *   (the gate: nodes at fault), KubernetesAccessError / KubernetesUnavailableError (kubernetesAccess `required`)
  * @example
- * const hop = await pollHop(state, deps); // { …, status: 'SUCCEEDED', polls: 1, durationSeconds: 66 }
+ * const hop = await pollHop(state, deps); // { …, status: 'SUCCEEDED', polls: 1, durationSeconds: 66, settledSeconds: 180 }
  */
 export async function pollHop(state: PollState, deps: StepDeps): Promise<HopState> {
   try {
@@ -64,6 +82,8 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const ref = cluster.key;
   const polls = hop.polls + 1;
   const now = deps.now();
+  // EKS reported the hop done at an earlier poll: only the rollout gate is left.
+  if (hop.status === 'ROLLING') return gateHop(state, deps, { ...hop, polls }, now);
   const pending = (): HopState => {
     if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.key, hop.to, polls);
     const left = Math.ceil((Date.parse(hop.deadline) - now.getTime()) / 1000);
@@ -97,5 +117,5 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   if (differences.length > 0) throw new SettingsChangedError(cluster.key, hop.to, differences);
   // issue #6: a create ends only once the DaemonSet shows the settings the migration carried over.
   if (hop.kind === 'create') await verifyMigration(state, hop, deps.eksFor);
-  return { ...hop, polls, status: 'SUCCEEDED', waitSeconds: 0, durationSeconds };
+  return gateHop(state, deps, { ...hop, polls, durationSeconds }, now);
 }

@@ -5,7 +5,12 @@ import type { StepDeps } from './step-deps.js';
 import { isFinalClusterStatus } from '../store/progress-store.js';
 
 /** Errors that mean "left alone on purpose, before any change" rather than "went wrong". */
-const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'MaintenanceWindowTagError']);
+const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'AwsNodeUnhealthyError', 'MaintenanceWindowTagError']);
+/**
+ * The Kubernetes API refused or did not answer: before the first hop nothing has changed, so the cluster is BLOCKED
+ * (kubernetesAccess `required`: the message names the access entry to create); after a hop it is FAILED.
+ */
+const BLOCKED_BEFORE_ANY_HOP = new Set(['KubernetesAccessError', 'KubernetesUnavailableError']);
 // A rollout control that stops a cluster before its first change (a halted run, a deferred window) leaves it as it was.
 const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError', 'RunHaltedError', 'OutsideMaintenanceWindowError']);
 
@@ -35,7 +40,7 @@ export async function recordFailure(state: Pick<ClusterState, 'runId' | 'cluster
   const name = state.failure?.Error ?? 'States.Runtime';
   const message = causeMessage(state.failure?.Cause);
   const touched = state.hop !== undefined;
-  const status: ClusterOutcome = BLOCKED.has(name) ? 'BLOCKED' : SKIPPED.has(name) && !touched ? 'SKIPPED' : 'FAILED';
+  const status: ClusterOutcome = BLOCKED.has(name) || (BLOCKED_BEFORE_ANY_HOP.has(name) && !touched) ? 'BLOCKED' : SKIPPED.has(name) && !touched ? 'SKIPPED' : 'FAILED';
   const now = deps.now().toISOString();
   if (state.hop && state.hop.status !== 'SUCCEEDED') {
     await deps.store.updateHop(state.runId, state.cluster.key, state.hop.index, {

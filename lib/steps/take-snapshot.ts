@@ -7,6 +7,7 @@ import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { credentialsOf } from '../aws/clients.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
+import { kubernetesPrincipal, preflightAwsNode, type KubernetesApi, type Preflight } from './aws-node-preflight.js';
 import { readSelfManaged } from '../migration/read-self-managed.js';
 import { StartHoldState, type ClusterState, type PodIdentityPair, type SelfManagedState, type Snapshot } from '../workflow/state.js';
 import { checkClusterStart, type WindowInfo } from '../controls/start-gate.js';
@@ -96,7 +97,8 @@ export async function takeSnapshot(
     (out) => out.addon,
     (error: unknown) => (isNotFound(error) && !/No cluster found/i.test((error as Error).message) ? undefined : translateEksError(error, ref)),
   );
-  if (!addon) return snapshotSelfManaged(state, deps, cluster, credentialsOf(eks), window);
+  const api: KubernetesApi = { endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data ?? null };
+  if (!addon) return snapshotSelfManaged(state, deps, cluster, api, credentialsOf(eks), window);
   const addonStatus = addon.status ?? 'UNKNOWN';
   // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.
   const addonState = addonGate({ status: addonStatus, issues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) });
@@ -105,6 +107,7 @@ export async function takeSnapshot(
 
   const associations = [...(addon.podIdentityAssociations ?? [])].sort();
   const podIdentityPairs = await podIdentityPairsOf(eks, name, associations, ref);
+  const preflight = state.options.kubernetesAccess === 'off' ? undefined : await preflightAwsNode(state, deps, api, credentialsOf(eks));
   const snapshot: Snapshot = {
     clusterArn: cluster.arn ?? '',
     kubernetesVersion: cluster.version ?? '',
@@ -117,9 +120,27 @@ export async function takeSnapshot(
     podIdentityAssociations: associations,
     podIdentityPairs,
     takenAt: deps.now().toISOString(),
+    ...(preflight ? { awsNode: preflight.baseline, kubernetesApi: api } : {}),
   };
-  const stored = await deps.store.putSnapshot(state.runId, key, snapshot);
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}) });
+  return keepSnapshot(state, deps, snapshot, preflight, window);
+}
+
+/**
+ * Stores the snapshot (with the pre-flight's fuller record) and the cluster's step, then ends the cluster when the
+ * pre-flight refused it (the maintenance window recorded with it): the snapshot shows, node by node, what it found.
+ */
+async function keepSnapshot(
+  state: Pick<ClusterState, 'runId' | 'cluster'>,
+  deps: StepDeps,
+  snapshot: Snapshot,
+  preflight: Preflight | undefined,
+  window: WindowInfo | null,
+  extra: Record<string, unknown> = {},
+): Promise<Snapshot> {
+  const { key } = state.cluster;
+  const stored = await deps.store.putSnapshot(state.runId, key, { ...snapshot, ...extra, ...(preflight ? { awsNode: preflight.record } : {}) });
+  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}), ...(preflight && preflight.warnings.length > 0 ? { warnings: preflight.warnings } : {}) });
+  if (preflight?.refusal) throw preflight.refusal;
   return { ...snapshot, takenAt: stored.snapshot.takenAt };
 }
 
@@ -131,15 +152,21 @@ export async function takeSnapshot(
  * no configurationValues yet (PlanUpgrade fits them to the path's schemas).
  */
 async function snapshotSelfManaged(
-  state: Pick<ClusterState, 'runId' | 'cluster'>,
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options'>,
   deps: StepDeps,
   cluster: Cluster,
+  api: KubernetesApi,
   credentials: AwsCredentialIdentityProvider,
   window: WindowInfo | null,
 ): Promise<Snapshot> {
   const { name, region, key } = state.cluster;
-  const reader = await connectCluster({ name, region, key, endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data }, credentials);
+  const reader = await connectCluster(
+    { name, region, key, endpoint: api.endpoint, certificateAuthority: api.certificateAuthority ?? undefined, principal: kubernetesPrincipal(state.cluster, 'takeSnapshot') },
+    credentials,
+  );
   const install = await readSelfManaged(reader, state.cluster);
+  // The migration needs these reads whatever kubernetesAccess says; the pre-flight follows it like any other cluster.
+  const preflight = state.options.kubernetesAccess === 'off' ? undefined : await preflightAwsNode(state, deps, api, credentials, reader);
   const { translation } = install;
   const snapshot: Snapshot = {
     clusterArn: cluster.arn ?? '',
@@ -155,11 +182,7 @@ async function snapshotSelfManaged(
     takenAt: deps.now().toISOString(),
     // A JSON round trip turns the translation's readonly JSON values into the state schema's plain ones.
     selfManaged: JSON.parse(JSON.stringify({ image: install.image, carried: translation.carried, untranslatable: translation.untranslatable })) as SelfManagedState,
+    ...(preflight ? { awsNode: preflight.baseline, kubernetesApi: api } : {}),
   };
-  const stored = await deps.store.putSnapshot(state.runId, key, {
-    ...snapshot,
-    selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount },
-  });
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}) });
-  return { ...snapshot, takenAt: stored.snapshot.takenAt };
+  return keepSnapshot(state, deps, snapshot, preflight, window, { selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount } });
 }

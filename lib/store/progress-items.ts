@@ -87,6 +87,33 @@ export interface HealthIssue {
   readonly resourceIds?: readonly string[] | null;
 }
 
+/** A node, pod or container the aws-node pre-flight or the rollout gate found at fault. */
+export interface RecordedNodeFault {
+  /** Null when the fault is the DaemonSet's own (missing, or a rollout that did not complete). */
+  readonly node: string | null;
+  readonly pod: string | null;
+  readonly container: string | null;
+  /** The kubelet's waiting reason (`CrashLoopBackOff`, `ImagePullBackOff`, …) or the gate's (`RestartsGrowing`, `NotReady`, …). */
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What the rollout gate found after a hop (docs/rollout-gate.md). */
+export interface HopRollout {
+  /** HEALTHY or UNHEALTHY; UNCHECKED when best-effort could not read the API; OFF when kubernetesAccess is off. */
+  readonly verdict: 'HEALTHY' | 'UNHEALTHY' | 'UNCHECKED' | 'OFF';
+  /** Reads the gate made (each: the DaemonSet, and its pods when needed). */
+  readonly reads: number;
+  readonly desired: number | null;
+  readonly updated: number | null;
+  readonly available: number | null;
+  /** UNHEALTHY: the nodes at fault (at most 50; `faultCount` counts them all). */
+  readonly faults: readonly RecordedNodeFault[];
+  readonly faultCount: number;
+  /** What passed with a remark, e.g. a container that restarted once during the rollout and then stayed up. */
+  readonly notes: readonly string[];
+}
+
 /** The attributes every item has. */
 export interface ItemBase {
   readonly pk: string;
@@ -131,6 +158,8 @@ export interface ClusterItem extends ItemBase {
   /** The 1-based index of the hop being carried out; null between hops. */
   readonly currentHop: number | null;
   readonly error: RecordedError | null;
+  /** What could not be checked and was let through (kubernetesAccess best-effort); absent when none. */
+  readonly warnings?: readonly string[];
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly endedAt: string | null;
@@ -204,6 +233,10 @@ export interface HopItem extends ItemBase {
   readonly outcome: HopOutcome;
   readonly error: RecordedHopError | null;
   readonly healthIssues: readonly HealthIssue[];
+  /** The rollout gate's finding; absent on hops recorded before the gate existed. */
+  readonly rollout?: HopRollout;
+  /** What could not be checked and was let through (kubernetesAccess best-effort). */
+  readonly warnings?: readonly string[];
 }
 
 /**

@@ -31,6 +31,7 @@ import {
   type ClusterItem,
   type HealthIssue,
   type HopItem,
+  type HopRollout,
   type LockItem,
   type PlanItem,
   type RecordedError,
@@ -102,6 +103,8 @@ export interface ClusterUpdate {
   readonly hopsDone?: number;
   readonly currentHop?: number | null;
   readonly error?: RecordedError | null;
+  /** Replaces the cluster's warnings (one writer: TakeSnapshot's pre-flight). */
+  readonly warnings?: readonly string[];
   readonly endedAt?: string | Date | null;
   /** The cluster's maintenance window and its earliest start (TakeSnapshot, a dry run). */
   readonly window?: ClusterItem['window'];
@@ -123,6 +126,8 @@ export interface HopUpdate {
   readonly outcome?: HopOutcome;
   readonly error?: RecordedHopError | null;
   readonly healthIssues?: readonly HealthIssue[];
+  readonly rollout?: HopRollout;
+  readonly warnings?: readonly string[];
   readonly endedAt?: string | Date | null;
 }
 
@@ -556,6 +561,7 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       if (update.currentHop !== undefined) set['currentHop'] = update.currentHop === null ? null : checkHopIndex(update.currentHop);
       if (update.error !== undefined) set['error'] = recordedError(update.error);
       if (update.window !== undefined) set['window'] = update.window === null ? null : { ...update.window };
+      if (update.warnings !== undefined) set['warnings'] = [...update.warnings];
       if (update.endedAt !== undefined) set['endedAt'] = update.endedAt === null ? null : canonicalTimestamp(update.endedAt, 'endedAt');
       else if (update.status !== undefined && isFinalClusterStatus(update.status)) set['endedAt'] = now.toISOString();
       const updated = await updateIf<ClusterItem>({ pk, sk, type: ItemType.CLUSTER }, set, { expression: 'attribute_exists(#pk)', names: { '#pk': 'pk' } });
@@ -668,6 +674,8 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       if (update.outcome !== undefined) set['outcome'] = checkMember(HopOutcome, update.outcome, 'outcome');
       if (update.error !== undefined) set['error'] = recordedHopError(update.error);
       if (update.healthIssues !== undefined) set['healthIssues'] = update.healthIssues;
+      if (update.rollout !== undefined) set['rollout'] = update.rollout;
+      if (update.warnings !== undefined) set['warnings'] = [...update.warnings];
       if (update.endedAt !== undefined) set['endedAt'] = update.endedAt === null ? null : canonicalTimestamp(update.endedAt, 'endedAt');
       else if (update.outcome !== undefined && update.outcome !== HopOutcome.IN_PROGRESS) set['endedAt'] = now.toISOString();
       // Only an IN_PROGRESS hop changes: an ended hop is history, and a replayed end must not move endedAt.

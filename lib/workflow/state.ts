@@ -38,6 +38,33 @@ export type SelfManagedState = z.infer<typeof SelfManagedState>;
 export const PodIdentityPair = z.object({ serviceAccount: z.string(), roleArn: z.string() });
 export type PodIdentityPair = z.infer<typeof PodIdentityPair>;
 
+/** A node, pod or container the pre-flight or the gate found at fault (lib/rollout/rollout-verdict.ts NodeFault). */
+export const NodeFaultState = z.object({
+  node: z.string().nullable(),
+  pod: z.string().nullable(),
+  container: z.string().nullable(),
+  reason: z.string(),
+  message: z.string(),
+});
+
+/**
+ * The aws-node pre-flight as TakeSnapshot left it for the later steps: whether it looked, the restart counts the gate
+ * compares with (non-zero only; the full per-pod baseline is in the DynamoDB snapshot), and, best-effort, why it
+ * could not look.
+ */
+export const AwsNodeBaselineState = z.object({
+  checked: z.boolean(),
+  /** Nodes the DaemonSet wanted a pod on. */
+  desired: z.number().int(),
+  /** `<pod uid>/<container>` → restartCount, for containers that had restarted. */
+  restarts: z.record(z.string(), z.number().int()),
+  warning: z.string().optional(),
+});
+export type AwsNodeBaselineState = z.infer<typeof AwsNodeBaselineState>;
+
+/** Where the cluster's Kubernetes API is (DescribeCluster), kept so the gate need not describe the cluster each hop. */
+export const KubernetesApiState = z.object({ endpoint: z.string(), certificateAuthority: z.string().nullable() });
+
 export const Snapshot = z.object({
   clusterArn: z.string(),
   kubernetesVersion: z.string(),
@@ -57,6 +84,9 @@ export const Snapshot = z.object({
   takenAt: z.string(),
   /** Set when `install` is `self-managed`. */
   selfManaged: SelfManagedState.optional(),
+  /** The pre-flight; absent when options.kubernetesAccess is `off`. */
+  awsNode: AwsNodeBaselineState.optional(),
+  kubernetesApi: KubernetesApiState.optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -111,7 +141,26 @@ export const PlanState = z.object({
 });
 export type PlanState = z.infer<typeof PlanState>;
 
-export const HopStatus = { IN_PROGRESS: 'IN_PROGRESS', SUCCEEDED: 'SUCCEEDED' } as const;
+/** IN_PROGRESS: EKS is updating; ROLLING: EKS is done, the rollout gate watches aws-node; SUCCEEDED: both done. */
+export const HopStatus = { IN_PROGRESS: 'IN_PROGRESS', ROLLING: 'ROLLING', SUCCEEDED: 'SUCCEEDED' } as const;
+
+/**
+ * The rollout gate within a hop (PollHop): how many reads it made, what it waits for, the restart counts it saw
+ * (to tell a restart from a crash loop at the next read), and how the hop passed.
+ */
+export const HopRolloutState = z.object({
+  reads: z.number().int(),
+  /** `<pod uid>/<container>` → restartCount of containers that restarted during the hop. */
+  restarts: z.record(z.string(), z.number().int()),
+  /** While ROLLING: what is still moving (a few lines, for the console). */
+  waiting: z.array(z.string()),
+  /** Once done: HEALTHY, UNCHECKED (best-effort, the API could not be read) or OFF. */
+  verdict: z.enum(['HEALTHY', 'UNCHECKED', 'OFF']).optional(),
+  counts: z.object({ desired: z.number().int(), updated: z.number().int(), available: z.number().int(), pods: z.number().int().nullable() }).optional(),
+  notes: z.array(z.string()).optional(),
+  warning: z.string().optional(),
+});
+export type HopRolloutState = z.infer<typeof HopRolloutState>;
 
 export const HopState = z.object({
   index: z.number().int(),
@@ -122,13 +171,19 @@ export const HopState = z.object({
   updateId: z.string().nullable(),
   startedAt: z.string(),
   polls: z.number().int(),
-  status: z.enum(['IN_PROGRESS', 'SUCCEEDED']),
+  status: z.enum(['IN_PROGRESS', 'ROLLING', 'SUCCEEDED']),
   /** Seconds the next Wait lasts. */
   waitSeconds: z.number().int().min(0),
   /** When the hop times out (ISO). */
   deadline: z.string(),
-  /** Set on success: how long EKS took, the estimate for this cluster's next hop. */
+  /** Set once EKS reports the hop done: how long EKS took. */
   durationSeconds: z.number().nullable(),
+  /**
+   * Set when the gate passes: seconds from the hop's start until it could have passed (the last aws-node container
+   * start plus the soak, or EKS's duration if later): the first wait of this cluster's next hop.
+   */
+  settledSeconds: z.number().nullable().default(null),
+  rollout: HopRolloutState.optional(),
 });
 export type HopState = z.infer<typeof HopState>;
 

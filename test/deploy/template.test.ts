@@ -564,6 +564,35 @@ describe('serverless package (dev stage)', () => {
       expect(roles.size).toBe(functions().length);
     });
 
+    it('reads the Kubernetes API only from the functions the access entries are for, and the target role\'s entries only read', () => {
+      // Prepare: the functions whose step can reach the Kubernetes reader (lib/kubernetes/kube-api.ts).
+      const reader = join(root, 'lib', 'kubernetes', 'kube-api.ts');
+      const readers = functions()
+        .filter(([, fn]) => reachableSources(stepFileOf(String(fn.Properties['Handler']))).has(reader))
+        .map(([, fn]) => String(fn.Properties['FunctionName']).replace(`${STACK_PREFIX}-`, ''))
+        .sort();
+      const target = parseYaml(readFileSync(join(root, 'docs', 'target-account-role.yaml'), 'utf8'), { customTags: CFN_TAGS, logLevel: 'silent' }) as {
+        Resources: Record<string, Json>;
+      };
+      const [, , entries] = target.Resources['Fn::ForEach::CniFleetAccessEntries'] as [string, Json, Record<string, { Type: string; Properties: JsonObject }>];
+      const entry = Object.values(entries)[0]!;
+
+      // Assess: docs/rollout-gate.md ("Access") asks for entries of exactly these roles (or of the target role they assume).
+      expect(readers).toEqual(['pollHop', 'takeSnapshot']);
+      const trusted = JSON.stringify(trustOf(target.Resources['CniFleetTargetRole'] as unknown as Resource));
+      for (const fn of readers) expect(trusted).toContain(`-*-${fn}`);
+      // The entry: the reader group (RBAC of docs/rollout-gate.md), and at most the view policy scoped to kube-system.
+      expect(entry.Type).toBe('AWS::EKS::AccessEntry');
+      expect(entry.Properties['KubernetesGroups']).toEqual(['cni-fleet-aws-node-reader']);
+      expect(entry.Properties['AccessPolicies']).toEqual({
+        'Fn::If': [
+          'UseViewPolicy',
+          [{ PolicyArn: { 'Fn::Sub': 'arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy' }, AccessScope: { Type: 'namespace', Namespaces: ['kube-system'] } }],
+          { Ref: 'AWS::NoValue' },
+        ],
+      });
+    });
+
     it('grants each function every DynamoDB action its progress-store calls need', () => {
       // Act & Assess: a missing action would only show in AWS, as AccessDenied in the middle of a run.
       for (const [, fn] of functions()) {

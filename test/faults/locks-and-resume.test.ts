@@ -12,7 +12,8 @@ import { keyOf, startFaultRig } from './fault-rig.js';
 // workflow on one simulator and one progress table.
 const CONFIG = '{"env":{"WARM_IP_TARGET":"5"}}';
 const ROLE = 'arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole';
-const FIRST_RUN_OPTIONS = { hopTimeoutSeconds: 120, expectedHopSeconds: 30 };
+// A short soak for the rollout gate: it must fit in the short hop timeout (an input error otherwise).
+const FIRST_RUN_OPTIONS = { hopTimeoutSeconds: 120, expectedHopSeconds: 30, rolloutSoakSeconds: 30 };
 
 /** The task invocations of one execution (ValidateInput carries its name; later states its ARN). */
 const ofExecution = (events: readonly TaskEvent[], executionName: string) =>

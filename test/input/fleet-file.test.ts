@@ -133,6 +133,8 @@ describe('bad input through the real CLI process', () => {
     { name: 'rehearse: a target that is no EKS build', command: 'rehearse', text: one({}), args: ['--target', 'v1.20.0;id'], field: 'options.target' },
     { name: 'rehearse: --per-lane-concurrency 0', command: 'rehearse', text: one({}), args: ['--per-lane-concurrency', '0'], field: '--per-lane-concurrency' },
     { name: 'rehearse: --lanes-at-once 0', command: 'rehearse', text: one({}), args: ['--lanes-at-once', '0'], field: '--lanes-at-once' },
+    { name: 'rehearse: --kubernetes-access sometimes', command: 'rehearse', text: one({}), args: ['--kubernetes-access', 'sometimes'], field: '--kubernetes-access' },
+    { name: 'rehearse: --soak longer than 30 minutes', command: 'rehearse', text: one({}), args: ['--soak', '3600'], field: '--soak' },
     { name: 'plan: an add-on version that is no build', command: 'plan', text: withAddon({ version: 'v1.19' }), args: [], field: 'clusters[0].addon.version' },
   ])('$name → exit 2, stderr names $field', async ({ command, text: fileText, args, field }, { expect }) => {
     // Prepare

@@ -57,6 +57,13 @@ export const faultArbitrary = (kubernetesVersion: string): fc.Arbitrary<FaultInp
       .map(noUndefined),
     fc.record({ effect: fc.constant('CLUSTER_UPDATING' as const), durationSeconds: fc.integer({ min: 30, max: 240 }) }),
     fc.record({ effect: fc.constant('CLUSTER_DELETED' as const), afterUpdates: fc.integer({ min: 0, max: 2 }) }),
+    // The Kubernetes side, which EKS does not see (docs/simulator.md): pod faults, a node joining, an API that
+    // refuses or does not answer (a few times, or for good).
+    fc.record({ effect: fc.constantFrom('POD_NOT_READY' as const, 'NODE_AGENT_CRASH_LOOP' as const, 'IMAGE_PULL_BACKOFF' as const), toVersion, nodeCount: fc.integer({ min: 1, max: 2 }) }).map(noUndefined),
+    fc.record({ effect: fc.constant('NODE_JOIN' as const), toVersion, afterSeconds: fc.integer({ min: 0, max: 60 }), nodeCount: fc.integer({ min: 1, max: 2 }) }).map(noUndefined),
+    fc
+      .record({ effect: fc.constantFrom('KUBERNETES_FORBIDDEN' as const, 'KUBERNETES_UNAUTHORIZED' as const, 'KUBERNETES_UNREACHABLE' as const), count: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) })
+      .map(noUndefined),
   );
 };
 
@@ -111,20 +118,26 @@ export const selfManagedArbitrary = (kubernetesVersion: string): fc.Arbitrary<Pi
     ),
   });
 
-/** The upgrade options of a random run: a symbolic or exact target, downgrades sometimes allowed, short timeouts. */
-const optionsArbitrary: fc.Arbitrary<UpgradeOptionsInput> = fc.record({
-  target: fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom('default', 'latest') },
-    { weight: 1, arbitrary: fc.constantFrom(...KUBERNETES_VERSIONS).chain((k) => fc.constantFrom(...startingBuilds(k))) },
-  ),
-  allowDowngrade: fc.boolean(),
-  pollIntervalSeconds: fc.integer({ min: 10, max: 30 }),
-  expectedHopSeconds: fc.integer({ min: 20, max: 60 }),
-  // Small, so that STUCK and SLOW hops time out quickly (the schema's minimum is 60).
-  hopTimeoutSeconds: fc.integer({ min: 60, max: 240 }),
-  perLaneConcurrency: fc.integer({ min: 1, max: 4 }),
-  failureThreshold: fc.integer({ min: 0, max: 2 }),
-});
+/**
+ * The upgrade options of a random run: a symbolic or exact target, downgrades sometimes allowed, short timeouts, and
+ * the rollout gate in each access mode with a soak that fits in the hop timeout (a longer one is an input error).
+ */
+const optionsArbitrary: fc.Arbitrary<UpgradeOptionsInput> = fc
+  .record({
+    target: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('default', 'latest') },
+      { weight: 1, arbitrary: fc.constantFrom(...KUBERNETES_VERSIONS).chain((k) => fc.constantFrom(...startingBuilds(k))) },
+    ),
+    allowDowngrade: fc.boolean(),
+    pollIntervalSeconds: fc.integer({ min: 10, max: 30 }),
+    expectedHopSeconds: fc.integer({ min: 20, max: 60 }),
+    // Small, so that STUCK and SLOW hops time out quickly (the schema's minimum is 60).
+    hopTimeoutSeconds: fc.integer({ min: 60, max: 240 }),
+    perLaneConcurrency: fc.integer({ min: 1, max: 4 }),
+    failureThreshold: fc.integer({ min: 0, max: 2 }),
+    kubernetesAccess: fc.constantFrom('required' as const, 'best-effort' as const, 'off' as const),
+  })
+  .chain((options) => fc.integer({ min: 0, max: Math.floor(options.hopTimeoutSeconds / 3) }).map((rolloutSoakSeconds) => ({ ...options, rolloutSoakSeconds })));
 
 export interface RandomRun {
   readonly fleet: z.input<typeof FleetFile>;

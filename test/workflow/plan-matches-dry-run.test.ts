@@ -51,7 +51,7 @@ describe('plan and rehearse --dry-run on the sample fleet', () => {
     const planned = Object.fromEntries(plan.map((c) => [keyOf(c), c.outcome]));
     const recorded = Object.fromEntries(dryRun.map((c) => [keyOf(c), c.status]));
     // Assess
-    expect(plan).toHaveLength(17);
+    expect(plan).toHaveLength(18);
     expect(recorded).toEqual(planned);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateFleet } from '../../../bench/fleet-generator.js';
-import { makespanBound } from '../../../bench/lower-bound.js';
+import { lastContainerStartSeconds, makespanBound } from '../../../bench/lower-bound.js';
 import { runCost } from '../../../bench/prices.js';
 import { FleetFile } from '../../../lib/fleet/fleet-file.js';
 
@@ -66,6 +66,24 @@ describe('makespanBound', () => {
     // Assess: max(240, (240 + 180) / 2 = 210, 540 / 4 = 135) = 240; pooled: lane us-east-1 max(240, 520 / 2) = 260.
     expect(bound.waves.map((w) => w.boundSeconds)).toEqual([160, 240]);
     expect(bound.poolBoundSeconds).toBe(260);
+  });
+});
+
+describe('the rollout gate in the bound', () => {
+  it('ends a hop no earlier than the last aws-node container start plus the soak, as the simulator rolls pods', () => {
+    // Prepare
+    const pace = { podReadySeconds: 5, concurrentStartSeconds: 2.5 };
+    const fleet = FleetFile.parse({ settings: { updateSeconds: 60, secondsPerNode: 2 }, clusters: [{ name: 'small', kubernetesVersion: '1.29', nodes: 3 }] });
+    // Act
+    const one = { lanesAtOnce: 1, perLaneConcurrency: 1 };
+    const withSoak = makespanBound(fleet, new Map([['111122223333/us-east-1/small', 2]]), one, 'cni-fleet/wave', 120);
+    const without = makespanBound(fleet, new Map([['111122223333/us-east-1/small', 2]]), one);
+    // Assess: 3 nodes roll one at a time (maxUnavailable 1): 1 s to observe, two 5 s waves, 30% of the last.
+    expect(lastContainerStartSeconds(3, pace)).toBeCloseTo(12.5, 6);
+    // 40 nodes: four at a time, ten waves of 12.5 s.
+    expect(lastContainerStartSeconds(40, pace)).toBeCloseTo(1 + 9 * 12.5 + 0.3 * 12.5, 6);
+    expect(withSoak.waveBoundSeconds).toBeCloseTo(2 * 132.5, 6);
+    expect(without.waveBoundSeconds).toBe(2 * 66);
   });
 });
 

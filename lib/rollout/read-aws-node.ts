@@ -1,0 +1,46 @@
+import type { KubeGet } from '../kubernetes/kube-api.js';
+import type { JsonObject, JsonValue } from '../store/json-value.js';
+import { daemonSetView, podView, type DaemonSetView, type PodView } from './aws-node-objects.js';
+
+/** What one read of the aws-node DaemonSet found, and how many GETs it took. */
+export interface AwsNodeRead {
+  /** Undefined when the DaemonSet does not exist. */
+  readonly daemonSet: DaemonSetView | undefined;
+  /** Undefined when the pods were not needed (the DaemonSet alone decided). */
+  readonly pods: PodView[] | undefined;
+  readonly requests: number;
+}
+
+const isObject = (value: JsonValue | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const DAEMONSET = '/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node';
+const PODS = '/api/v1/namespaces/kube-system/pods';
+/** Pods per page: the API server's recommended chunk size (kubectl's default `--chunk-size`), one page up to 500 nodes. */
+const PAGE = 500;
+
+/**
+ * Reads the aws-node DaemonSet, then, when `wantPods` says so for what the DaemonSet shows, its pods (by the
+ * DaemonSet's own selector, in pages of 500). The DaemonSet is a few kilobytes; the pods are about 8 KB each, so
+ * they are read only when a verdict needs them (docs/rollout-gate.md, "Cost").
+ *
+ * @example
+ * const { daemonSet, pods } = await readAwsNode(get, () => true);
+ */
+export async function readAwsNode(get: KubeGet, wantPods: (daemonSet: DaemonSetView) => boolean): Promise<AwsNodeRead> {
+  const json = await get(DAEMONSET);
+  if (!json) return { daemonSet: undefined, pods: undefined, requests: 1 };
+  const daemonSet = daemonSetView(json);
+  if (!wantPods(daemonSet)) return { daemonSet, pods: undefined, requests: 1 };
+  const pods: PodView[] = [];
+  let requests = 1;
+  let next: string | undefined;
+  do {
+    const page = await get(PODS, { labelSelector: daemonSet.selector || 'k8s-app=aws-node', limit: String(PAGE), ...(next ? { continue: next } : {}) });
+    requests += 1;
+    const items = Array.isArray(page?.items) ? page.items : [];
+    for (const item of items) if (isObject(item)) pods.push(podView(item));
+    const token = isObject(page?.metadata) ? page.metadata.continue : undefined;
+    next = typeof token === 'string' && token !== '' ? token : undefined;
+  } while (next);
+  return { daemonSet, pods, requests };
+}
