@@ -136,6 +136,21 @@ export class PlanBlockedError extends CniFleetError {
   }
 }
 
+/**
+ * A rollback that may not run (docs/operating-a-run.md, "Rollback"): no hop to roll back, another hop than the one
+ * confirmed, more than one minor, a rollback of a rollback, or the add-on's configuration, role or pod identity
+ * associations changed since the hop. Refused before any change: the cluster is BLOCKED with the reason.
+ */
+export class RollbackRefusedError extends CniFleetError {
+  override readonly name = 'RollbackRefusedError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly reason: string,
+  ) {
+    super(`Rollback of ${cluster} refused: ${reason}`);
+  }
+}
+
 /** The cluster's configurationValues are not valid for a version on the path: refused before the first change. */
 export class ConfigurationRejectedError extends CniFleetError {
   override readonly name = 'ConfigurationRejectedError' as const;

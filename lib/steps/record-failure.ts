@@ -5,7 +5,7 @@ import type { StepDeps } from './step-deps.js';
 import { isFinalClusterStatus } from '../store/progress-store.js';
 
 /** Errors that mean "left alone on purpose, before any change" rather than "went wrong". */
-const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'AwsNodeUnhealthyError', 'MaintenanceWindowTagError']);
+const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'AwsNodeUnhealthyError', 'MaintenanceWindowTagError', 'RollbackRefusedError']);
 /**
  * The Kubernetes API refused or did not answer: before the first hop nothing has changed, so the cluster is BLOCKED
  * (kubernetesAccess `required`: the message names the access entry to create); after a hop it is FAILED.

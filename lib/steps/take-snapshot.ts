@@ -69,7 +69,7 @@ function requireSameCluster(expected: ClusterState['cluster'], arn: string | und
  * const snapshot = await takeSnapshot(state, deps); // { addonVersion: 'v1.12.6-eksbuild.2', configurationValues: '{…}', … }
  */
 export async function takeSnapshot(
-  state: Pick<ClusterState, 'runId' | 'cluster' | 'options'> & { snapshot?: unknown },
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'rollback'> & { snapshot?: unknown },
   deps: StepDeps,
 ): Promise<Snapshot | StartHoldState> {
   const { name, key } = state.cluster;
@@ -103,7 +103,9 @@ export async function takeSnapshot(
   // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.
   const addonState = addonGate({ status: addonStatus, issues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) });
   if (addonState.kind === 'wait') throw new AddonBusyError(key, addonState.status);
-  if (addonState.kind === 'refuse') throw refusalError(key, addonState);
+  // A rollback is the remedy for an add-on the hop left DEGRADED: it goes on, the finding kept with its warnings.
+  const addonRefusal = addonState.kind === 'refuse' ? refusalError(key, addonState) : undefined;
+  if (addonRefusal && !state.rollback) throw addonRefusal;
 
   const associations = [...(addon.podIdentityAssociations ?? [])].sort();
   const podIdentityPairs = await podIdentityPairsOf(eks, name, associations, ref);
@@ -122,7 +124,7 @@ export async function takeSnapshot(
     takenAt: deps.now().toISOString(),
     ...(preflight ? { awsNode: preflight.baseline, kubernetesApi: api } : {}),
   };
-  return keepSnapshot(state, deps, snapshot, preflight, window);
+  return keepSnapshot(state, deps, snapshot, preflight, window, {}, addonRefusal ? [`rolling back the add-on as EKS reports it: ${addonRefusal.message}`] : []);
 }
 
 /**
@@ -130,17 +132,22 @@ export async function takeSnapshot(
  * pre-flight refused it (the maintenance window recorded with it): the snapshot shows, node by node, what it found.
  */
 async function keepSnapshot(
-  state: Pick<ClusterState, 'runId' | 'cluster'>,
+  state: Pick<ClusterState, 'runId' | 'cluster'> & { readonly rollback?: ClusterState['rollback'] },
   deps: StepDeps,
   snapshot: Snapshot,
   preflight: Preflight | undefined,
   window: WindowInfo | null,
   extra: Record<string, unknown> = {},
+  noted: readonly string[] = [],
 ): Promise<Snapshot> {
   const { key } = state.cluster;
   const stored = await deps.store.putSnapshot(state.runId, key, { ...snapshot, ...extra, ...(preflight ? { awsNode: preflight.record } : {}) });
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}), ...(preflight && preflight.warnings.length > 0 ? { warnings: preflight.warnings } : {}) });
-  if (preflight?.refusal) throw preflight.refusal;
+  // A rollback is the remedy for the unhealthy aws-node the pre-flight found (the hop being rolled back broke it):
+  // it goes on, with the finding as a warning, and the gate judges the rollback's own hop.
+  const unhealthyNoted = preflight?.refusal && state.rollback ? [`rolling back despite the pre-flight: ${preflight.refusal.message}`] : [];
+  const warnings = [...noted, ...(preflight?.warnings ?? []), ...unhealthyNoted];
+  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}), ...(warnings.length > 0 ? { warnings } : {}) });
+  if (preflight?.refusal && !state.rollback) throw preflight.refusal;
   return { ...snapshot, takenAt: stored.snapshot.takenAt };
 }
 
@@ -152,7 +159,7 @@ async function keepSnapshot(
  * no configurationValues yet (PlanUpgrade fits them to the path's schemas).
  */
 async function snapshotSelfManaged(
-  state: Pick<ClusterState, 'runId' | 'cluster' | 'options'>,
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'rollback'>,
   deps: StepDeps,
   cluster: Cluster,
   api: KubernetesApi,

@@ -175,6 +175,8 @@ export interface ClusterItem extends ItemBase {
   readonly holds?: readonly HoldEpisode[];
   /** The cluster's maintenance window as its tag gave it, and when its first change could start (dry run, holds). */
   readonly window?: { readonly text: string; readonly open: boolean; readonly earliestStart: string } | null;
+  /** This run rolled back the hop `hop` of run `ofRun` (`cni-fleet rollback`): from → to, and why. */
+  readonly rollback?: { readonly ofRun: string; readonly hop: number; readonly from: string; readonly to: string; readonly reason: string | null } | null;
 }
 
 /**

@@ -108,6 +108,8 @@ export interface ClusterUpdate {
   readonly endedAt?: string | Date | null;
   /** The cluster's maintenance window and its earliest start (TakeSnapshot, a dry run). */
   readonly window?: ClusterItem['window'];
+  /** The hop this run rolls back (PlanUpgrade of a rollback). */
+  readonly rollback?: ClusterItem['rollback'];
 }
 
 /** A hop being started: the UpdateAddon (or CreateAddon) call has been made and returned `updateId`. */
@@ -561,6 +563,7 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       if (update.currentHop !== undefined) set['currentHop'] = update.currentHop === null ? null : checkHopIndex(update.currentHop);
       if (update.error !== undefined) set['error'] = recordedError(update.error);
       if (update.window !== undefined) set['window'] = update.window === null ? null : { ...update.window };
+      if (update.rollback !== undefined) set['rollback'] = update.rollback === null ? null : { ...update.rollback };
       if (update.warnings !== undefined) set['warnings'] = [...update.warnings];
       if (update.endedAt !== undefined) set['endedAt'] = update.endedAt === null ? null : canonicalTimestamp(update.endedAt, 'endedAt');
       else if (update.status !== undefined && isFinalClusterStatus(update.status)) set['endedAt'] = now.toISOString();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
+import { RollbackRequest } from '../schemas/rollback-request.js';
 
 /**
  * The JSON that flows between the cluster workflow's states (statemachines/upgrade-cluster.asl.json). Each Task
@@ -193,6 +194,7 @@ export const ClusterState = z.object({
   trigger: z.string(),
   cluster: ClusterIdentity,
   options: UpgradeOptions,
+  rollback: RollbackRequest.optional(),
   snapshot: z.preprocess(snapshotUnlessHold, Snapshot.optional()),
   plan: PlanState.optional(),
   hop: HopState.optional(),
