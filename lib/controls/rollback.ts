@@ -81,12 +81,45 @@ const pairsText = (pairs: readonly unknown[]): string =>
       .sort(),
   );
 
+/** What a rollback of the last hop would do, as the history says: the hop, and the builds from → to. */
+export interface RollbackCandidate {
+  readonly last: LastHop;
+  /** The build the add-on moves back from (the hop's target). */
+  readonly from: string;
+  /** The build it moves back to (what it ran before the hop). */
+  readonly to: string;
+  /** `run R hop N (A → B, OUTCOME)`, for messages. */
+  readonly what: string;
+}
+
 /**
- * The rules of a rollback (docs/operating-a-run.md, "Rollback"), before anything changes: there is a last hop; it
- * is the one the operator confirmed (`from` → `to` is its target → its start); it was not itself a rollback nor the
- * creation of the add-on; it moved at most one minor; the add-on still runs its target; and the configuration, role
- * and pod identity associations are those the hop carried (its run's snapshot). The older version's schema check
- * is PlanUpgrade's, as for every plan.
+ * The rules of a rollback that the history alone decides: there is a last hop; it was not itself a rollback nor
+ * the creation of the add-on; it moved at most one minor. `cni-fleet rollback` shows the result for confirmation;
+ * the workflow checks it again with the add-on as it is (decideRollback).
+ *
+ * @throws RollbackRefusedError saying which rule
+ * @example
+ * rollbackCandidate(key, last) // { from: 'v1.21.1-eksbuild.8', to: 'v1.20.5-eksbuild.1', what: 'run weekly-48 hop 1 (…)', last }
+ */
+export function rollbackCandidate(clusterKey: string, last: LastHop | null): RollbackCandidate {
+  const refuse = (reason: string): never => {
+    throw new RollbackRefusedError(clusterKey, reason);
+  };
+  if (!last) return refuse('no hop of this cluster is recorded in the progress table (nothing to roll back, or its records expired)');
+  const { hop } = last;
+  const what = `run ${last.runId} hop ${hop.index} (${hop.fromVersion} → ${hop.version}, ${hop.outcome})`;
+  if (last.rollback) return refuse(`its last change, ${what}, was itself a rollback: go forward with an upgrade run instead`);
+  if (hop.kind === 'create') return refuse(`its last change, ${what}, created the add-on from a self-managed install: there is no add-on build to go back to`);
+  const minors = Math.abs(minorIndex(parseVersion(hop.version)) - minorIndex(parseVersion(hop.fromVersion)));
+  if (minors > 1) return refuse(`${what} spans ${minors} minor versions; a rollback moves one minor at most`);
+  return { last, from: hop.version, to: hop.fromVersion, what };
+}
+
+/**
+ * Every rule of a rollback (docs/operating-a-run.md, "Rollback"), before anything changes: the history's
+ * (rollbackCandidate); the hop is the one the operator confirmed (`from` → `to` is its target → its start); the
+ * add-on still runs its target; and the configuration, role and pod identity associations are those the hop carried
+ * (its run's snapshot). The older version's schema check is PlanUpgrade's, as for every plan.
  *
  * @throws RollbackRefusedError saying which rule, and for a changed configuration what differs
  * @example
@@ -96,19 +129,14 @@ export function decideRollback(clusterKey: string, request: RollbackRequest, las
   const refuse = (reason: string): never => {
     throw new RollbackRefusedError(clusterKey, reason);
   };
-  if (!last) return refuse('no hop of this cluster is recorded in the progress table (nothing to roll back, or its records expired)');
-  const { hop } = last;
-  const what = `run ${last.runId} hop ${hop.index} (${hop.fromVersion} → ${hop.version}, ${hop.outcome})`;
-  if (last.rollback) return refuse(`its last change, ${what}, was itself a rollback: go forward with an upgrade run instead`);
-  if (hop.kind === 'create') return refuse(`its last change, ${what}, created the add-on from a self-managed install: there is no add-on build to go back to`);
-  if (request.from !== hop.version || request.to !== hop.fromVersion)
-    return refuse(`the last hop is ${what}, not ${request.from} → ${request.to} as confirmed: confirm ${hop.version} → ${hop.fromVersion}`);
-  const minors = Math.abs(minorIndex(parseVersion(hop.version)) - minorIndex(parseVersion(hop.fromVersion)));
-  if (minors > 1) return refuse(`${what} spans ${minors} minor versions; a rollback moves one minor at most`);
+  const candidate = rollbackCandidate(clusterKey, last);
+  const { what } = candidate;
+  const { hop, runId, snapshot } = candidate.last;
+  if (request.from !== candidate.from || request.to !== candidate.to)
+    return refuse(`the last hop is ${what}, not ${request.from} → ${request.to} as confirmed: confirm ${candidate.from} → ${candidate.to}`);
   if (current.addonVersion !== hop.version)
     return refuse(`the add-on runs ${current.addonVersion}, not ${hop.version} that ${what} moved it to: the hop did not land, or the add-on changed since`);
-  const snapshot = last.snapshot;
-  if (!snapshot) return refuse(`the snapshot of run ${last.runId} is gone (expired): the configuration to restore is unknown`);
+  if (!snapshot) return refuse(`the snapshot of run ${runId} is gone (expired): the configuration to restore is unknown`);
   const differs: string[] = [];
   if (!sameConfiguration(snapshot.configurationValues, current.configurationValues)) differs.push('configurationValues');
   if ((snapshot.serviceAccountRoleArn ?? null) !== current.serviceAccountRoleArn)
@@ -116,5 +144,5 @@ export function decideRollback(clusterKey: string, request: RollbackRequest, las
   const thenPairs = Array.isArray(snapshot['podIdentityPairs']) ? (snapshot['podIdentityPairs'] as readonly unknown[]) : snapshot.podIdentityAssociations;
   if (pairsText(thenPairs) !== pairsText(current.podIdentityPairs)) differs.push(`pod identity associations (${pairsText(thenPairs)} then, ${pairsText(current.podIdentityPairs)} now)`);
   if (differs.length > 0) return refuse(`the add-on changed since ${what}: ${differs.join('; ')} differ from that run's snapshot; restore them or upgrade instead`);
-  return { ofRun: last.runId, hop: hop.index, from: hop.version, to: hop.fromVersion, reason: request.reason ?? null };
+  return { ofRun: runId, hop: hop.index, from: hop.version, to: hop.fromVersion, reason: request.reason ?? null };
 }
