@@ -1,6 +1,8 @@
 import { EKSClient, UpdateAddonCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
+import { readClusterHistory } from '../../lib/operator/cluster-history.js';
+import { renderClusterHistory } from '../../lib/operator/render-progress.js';
 import { startLocalWorkflow, type LoadedFleet, type LocalWorkflow } from '../invariants/local-workflow.js';
 
 // Rollback of a cluster's last hop (docs/operating-a-run.md, "Rollback") through the real cluster definition, the
@@ -64,6 +66,13 @@ describe('rollback of the last hop', () => {
     const addon = loaded.sim.cluster('gate-failed')?.addon;
     expect(addon).toMatchObject({ addonVersion: FROM, configurationValues: CONFIG });
     expect(await loaded.store.getLock(keyOf('gate-failed'))).toBeNull();
+    // The history shows it as a rollback, newest first, above the run it undid.
+    const history = await readClusterHistory(loaded.store, { cluster: keyOf('gate-failed') });
+    expect(history.map((h) => [h.runId, h.rollback?.ofRun ?? null])).toEqual([
+      ['rb-gate-failed', 'up-gate-failed'],
+      ['up-gate-failed', null],
+    ]);
+    expect(renderClusterHistory(history)).toContain('rollback of up-gate-failed hop 1: ipamd failing');
   });
 
   it('after a hop EKS failed (DEGRADED): back to the build before it', async () => {
