@@ -1,4 +1,4 @@
-import { causeMessage } from './record-failure.js';
+import { causeMessage } from '../workflow/cause-message.js';
 import { waveLabel } from '../controls/approval-notice.js';
 import type { StepDeps } from './step-deps.js';
 import type { WaveStep } from './check-failure-budget.js';

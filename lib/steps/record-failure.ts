@@ -3,6 +3,7 @@ import type { ClusterResult } from './cluster-result.js';
 import { clusterResult } from './cluster-result.js';
 import type { StepDeps } from './step-deps.js';
 import { isFinalClusterStatus } from '../store/progress-store.js';
+import { causeMessage } from '../workflow/cause-message.js';
 
 /** Errors that mean "left alone on purpose, before any change" rather than "went wrong". */
 const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'AwsNodeUnhealthyError', 'MaintenanceWindowTagError', 'RollbackRefusedError']);
@@ -13,20 +14,6 @@ const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'Untr
 const BLOCKED_BEFORE_ANY_HOP = new Set(['KubernetesAccessError', 'KubernetesUnavailableError']);
 // A rollout control that stops a cluster before its first change (a halted run, a deferred window) leaves it as it was.
 const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError', 'RunHaltedError', 'OutsideMaintenanceWindowError']);
-
-/**
- * A caught error's Cause: Lambda wraps it as JSON `{"errorType","errorMessage","trace"}`; the local runner
- * passes the plain message (shared/facts/toolchain.md).
- */
-export const causeMessage = (cause: string | undefined): string => {
-  if (!cause) return '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
-};
 
 /**
  * RecordFailure: records why the cluster's run ended (error name and message, on the cluster and on the hop in
