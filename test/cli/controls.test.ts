@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { serveStepFunctions, type LocalStepFunctionsEndpoint } from '../../lib/l
 import { openLocalProgress } from '../../lib/operator/progress-source.js';
 import { setRunPaused } from '../../lib/operator/run-controls.js';
 import type { TaskEvent } from '../../lib/local/workflow-runner.js';
-import { cleanEnv, cli } from '../helpers/cli-process.js';
+import { CLI, cleanEnv, cli } from '../helpers/cli-process.js';
 import { startRehearsal } from '../helpers/rehearsal-process.js';
 import { startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
 
@@ -111,6 +112,37 @@ describe('cni-fleet approve|reject|pause|resume --local: a rehearsal running in 
     } finally {
       await after.close();
     }
+  }, 120_000);
+
+  it('rehearse --approve prompt asks in the terminal and goes on with the answer', async () => {
+    // Prepare
+    const fleetFile = join(dir, 'prompt-fleet.json');
+    const inputFile = join(dir, 'prompt-input.json');
+    const dataDir = join(dir, 'prompt-data');
+    await writeFile(fleetFile, JSON.stringify(FLEET));
+    await writeFile(inputFile, JSON.stringify({ clusters: FLEET.clusters.map((c) => ({ name: c.name, region: c.region })), options: { waves: { '1': { approval: true } } } }));
+    const child = spawn(process.execPath, [CLI, 'rehearse', '--fleet', fleetFile, '--input', inputFile, '--approve', 'prompt', '--data-dir', dataDir, '--report-dir', join(dir, 'prompt-reports'), '--speed', '200'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    let answered = false;
+    child.stdout.resume();
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!answered && /approve wave 2 \(1, 2 cluster\(s\)\)\? \[y = approve \/ n = reject\] $/.test(stderr)) {
+        answered = true;
+        child.stdin.write('y\n');
+      }
+    });
+
+    // Act
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const progress = await openLocalProgress(dataDir);
+    const runId = /cni-fleet run (\S+): wave 2 of 2/.exec(stderr)?.[1] ?? '';
+    const approvals = await progress.store.listApprovals(runId).finally(() => progress.close());
+
+    // Assess
+    expect(answered).toBe(true);
+    expect(code).toBe(0);
+    expect(approvals).toEqual([expect.objectContaining({ status: 'APPROVED', answeredBy: expect.stringMatching(/\(rehearse --approve prompt\)$/) })]);
   }, 120_000);
 
   it('refuses bad input on one line with exit 2 before reaching anything', async () => {
