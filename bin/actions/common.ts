@@ -7,7 +7,7 @@ import { checkEndpointUrl, profileOutputSetting, type AwsCliOptions } from '../.
 import { ExitCode, type AwsCommandOptions, type CommandIo, type OutputOptions } from '../commands/cli-helpers.js';
 
 /** True for the errors that mean the user's input was wrong (exit status 2), not that something failed. */
-export const isInputError = (error: unknown): error is Error =>
+const isInputError = (error: unknown): error is Error =>
   isCniFleetError(error) && (error.name === 'InputValidationError' || error.name === 'InvalidVersionError');
 
 /**
@@ -17,7 +17,7 @@ export const isInputError = (error: unknown): error is Error =>
  * @example
  * return reportError(io, 'start', error, options.debug);
  */
-export function reportError(io: CommandIo, command: string, error: unknown, debug = false): number {
+function reportError(io: CommandIo, command: string, error: unknown, debug = false): number {
   const message = error instanceof Error ? error.message : String(error);
   io.err(`cni-fleet ${command}: ${safeText(message, { oneLine: true })}\n`);
   if (debug && error instanceof Error && error.stack) io.err(`${safeText(error.stack)}\n`);

@@ -3,22 +3,23 @@ import { createCliEksFactory } from '../../lib/aws/clients.js';
 import { InputValidationError } from '../../lib/errors.js';
 import { formatResult } from '../../lib/cli/output.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
-import type { BuildsFor, ClusterFacts, SchemaFor } from '../../lib/plan/cluster-facts.js';
+import type { BuildsFor, ClusterFacts, SchemaFor, SkippedCluster, UnreadableCluster } from '../../lib/plan/cluster-facts.js';
 import { translateSelfManaged } from '../../lib/migration/translate-settings.js';
 import type { JsonObject } from '../../lib/store/json-value.js';
 import { newCatalogueCache } from '../../lib/steps/step-deps.js';
 import { configurationSchema } from '../../lib/steps/eks-catalogue.js';
 import { clusterFactsFromFleet } from '../../lib/plan/fleet-file-facts.js';
 import { planFleet } from '../../lib/plan/plan-fleet.js';
-import { awsBuildsFor, readAwsFleet, type PlanScope, type SkippedCluster, type UnreadableCluster } from '../../lib/plan/read-aws-fleet.js';
+import { awsBuildsFor, readAwsFleet, type PlanScope } from '../../lib/operator/read-aws-fleet.js';
 import { renderPlanTable } from '../../lib/plan/render-plan-table.js';
 import { checkExecutionInput } from '../../lib/operator/execution-input-file.js';
 import { requireRegion, sdkClientConfig } from '../../lib/operator/aws-cli-options.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
 import { parseTargetSpec } from '../../lib/versions/resolve-target.js';
-import { configurationSchemaFor } from '../../sim/configuration-schemas.js';
+import { compareVersions, minorLine } from '../../lib/versions/compare-versions.js';
+import { loadOfflineCatalogue, type VersionRules } from '../../lib/addon/offline-catalogue/catalogue.js';
+import { offlineConfigurationSchemas } from '../../lib/addon/offline-catalogue/configuration-schemas.js';
 import { fleetClusterManifests } from '../../sim/kubernetes/aws-node-manifest.js';
-import { loadCatalogue } from '../../sim/catalogue/catalogue.js';
 import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, readOptionFile, runCommand } from './common.js';
 
@@ -79,8 +80,11 @@ export async function runPlan(options: PlanOptions, io: CommandIo): Promise<numb
   });
 }
 
+// A fleet file is planned against the offline catalogue (the one the simulator serves), ordered by the product's rules.
+const PRODUCT_VERSION_RULES: VersionRules = { compare: compareVersions, minorLine };
+
 async function fleetFileSource(file: string, options: PlanOptions): Promise<Source> {
-  // A fleet file is planned against the simulator catalogue; AWS options would silently do nothing.
+  // A fleet file is planned against the offline catalogue; AWS options would silently do nothing.
   for (const [flag, value] of [['--region', options.region], ['--profile', options.profile], ['--endpoint-url', options.endpointUrl]] as const)
     if (value !== undefined) throw new InputValidationError(flag, 'reads AWS, so it cannot be combined with --fleet');
   const text = await readOptionFile(file, '--fleet');
@@ -99,7 +103,8 @@ async function fleetFileSource(file: string, options: PlanOptions): Promise<Sour
     if (error instanceof InputValidationError) throw new InputValidationError(error.field, `${error.problem} (fleet file ${file})`, { cause: error });
     throw error;
   }
-  const catalogue = loadCatalogue();
+  const catalogue = loadOfflineCatalogue(PRODUCT_VERSION_RULES);
+  const configurationSchemaFor = offlineConfigurationSchemas(PRODUCT_VERSION_RULES);
   return {
     source: 'fleet-file',
     clusters: facts,

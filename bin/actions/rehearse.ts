@@ -137,7 +137,7 @@ function progressView(total: number, quiet: boolean): { onTask: (e: TaskEvent) =
  * The rehearsal's table: one row per cluster. A FAILED cluster shows the version it reached (what it runs now),
  * not only its target; a dry run shows each cluster's planned hops; notes are whole, wrapped, never cut.
  */
-export function renderRehearsalTable(report: Pick<RehearsalReport, 'clusters' | 'dryRun'>, color: boolean): string {
+function renderRehearsalTable(report: Pick<RehearsalReport, 'clusters' | 'dryRun'>, color: boolean): string {
   const c = pc.createColors(color);
   const table = createTable(['Cluster', 'Status', 'From', report.dryRun ? 'Planned hops' : 'Reached', 'Target', 'Hops', 'Note'], { color, colWidths: [null, null, null, null, null, null, 56] });
   const hopsCell = (cl: ReportCluster): string =>

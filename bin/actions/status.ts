@@ -48,7 +48,7 @@ const isMissingExecution = (error: unknown): boolean => error instanceof Error &
  *
  * @throws RunNotFoundError when neither workflow has such an execution
  */
-export async function executionOfRun(run: string, sfn: SFNClient, stack: StackOutputs | undefined): Promise<string> {
+async function executionOfRun(run: string, sfn: SFNClient, stack: StackOutputs | undefined): Promise<string> {
   if (looksLikeExecutionArn(run)) {
     parseExecutionArn(run, 'RUN');
     return run;

@@ -5,7 +5,6 @@ import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { Config } from '../config.js';
 
 /**
  * Where the EKS API of one cluster is reached: its account and Region, and the role to assume in that account.
@@ -163,10 +162,6 @@ export interface AwsClients {
  * const credentials = credentialsOf(eksFor({ accountId: '222233334444', region: 'us-east-1', roleArn }));
  */
 export const credentialsOf = (eks: EKSClient): AwsCredentialIdentityProvider => () => eks.config.credentials();
-
-/** The clients a deployed function uses, from its Config. */
-export const awsClientsFromConfig = (config: Config) =>
-  createAwsClients({ region: config.region, eksEndpoint: config.eksEndpoint, dynamoEndpoint: config.dynamoEndpoint, cloudWatchEndpoint: config.cloudWatchEndpoint, eventsEndpoint: config.eventsEndpoint });
 
 /** What the command line passes for its clients: the AWS CLI's options, resolved (lib/operator/aws-cli-options.ts). */
 export interface CliClientConfig {

@@ -10,7 +10,7 @@ import { safeText } from './terminal-text.js';
  */
 export type OutputFormat = 'json' | 'table' | 'text';
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'table', 'text'];
+const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'table', 'text'];
 
 const isOutputFormat = (value: string): value is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(value);
 

@@ -6,7 +6,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
 
 /** The header that binds the presigned call to one cluster; EKS refuses tokens that do not sign it. */
-export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
+const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
 
 /** aws-iam-authenticator presigns for 60 s (`requestPresignParam`); EKS honours the token 15 min after signing. */
 const PRESIGN_SECONDS = 60;

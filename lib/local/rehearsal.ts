@@ -11,7 +11,7 @@ import type { UpgradeOptionsInput } from '../schemas/upgrade-options.js';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
 import { ensureTable } from '../store/create-table.js';
 import { createProgressStore } from '../store/progress-store.js';
-import type { HopRollout, ProgressStore, RecordedNodeFault, RunClusterRecords } from '../store/progress-store.js';
+import type { ProgressStore, RunClusterRecords } from '../store/progress-store.js';
 import { nodesAtFault } from '../operator/cluster-run-view.js';
 import type { StepDeps } from '../steps/step-deps.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
@@ -23,6 +23,7 @@ import type { DataDirClaim, DataDirOwner } from './data-dir-owner.js';
 import { startDynamo } from './dynamo-server.js';
 import { needsStoredList, storeClusterList } from '../operator/stored-list.js';
 import { toPlainJson, type JsonObject } from '../store/json-value.js';
+import type { ReportCluster } from '../report/run-report.js';
 import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
 import { createLocalRunner } from './workflow-runner.js';
 import { eventTimer, scaledTimer } from './virtual-timer.js';
@@ -135,43 +136,7 @@ export interface RehearsalSelection {
   readonly skipTag?: string | undefined;
 }
 
-/** One cluster in the rehearsal report (README, "Local rehearsal"). */
-export interface ReportCluster {
-  readonly name: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** The value of the wave tag in the fleet file (`canary`, `1`, …), or '' when untagged. */
-  readonly wave: string;
-  readonly from: string | null;
-  readonly to: string | null;
-  /** The version the last successful hop reached (else `from`): what a FAILED cluster runs now. */
-  readonly reached: string | null;
-  readonly status: string;
-  readonly startedAt: string | null;
-  readonly endedAt: string | null;
-  readonly hops: {
-    readonly index: number;
-    readonly fromVersion: string;
-    readonly version: string;
-    readonly kind: string;
-    readonly status: string;
-    readonly updateId: string | null;
-    readonly polls: number;
-    readonly startedAt: string;
-    readonly endedAt: string | null;
-    readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
-    /** What the rollout gate found after the hop (docs/rollout-gate.md); absent in reports from before the gate. */
-    readonly rollout?: HopRollout | null;
-  }[];
-  /** The plan's hops, in order (for a dry run: the path it would take). */
-  readonly plannedHops: { readonly index: number; readonly from: string; readonly to: string; readonly kind: string }[];
-  readonly error: { readonly name: string; readonly message: string } | null;
-  /** aws-node nodes at fault: the failing hop's rollout gate, or the pre-flight's (absent in older reports). */
-  readonly nodes?: readonly RecordedNodeFault[];
-  /** What could not be checked and was let through (kubernetesAccess best-effort). */
-  readonly warnings?: readonly string[];
-  readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
-}
+export type { ReportCluster };
 
 /** How the fleet execution itself ended: SUCCEEDED, or FAILED with its error and one-line cause. */
 export interface RehearsalExecution {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeExecutionCommand, ExecutionStatus, paginateListExecutions, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { InputValidationError } from '../errors.js';
-import { mapConcurrent } from '../plan/map-concurrent.js';
+import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import type { ProgressStore } from '../store/progress-store.js';
 import { parseExecutionArn } from './execution-arn.js';
 

@@ -36,7 +36,7 @@ const stderrLogger = (level: string) => (...content: unknown[]): void => {
 };
 
 /** The `--debug` logger: every SDK client's request log, one line each on stderr. */
-export const debugLogger: SdkLogger = { debug: stderrLogger('debug'), info: stderrLogger('info'), warn: stderrLogger('warn'), error: stderrLogger('error') };
+const debugLogger: SdkLogger = { debug: stderrLogger('debug'), info: stderrLogger('info'), warn: stderrLogger('warn'), error: stderrLogger('error') };
 
 /**
  * The client configuration for the AWS CLI's options. Only what the SDK's own chain does not do the AWS CLI's way

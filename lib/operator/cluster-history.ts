@@ -1,6 +1,6 @@
 import { InputValidationError } from '../errors.js';
 import { Region } from '../fleet/names.js';
-import { mapConcurrent } from '../plan/map-concurrent.js';
+import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import type { ClusterItem, ProgressStore } from '../store/progress-store.js';
 import { clusterRunView, type ClusterRunView } from './cluster-run-view.js';
 

@@ -6,7 +6,7 @@ import type { HomeAccount } from '../schemas/target-account.js';
 import { accountRolesOf } from '../schemas/target-account.js';
 
 /** The service name in serverless.yml; the stack of stage S is `cni-fleet-S` (the Serverless Framework's naming). */
-export const SERVICE_NAME = 'cni-fleet';
+const SERVICE_NAME = 'cni-fleet';
 
 /** The CloudFormation Outputs of the deployed stack that the CLI reads (the contract with serverless.yml). */
 export const StackOutput = {

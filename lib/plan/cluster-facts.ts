@@ -38,3 +38,24 @@ export type SchemaFor = (addonVersion: string) => Promise<string>;
 
 /** The builds DescribeAddonVersions offers for one Kubernetes version, newest first (facts §7.5). */
 export type BuildsFor = (kubernetesVersion: string) => Promise<readonly CompatibleBuild[]>;
+
+/** A cluster that was listed but could not be planned, and why (a ghost; a DaemonSet that cannot be read as vpc-cni). */
+export interface SkippedCluster {
+  readonly name: string;
+  readonly region: string;
+  readonly accountId?: string;
+  readonly reason: string;
+}
+
+/**
+ * A cluster — or a whole account and Region, when `name` is null — that could not be read: an error row of the
+ * plan, while every other cluster is still planned.
+ */
+export interface UnreadableCluster {
+  readonly name: string | null;
+  readonly region: string;
+  readonly accountId: string | null;
+  /** The call that failed, e.g. `DescribeCluster` or `ListClusters`. */
+  readonly operation: string;
+  readonly error: { readonly name: string; readonly message: string };
+}

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { createTable } from '../cli/table.js';
 import { safeText } from '../cli/terminal-text.js';
 import type { ClusterPlan, FleetPlan } from './plan-fleet.js';
-import type { SkippedCluster, UnreadableCluster } from './read-aws-fleet.js';
+import type { SkippedCluster, UnreadableCluster } from './cluster-facts.js';
 
 export interface RenderOptions {
   /** ANSI colours; default none (the caller decides: a terminal, NO_COLOR, --no-color). */

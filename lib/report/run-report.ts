@@ -1,8 +1,58 @@
 import { clusterRunView } from '../operator/cluster-run-view.js';
-import type { RehearsalReport, ReportCluster } from '../local/rehearsal.js';
-import type { RunClusterRecords, RunItem } from '../store/progress-store.js';
+import type { HopRollout, RecordedNodeFault, RunClusterRecords, RunItem } from '../store/progress-store.js';
 
-export type { ReportCluster };
+/** One cluster in the rehearsal report (README, "Local rehearsal"). */
+export interface ReportCluster {
+  readonly name: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** The value of the wave tag in the fleet file (`canary`, `1`, …), or '' when untagged. */
+  readonly wave: string;
+  readonly from: string | null;
+  readonly to: string | null;
+  /** The version the last successful hop reached (else `from`): what a FAILED cluster runs now. */
+  readonly reached: string | null;
+  readonly status: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly hops: {
+    readonly index: number;
+    readonly fromVersion: string;
+    readonly version: string;
+    readonly kind: string;
+    readonly status: string;
+    readonly updateId: string | null;
+    readonly polls: number;
+    readonly startedAt: string;
+    readonly endedAt: string | null;
+    readonly error: { readonly name: string; readonly message: string; readonly code?: string } | null;
+    /** What the rollout gate found after the hop (docs/rollout-gate.md); absent in reports from before the gate. */
+    readonly rollout?: HopRollout | null;
+  }[];
+  /** The plan's hops, in order (for a dry run: the path it would take). */
+  readonly plannedHops: { readonly index: number; readonly from: string; readonly to: string; readonly kind: string }[];
+  readonly error: { readonly name: string; readonly message: string } | null;
+  /** aws-node nodes at fault: the failing hop's rollout gate, or the pre-flight's (absent in older reports). */
+  readonly nodes?: readonly RecordedNodeFault[];
+  /** What could not be checked and was let through (kubernetesAccess best-effort). */
+  readonly warnings?: readonly string[];
+  readonly final: { readonly addonVersion: string | null; readonly status: string | null; readonly configurationValues: string | null; readonly serviceAccountRoleArn: string | null };
+}
+
+/** What a rehearsal's report tells about its run: the part of it the run report shows. */
+export interface RehearsalOutline {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly clusters: readonly ReportCluster[];
+  readonly summary: {
+    readonly byStatus: Readonly<Record<string, number>>;
+    readonly hops: number;
+    readonly eksCalls: number;
+    readonly eksMutatingCalls: number;
+    readonly virtualSeconds: number;
+    readonly realSeconds: number;
+  };
+}
 
 /**
  * What a run's report shows, whichever run it was: a rehearsal (from its report) or a deployed run (from the
@@ -36,7 +86,7 @@ const countByStatus = (clusters: readonly ReportCluster[]): Record<string, numbe
  * @example
  * renderReportHtml(reportFromRehearsal(plain))
  */
-export function reportFromRehearsal(report: Pick<RehearsalReport, 'runId' | 'clusters' | 'summary' | 'dryRun'>): RunReport {
+export function reportFromRehearsal(report: RehearsalOutline): RunReport {
   const s = report.summary;
   return {
     runId: report.runId,

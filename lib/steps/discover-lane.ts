@@ -4,7 +4,7 @@ import { isNotFound, translateEksError } from '../aws/eks-errors.js';
 import { EksThrottledError, EksUnavailableError, ProgressRecordNotFoundError } from '../errors.js';
 import { compareWaves } from '../fleet/lanes.js';
 import type { LaneEntry } from '../fleet/lanes.js';
-import { mapConcurrent } from '../plan/map-concurrent.js';
+import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import { optOutRefusal } from '../plan/cluster-decision.js';
 import type { UpgradeOptions } from '../schemas/upgrade-options.js';
 import type { DiscoveredCluster, WaveMember } from '../store/fleet-records.js';

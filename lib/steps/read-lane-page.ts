@@ -1,4 +1,4 @@
-import { mapConcurrent } from '../plan/map-concurrent.js';
+import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import { ProgressRecordNotFoundError } from '../errors.js';
 import type { StepDeps } from './step-deps.js';
 import { clusterKey } from '../workflow/state.js';

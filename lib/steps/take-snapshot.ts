@@ -8,7 +8,7 @@ import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { credentialsOf } from '../aws/clients.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
 import { kubernetesPrincipal, preflightAwsNode, type KubernetesApi, type Preflight } from './aws-node-preflight.js';
-import { readSelfManaged } from '../migration/read-self-managed.js';
+import { readSelfManaged } from './read-self-managed.js';
 import { StartHoldState, type ClusterState, type PodIdentityPair, type SelfManagedState, type Snapshot } from '../workflow/state.js';
 import { checkClusterStart, type WindowInfo } from '../controls/start-gate.js';
 import { lockTtlSeconds } from './acquire-lock.js';

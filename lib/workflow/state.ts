@@ -39,15 +39,6 @@ export type SelfManagedState = z.infer<typeof SelfManagedState>;
 export const PodIdentityPair = z.object({ serviceAccount: z.string(), roleArn: z.string() });
 export type PodIdentityPair = z.infer<typeof PodIdentityPair>;
 
-/** A node, pod or container the pre-flight or the gate found at fault (lib/rollout/rollout-verdict.ts NodeFault). */
-export const NodeFaultState = z.object({
-  node: z.string().nullable(),
-  pod: z.string().nullable(),
-  container: z.string().nullable(),
-  reason: z.string(),
-  message: z.string(),
-});
-
 /**
  * The aws-node pre-flight as TakeSnapshot left it for the later steps: whether it looked, the restart counts the gate
  * compares with (non-zero only; the full per-pod baseline is in the DynamoDB snapshot), and, best-effort, why it

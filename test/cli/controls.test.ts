@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import type { RehearsalReport } from '../../lib/local/rehearsal.js';
 import { serveStepFunctions, type LocalStepFunctionsEndpoint } from '../../lib/local/step-functions-endpoint.js';
-import { openLocalProgress } from '../../lib/operator/progress-source.js';
+import { openLocalProgress } from '../../bin/actions/local-progress.js';
 import { setRunPaused } from '../../lib/operator/run-controls.js';
 import type { TaskEvent } from '../../lib/local/workflow-runner.js';
 import { CLI, cleanEnv, cli } from '../helpers/cli-process.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { OWNER_FILE } from '../../lib/local/data-dir-owner.js';
 import type { RehearsalReport } from '../../lib/local/rehearsal.js';
-import { openLocalProgress } from '../../lib/operator/progress-source.js';
+import { openLocalProgress } from '../../bin/actions/local-progress.js';
 import { cleanEnv } from '../helpers/cli-process.js';
 import { startRehearsal } from '../helpers/rehearsal-process.js';
 

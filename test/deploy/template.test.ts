@@ -11,14 +11,13 @@ import { readConfig } from '../../lib/config.js';
 import * as errors from '../../lib/errors.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
 import { progressTableDefinition, TTL_ATTRIBUTE } from '../../lib/store/table-definition.js';
+import type { JsonObject, JsonValue as Json } from '../../lib/store/json-value.js';
 
 // `npm run package` (osls + serverless-esbuild + serverless-step-functions) run once, offline and without AWS
 // credentials, into a temporary directory; every check below reads the CloudFormation template it produced.
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
 interface Resource {
   Type: string;
   Properties: JsonObject;
@@ -102,7 +101,7 @@ function statementsOf(document: Json): Statement[] {
 }
 
 /** `{"Fn::Sub": "arn:…"}` → its text; anything else → its JSON. */
-const resourceText = (resource: Json): string => (isObject(resource) && typeof resource['Fn::Sub'] === 'string' ? resource['Fn::Sub'] : JSON.stringify(resource));
+const resourceText = (resource: Json | undefined): string => (isObject(resource) && typeof resource['Fn::Sub'] === 'string' ? resource['Fn::Sub'] : JSON.stringify(resource));
 
 /** Every state of a definition, Map and Parallel bodies included. */
 function allStates(states: Record<string, AslState>): [string, AslState][] {

@@ -1,6 +1,6 @@
 /**
  * When each Kubernetes minor became available on EKS and when its support (standard, then extended for
- * 1.23 and later) ended. Used only by the simulator's compatibility rule (see catalogue.ts and the README's
+ * 1.23 and later) ended. Used only by the offline catalogue's compatibility rule (see catalogue.ts and the README's
  * "Compatibility rule"); dates from the EKS Kubernetes release calendar, 1.35 and 1.36 estimated.
  */
 export interface KubernetesRelease {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFleetFile } from '../../../lib/fleet/fleet-file.js';
 import { clusterFactsFromFleet } from '../../../lib/plan/fleet-file-facts.js';
 import { planFleet } from '../../../lib/plan/plan-fleet.js';
-import { awsBuildsFor, readAwsFleet, type EksReader, type PlanScope } from '../../../lib/plan/read-aws-fleet.js';
+import { awsBuildsFor, readAwsFleet, type EksReader, type PlanScope } from '../../../lib/operator/read-aws-fleet.js';
 import { loadCatalogue } from '../../../sim/catalogue/catalogue.js';
 import type { Simulator } from '../../../sim/server.js';
 import { startSimulator } from '../../../sim/server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapConcurrent } from '../../../lib/plan/map-concurrent.js';
+import { mapConcurrent } from '../../../lib/concurrency/map-concurrent.js';
 
 describe('mapConcurrent', () => {
   it('keeps input order even when later items finish first', async () => {

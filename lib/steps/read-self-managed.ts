@@ -1,9 +1,9 @@
 import { refusalError, selfManagedRefusal } from '../plan/cluster-decision.js';
 import type { ClusterReader } from '../kubernetes/cluster-reader.js';
 import type { JsonObject } from '../store/json-value.js';
-import { installedVersion } from './installed-version.js';
-import { archiveManifest, type ArchivedManifest } from './manifest-archive.js';
-import { translateSelfManaged, type Translation } from './translate-settings.js';
+import { installedVersion } from '../migration/installed-version.js';
+import { archiveManifest, type ArchivedManifest } from '../migration/manifest-archive.js';
+import { translateSelfManaged, type Translation } from '../migration/translate-settings.js';
 
 /** What the snapshot keeps of a self-managed install: the manifests as found, and their translation. */
 export interface SelfManagedInstall {

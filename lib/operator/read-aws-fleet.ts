@@ -5,33 +5,12 @@ import { eksErrorName, isNotFound } from '../aws/eks-errors.js';
 import { isCniFleetError } from '../errors.js';
 import { safeText } from '../cli/terminal-text.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
-import { readSelfManaged } from '../migration/read-self-managed.js';
+import { readSelfManaged } from '../steps/read-self-managed.js';
 import { newCatalogueCache } from '../steps/step-deps.js';
 import { ADDON_NAME, offeredBuilds } from '../steps/eks-catalogue.js';
-import type { BuildsFor, ClusterFacts } from './cluster-facts.js';
-import { mapConcurrent } from './map-concurrent.js';
+import type { BuildsFor, ClusterFacts, SkippedCluster, UnreadableCluster } from '../plan/cluster-facts.js';
+import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import { accountOfArn } from '../fleet/names.js';
-
-/** A cluster that was listed but could not be planned, and why (a ghost; a DaemonSet that cannot be read as vpc-cni). */
-export interface SkippedCluster {
-  readonly name: string;
-  readonly region: string;
-  readonly accountId?: string;
-  readonly reason: string;
-}
-
-/**
- * A cluster — or a whole account and Region, when `name` is null — that could not be read: an error row of the
- * plan, while every other cluster is still planned.
- */
-export interface UnreadableCluster {
-  readonly name: string | null;
-  readonly region: string;
-  readonly accountId: string | null;
-  /** The call that failed, e.g. `DescribeCluster` or `ListClusters`. */
-  readonly operation: string;
-  readonly error: { readonly name: string; readonly message: string };
-}
 
 export interface AwsFleet {
   readonly clusters: readonly ClusterFacts[];
