@@ -1,9 +1,6 @@
-/** Where a run halted: before a wave (its index and name), or during one (index DURING_WAVES), and why. */
-export interface RunHalt {
-  readonly wave: number;
-  readonly name: string;
-  readonly reason: string;
-}
+import type { RunHalt } from '../store/fleet-records.js';
+
+export type { RunHalt };
 
 /**
  * The wave index of a halt decided while a wave runs (a cluster's start gate: an alarm in `halt` mode, a pause past

@@ -6,7 +6,17 @@ import type { AlarmCheck } from './alarm-state.js';
 import { alarmReason, alarmsBlock, readAlarms } from './alarm-state.js';
 import { describeWindow, parseWindow, windowStatus, WindowSyntaxError } from './maintenance-window.js';
 import { DURING_WAVES, haltText } from './run-halt.js';
-import type { StepDeps } from '../steps/step-deps.js';
+import type { CloudWatchClientFactory } from '../aws/clients.js';
+import type { ProgressStore } from '../store/progress-store.js';
+
+/** What the start gate needs of a step's dependencies (lib/steps/step-deps.ts StepDeps provides it). */
+export interface StartGateDeps {
+  readonly store: Pick<ProgressStore, 'getRunGate' | 'markHalted' | 'updateCluster' | 'setClusterHold'>;
+  readonly cloudWatchFor: CloudWatchClientFactory;
+  readonly now: () => Date;
+  /** The Region alarms are read in when the run names none. */
+  readonly region: string;
+}
 
 /**
  * Looks a cluster's execution may make while held before its first change. Each look is a few state transitions
@@ -162,7 +172,7 @@ export async function checkClusterStart(
   tags: Readonly<Record<string, string>>,
   previous: ClusterHold | null,
   maxWaitSeconds: number,
-  deps: StepDeps,
+  deps: StartGateDeps,
 ): Promise<StartDecision> {
   const { options } = state;
   const run = options.dryRun ? null : await deps.store.getRunGate(state.runId);

@@ -1,12 +1,12 @@
 import { causeMessage } from '../workflow/cause-message.js';
 import { waveLabel } from '../controls/approval-notice.js';
 import type { StepDeps } from './step-deps.js';
-import type { WaveStep } from './check-failure-budget.js';
+import type { WaveWork } from '../workflow/task-events.js';
 
 /** RecordApproval's input: the wave loop's `$.work` and what the callback Task ended with. */
 export type ApprovalOutcome =
-  | { readonly runId: string; readonly work: WaveStep; readonly approved: true; readonly answer: unknown }
-  | { readonly runId: string; readonly work: WaveStep; readonly approved: false; readonly failure: { readonly Error: string; readonly Cause?: string | undefined } };
+  | { readonly runId: string; readonly work: WaveWork; readonly approved: true; readonly answer: unknown }
+  | { readonly runId: string; readonly work: WaveWork; readonly approved: false; readonly failure: { readonly Error: string; readonly Cause?: string | undefined } };
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
 
@@ -19,7 +19,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
  * @example
  * await recordApproval({ runId, work, approved: true, answer: { approvedBy: 'alice' } }, deps) // { …work, approvedFor: 1 }
  */
-export async function recordApproval(outcome: ApprovalOutcome, deps: StepDeps): Promise<WaveStep> {
+export async function recordApproval(outcome: ApprovalOutcome, deps: StepDeps): Promise<WaveWork> {
   const { runId, work } = outcome;
   const at = deps.now().toISOString();
   const wave = `wave ${work.index + 1} (${waveLabel(work.name)})`;

@@ -17,7 +17,13 @@ import type { ClusterItem, ClusterStatus } from './progress-items.js';
 import { checkRunId, keys } from './progress-keys.js';
 import { toPlainJson } from './json-value.js';
 import type { RunControl } from './control-records.js';
-import type { RunHalt } from '../controls/run-halt.js';
+
+/** Where a run halted: before a wave (its index and name), or during one (index DURING_WAVES), and why. */
+export interface RunHalt {
+  readonly wave: number;
+  readonly name: string;
+  readonly reason: string;
+}
 
 type Attributes = Record<string, NativeAttributeValue>;
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
 import { ClusterState, StartHoldState } from './state.js';
-import type { WaveStep } from '../steps/check-failure-budget.js';
 
 /**
  * What each Task state hands its Lambda (the ASL's Parameters or the whole state). Loose objects: a step reads
@@ -96,8 +95,12 @@ export const ApprovalRequestEvent = z.object({
   timeoutSeconds: z.number().int().min(1),
 });
 
-/** The wave loop's `$.work` as CheckFailureBudget left it: RecordApproval returns it with what it changed. */
-const WaveStepWork = z.looseObject({ index: z.number().int(), name: z.string() }).transform((w) => w as unknown as WaveStep);
+/**
+ * The wave loop's `$.work` as CheckFailureBudget left it (lib/steps/check-failure-budget.ts WaveStep): RecordApproval
+ * reads its wave and returns all of it with what it changed.
+ */
+const WaveStepWork = z.looseObject({ index: z.number().int(), name: z.string() });
+export type WaveWork = z.infer<typeof WaveStepWork>;
 
 /** RecordApproval / RecordRejection: the wave's work and the callback Task's answer or failure. */
 export const ApprovalOutcomeEvent = z.union([
