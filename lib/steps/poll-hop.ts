@@ -7,6 +7,7 @@ import { verifyMigration } from '../migration/verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
 import { recordHop } from './record-hop.js';
 import { ADDON_NAME } from './eks-catalogue.js';
+import { nextPollSeconds } from './hop-wait.js';
 import type { StepDeps } from './step-deps.js';
 
 const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
@@ -91,7 +92,7 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const pending = (): HopState => {
     if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.key, hop.to, polls);
     const left = Math.ceil((Date.parse(hop.deadline) - now.getTime()) / 1000);
-    return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(options.pollIntervalSeconds, left)) };
+    return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(nextPollSeconds(options, hop.earlierSeconds ?? []), left)) };
   };
 
   // One read per poll: DescribeAddon alone tells whether the hop is done (ACTIVE at the hop's version with no health
