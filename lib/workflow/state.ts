@@ -161,6 +161,12 @@ export const HopState = z.object({
    * from (lib/steps/hop-wait.ts). Absent in a state written before it was carried: the policy then starts afresh.
    */
   earlierSeconds: z.array(z.number()).optional(),
+  /**
+   * Set by the PollHop whose own DescribeAddon found the hop done — ACTIVE, no health issue, at the hop's version,
+   * the kept settings unchanged — and whose gate passed in the same invocation. After the last hop VerifyUpgrade
+   * takes that read instead of making the same one again a state later (lib/steps/verify-upgrade.ts).
+   */
+  addonChecked: z.boolean().optional(),
   rollout: HopRolloutState.optional(),
   /**
    * When the cluster's lock expires (epoch seconds), as AcquireLock or the last ApplyHop that renewed it left it:
