@@ -122,16 +122,21 @@ interface ExecutionEnd {
 const kindOf = (kind: string): 'fleet' | 'lane' | 'cluster' => (kind.includes('/') ? 'lane' : kind === 'UpgradeClusterStateMachine' ? 'cluster' : 'fleet');
 const executions = {
   reported: 0,
-  byKind: {} as Record<string, { executions: number; maxHistoryEvents: number; maxStateBytes: number; failed: number }>,
+  byKind: {} as Record<string, { executions: number; maxHistoryEvents: number; maxStateBytes: number; failed: number; errors: Record<string, number> }>,
   quotaErrors: [] as string[],
 };
 const onExecutionEnd = (e: ExecutionEnd): void => {
   executions.reported += 1;
-  const k = (executions.byKind[e.kind] ??= { executions: 0, maxHistoryEvents: 0, maxStateBytes: 0, failed: 0 });
+  const k = (executions.byKind[e.kind] ??= { executions: 0, maxHistoryEvents: 0, maxStateBytes: 0, failed: 0, errors: {} });
   k.executions += 1;
   k.maxHistoryEvents = Math.max(k.maxHistoryEvents, e.historyEvents);
   k.maxStateBytes = Math.max(k.maxStateBytes, e.maxStateBytes);
-  if (e.status !== 'SUCCEEDED') k.failed += 1;
+  if (e.status !== 'SUCCEEDED') {
+    k.failed += 1;
+    // Why it did not succeed, by error name: a figure that counts failures must say what they were.
+    const name = e.error?.name ?? e.status;
+    k.errors[name] = (k.errors[name] ?? 0) + 1;
+  }
   if (e.error && /DataLimitExceeded|HistoryLimit|ExceedToleratedFailure/.test(e.error.name)) executions.quotaErrors.push(`${e.kind}: ${e.error.name}`);
 };
 const onTask = (e: TaskEvent): void => {
@@ -365,7 +370,7 @@ table.push(
       ? 'not reported by this runner'
       : `${String(limits.maxHistoryEvents.fleet)} / ${String(limits.maxHistoryEvents.lane)} / ${String(limits.maxHistoryEvents.cluster)} events of ${fmt(HISTORY_LIMIT_EVENTS)}`,
   ],
-  ...Object.entries(executions.byKind).map(([kind, k]) => [`  ${kind}`, `${fmt(k.executions)} executions (${k.failed} not SUCCEEDED), history ≤ ${fmt(k.maxHistoryEvents)} events, state ≤ ${fmt(k.maxStateBytes)} B`]),
+  ...Object.entries(executions.byKind).map(([kind, k]) => [`  ${kind}`, `${fmt(k.executions)} executions (${k.failed} not SUCCEEDED${k.failed > 0 ? `: ${Object.entries(k.errors).map(([n, c]) => `${n} ${c}`).join(', ')}` : ''}), history ≤ ${fmt(k.maxHistoryEvents)} events, state ≤ ${fmt(k.maxStateBytes)} B`]),
   ['bound without wave barriers (one pool)', `${fmt(bound.poolBoundSeconds)} s`],
   ['EKS API calls per hop', `${metrics.eksCallsPerHop.toFixed(2)} (${metrics.eksMutatingCallsPerHop.toFixed(2)} mutating; ${fmt(report.summary.eksCalls)} in all)`],
   ['  by operation', Object.entries(report.summary.eksCallsByOperation).map(([op, n]) => `${op} ${fmt(n)}`).join(', ')],
