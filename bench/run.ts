@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --clusters N --accounts N --regions N --lanes-at-once N --per-lane-concurrency N --speed S
- * --seed N --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (lib/local/rehearsal.ts: the
+ * --seed N --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (rehearsal/rehearsal.ts: the
  * statemachines/*.asl.json, the handlers, the EKS simulator, dynalite) and prints what it measured against the
  * targets (README, Benchmark; docs/fleet-workflow.md). Not a test: nothing here asserts. `--json` prints the result
  * JSON on stdout (the tables go to stderr). Results go to bench/results/ (ignored by git).
@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { rehearse } from '../lib/local/rehearsal.js';
-import type { RehearsalOptions } from '../lib/local/rehearsal.js';
-import type { TaskEvent, TransitionEvent } from '../lib/local/workflow-runner.js';
+import { rehearse } from '../rehearsal/rehearsal.js';
+import type { RehearsalOptions } from '../rehearsal/rehearsal.js';
+import type { TaskEvent, TransitionEvent } from '../rehearsal/runner/workflow-runner.js';
 import { describeStartup, measureCliStartup } from './cli-startup.js';
 import { generateFleet } from './fleet-generator.js';
 import { makespanBound } from './lower-bound.js';
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
     // Absent: every lane at once (at most 10,000, the Distributed Map's own limit).
     'lanes-at-once': { type: 'string' },
     'per-lane-concurrency': { type: 'string', default: '10' },
-    // Absent: discrete-event virtual time (lib/local/virtual-timer.ts). A number: the scaled clock at that speed.
+    // Absent: discrete-event virtual time (rehearsal/runner/virtual-timer.ts). A number: the scaled clock at that speed.
     speed: { type: 'string' },
     seed: { type: 'string', default: '20261122' },
     json: { type: 'boolean', default: false },

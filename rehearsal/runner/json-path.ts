@@ -6,7 +6,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /**
  * Evaluates a States Language path the way aws-local-stepfunctions does (jsonpath-plus, `$$` for the context
- * object), for the Map fields the runner evaluates itself (lib/local/map-run.ts). A path to nothing is the
+ * object), for the Map fields the runner evaluates itself (rehearsal/runner/map-run.ts). A path to nothing is the
  * service's States.Runtime.
  */
 export function queryPath(path: string, input: unknown, context: unknown): Json {

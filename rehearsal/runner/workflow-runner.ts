@@ -40,7 +40,7 @@ export interface LocalRunnerOptions {
   readonly tasks: Readonly<Record<string, LocalTask>>;
   /** Virtual seconds per real second: Wait states and Retry intervals are scaled by it (the simulator's clock). */
   readonly speed: number;
-  /** How Waits and Retry intervals spend virtual time; default `scaledTimer(speed)` (lib/local/virtual-timer.ts). */
+  /** How Waits and Retry intervals spend virtual time; default `scaledTimer(speed)` (rehearsal/runner/virtual-timer.ts). */
   readonly timer?: VirtualTimer;
   /** Virtual time, epoch ms. */
   readonly now: () => number;

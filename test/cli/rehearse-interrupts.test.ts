@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
-import { OWNER_FILE } from '../../lib/local/data-dir-owner.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
+import { OWNER_FILE } from '../../rehearsal/data-dir-owner.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
 import { openLocalProgress } from '../../bin/actions/local-progress.js';
 import { CLI, cleanEnv } from '../helpers/cli-process.js';
 

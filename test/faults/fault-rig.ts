@@ -1,9 +1,9 @@
 import { setLogLevel } from '../../functions/step-handler.js';
 import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { localTasks, rehearsalHome } from '../../lib/local/rehearsal.js';
-import type { AbortedExecution, LocalTask, TaskEvent } from '../../lib/local/workflow-runner.js';
-import { createLocalRunner } from '../../lib/local/workflow-runner.js';
+import { localTasks, rehearsalHome } from '../../rehearsal/rehearsal.js';
+import type { AbortedExecution, LocalTask, TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
+import { createLocalRunner } from '../../rehearsal/runner/workflow-runner.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { newCatalogueCache } from '../../lib/steps/step-deps.js';
