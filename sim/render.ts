@@ -1,7 +1,7 @@
 import { clusterStatus } from './lifecycle.js';
 import type { SimAddon, SimCluster, SimPodIdentityAssociation, SimUpdate } from './model.js';
 import { epochSeconds } from './wire.js';
-import { hexOf } from './hash.js';
+import { hexOf } from '../lib/stable-id.js';
 
 // Wire shapes (facts §3). Real EKS sends explicit nulls for absent members and both clients drop them
 // (facts §1, "null members"), so the simulator does the same where EKS was seen doing it.

@@ -19,7 +19,8 @@ import { parseTargetSpec } from '../../lib/versions/resolve-target.js';
 import { compareVersions, minorLine } from '../../lib/versions/compare-versions.js';
 import { loadOfflineCatalogue, type VersionRules } from '../../lib/addon/offline-catalogue/catalogue.js';
 import { offlineConfigurationSchemas } from '../../lib/addon/offline-catalogue/configuration-schemas.js';
-import { fleetClusterManifests } from '../../sim/kubernetes/aws-node-manifest.js';
+import { fleetClusterManifests, type ManifestRules } from '../../lib/kubernetes/aws-node-manifest.js';
+import { AWS_NODE_ENV, INIT_ENV, manifestEnv } from '../../lib/migration/aws-node-defaults.js';
 import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, readOptionFile, runCommand } from './common.js';
 
@@ -82,6 +83,13 @@ export async function runPlan(options: PlanOptions, io: CommandIo): Promise<numb
 // A fleet file is planned against the offline catalogue (the one the simulator serves), ordered by the product's rules.
 const PRODUCT_VERSION_RULES: VersionRules = { compare: compareVersions, minorLine };
 
+// A self-managed cluster's aws-node is rendered from the product's own table of what the stock manifest sets.
+const PRODUCT_MANIFEST_RULES: ManifestRules = {
+  compare: compareVersions,
+  stockAwsNodeEnv: (version) => manifestEnv(AWS_NODE_ENV, version),
+  stockInitEnv: (version) => manifestEnv(INIT_ENV, version),
+};
+
 async function fleetFileSource(file: string, options: PlanOptions): Promise<Source> {
   // A fleet file is planned against the offline catalogue; AWS options would silently do nothing.
   for (const [flag, value] of [['--region', options.region], ['--profile', options.profile], ['--endpoint-url', options.endpointUrl]] as const)
@@ -90,10 +98,10 @@ async function fleetFileSource(file: string, options: PlanOptions): Promise<Sour
   let facts: ClusterFacts[];
   try {
     const fleet = parseFleetFile(text);
-    // A self-managed cluster's settings come from the DaemonSet the simulator would serve for it, translated by the
-    // same code as in a run.
+    // A self-managed cluster's settings come from the DaemonSet its fleet entry describes (the one the simulator
+    // would serve for it), translated by the same code as in a run.
     facts = clusterFactsFromFleet(fleet).map((f, i) => {
-      const manifests = fleetClusterManifests(fleet.clusters[i]!);
+      const manifests = fleetClusterManifests(PRODUCT_MANIFEST_RULES, fleet.clusters[i]!);
       if (!manifests || !f.selfManagedVersion) return f;
       const [daemonSet, serviceAccount] = [manifests.daemonSet, manifests.serviceAccount].map((m) => JSON.parse(JSON.stringify(m)) as JsonObject);
       return { ...f, selfManagedSettings: translateSelfManaged(daemonSet!, serviceAccount, { clusterName: f.name, version: f.selfManagedVersion }) };

@@ -58,12 +58,6 @@ const ALLOWED_CYCLE_EDGES: readonly string[] = [];
  */
 const ALLOWED_MIGRATION_IO: readonly string[] = ['lib/migration/create-managed-addon.ts', 'lib/migration/verify-migration.ts'];
 
-/**
- * `plan --fleet` translates a self-managed cluster's settings from the aws-node manifests the simulator would
- * serve for it; rendering those from the fleet file without the simulator is left for the reorganisation.
- */
-const ALLOWED_PLAN_TO_SIMULATOR: readonly string[] = ['bin/actions/plan.ts -> sim/kubernetes/aws-node-manifest.ts'];
-
 const libToApplication = (edges: readonly Edge[]): string[] =>
   edges
     .filter((e) => under(e.from, 'lib') && !under(e.from, REHEARSAL))
@@ -167,9 +161,9 @@ describe('the folder graph', () => {
     expect(found.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
-  it('the production plan command imports no simulator code but the allowed manifest', () => {
+  it('the production plan command imports no simulator code', () => {
     const found = edgesOf(['bin']).filter((e) => e.from === 'bin/actions/plan.ts' && under(e.to, 'sim'));
-    expect(found.map((e) => `${e.from} -> ${e.to}`)).toEqual(ALLOWED_PLAN_TO_SIMULATOR);
+    expect(found.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
   it('the CLI does not import the Lambda handlers (it runs them only through the rehearsal)', () => {
