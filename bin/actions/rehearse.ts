@@ -14,7 +14,7 @@ import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { checkExecutionInput } from '../../lib/operator/execution-input-file.js';
 import { colorStatus } from '../../lib/operator/render-progress.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
-import type { JsonObject } from '../../lib/store/json-value.js';
+import type { JsonObject } from '../../lib/json.js';
 import { ExitCode, processIo, type OutputOptions } from '../commands/cli-helpers.js';
 import { checkOutputDir, commandOutput, intOption, readOptionFile, runCommand } from './common.js';
 

@@ -3,8 +3,15 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { CompatibleBuild } from '../versions/compatible-build.js';
 import { compareVersions } from '../versions/compare-versions.js';
 import { isVersion } from '../versions/parse-version.js';
-import type { CatalogueCache } from './step-deps.js';
 import { translateEksError } from '../aws/eks-errors.js';
+
+/** DescribeAddonVersions per Kubernetes version, DescribeAddonConfiguration per build: same answer all run long. */
+export interface CatalogueCache {
+  readonly builds: Map<string, { at: number; builds: readonly CompatibleBuild[] }>;
+  readonly schemas: Map<string, string>;
+}
+
+export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map() });
 
 export const ADDON_NAME = 'vpc-cni';
 

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { createAwsClients } from '../aws/clients.js';
 import { createProgressStore } from '../store/progress-store.js';
 import type { StepDeps } from './step-deps.js';
-import { newCatalogueCache } from './step-deps.js';
+import { newCatalogueCache } from '../addon/eks-catalogue.js';
 
 /**
  * The StepDeps of a deployed function: clients from the Config, the real clock.

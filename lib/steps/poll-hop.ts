@@ -3,9 +3,9 @@ import { AddonUnhealthyError, AddonUpdateFailedError, AwsNodeRolloutError, CniFl
 import { keptSettings, settingsDifferences } from '../addon/kept-settings.js';
 import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
-import { verifyMigration } from '../migration/verify-migration.js';
+import { verifyMigration } from './verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
-import { ADDON_NAME } from './eks-catalogue.js';
+import { ADDON_NAME } from '../addon/eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
 const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);

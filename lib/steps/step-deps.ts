@@ -1,6 +1,6 @@
 import type { EksClientFactory } from '../aws/clients.js';
 import type { ProgressStore } from '../store/progress-store.js';
-import type { CompatibleBuild } from '../versions/compatible-build.js';
+import type { CatalogueCache } from '../addon/eks-catalogue.js';
 
 /**
  * What every workflow step receives (shared/style.md §3, "side effects are ports passed in"): clients built in
@@ -18,10 +18,3 @@ export interface StepDeps {
   readonly cache: CatalogueCache;
 }
 
-/** DescribeAddonVersions per Kubernetes version, DescribeAddonConfiguration per build: same answer all run long. */
-export interface CatalogueCache {
-  readonly builds: Map<string, { at: number; builds: readonly CompatibleBuild[] }>;
-  readonly schemas: Map<string, string>;
-}
-
-export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map() });

@@ -10,7 +10,7 @@ import { connectCluster } from '../kubernetes/cluster-reader.js';
 import { kubernetesPrincipal, preflightAwsNode, type KubernetesApi, type Preflight } from './aws-node-preflight.js';
 import { readSelfManaged } from './read-self-managed.js';
 import type { ClusterState, PodIdentityPair, SelfManagedState, Snapshot } from '../workflow/state.js';
-import { ADDON_NAME } from './eks-catalogue.js';
+import { ADDON_NAME } from '../addon/eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
 

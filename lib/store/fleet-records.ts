@@ -15,7 +15,7 @@ import { clusterItem, type ClusterItemInput } from './cluster-item.js';
 import { isConditionalCheckFailed } from './dynamo-helpers.js';
 import type { ClusterItem, ClusterStatus } from './progress-items.js';
 import { checkRunId, keys } from './progress-keys.js';
-import { toPlainJson } from './json-value.js';
+import { toPlainJson } from '../json.js';
 
 type Attributes = Record<string, NativeAttributeValue>;
 

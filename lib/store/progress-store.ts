@@ -19,7 +19,7 @@ import {
 } from '../errors.js';
 import { HopKind, type UpgradePlan } from '../versions/upgrade-plan.js';
 import { isConditionalCheckFailed, setExpression } from './dynamo-helpers.js';
-import { jsonDifferences, toPlainJson, type JsonObject } from './json-value.js';
+import { jsonDifferences, toPlainJson, type JsonObject } from '../json.js';
 import {
   ClusterStatus,
   HopOutcome,

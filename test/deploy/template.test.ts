@@ -11,7 +11,7 @@ import { readConfig } from '../../lib/config.js';
 import * as errors from '../../lib/errors.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
 import { progressTableDefinition, TTL_ATTRIBUTE } from '../../lib/store/table-definition.js';
-import type { JsonObject, JsonValue as Json } from '../../lib/store/json-value.js';
+import type { JsonObject, JsonValue as Json } from '../../lib/json.js';
 
 // `npm run package` (osls + serverless-esbuild + serverless-step-functions) run once, offline and without AWS
 // credentials, into a temporary directory; every check below reads the CloudFormation template it produced.

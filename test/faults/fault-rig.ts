@@ -6,7 +6,7 @@ import type { AbortedExecution, LocalTask, TaskEvent } from '../../rehearsal/run
 import { createLocalRunner } from '../../rehearsal/runner/workflow-runner.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
-import { newCatalogueCache } from '../../lib/steps/step-deps.js';
+import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
 import type { RunSummary } from '../../lib/steps/summarize-run.js';
 import { createProgressStore } from '../../lib/store/progress-store.js';
 import type { ProgressStore } from '../../lib/store/progress-store.js';

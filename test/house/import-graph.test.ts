@@ -45,22 +45,9 @@ const under = (path: string, dir: string): boolean => path.startsWith(`${dir}/`)
 const REHEARSAL = 'rehearsal';
 const APPLICATIONS = ['functions', 'sim', 'bin', REHEARSAL] as const;
 
-/**
- * Imports between folders of lib/ that close a cycle (`importer -> imported`), to be removed rather than added to:
- * the cycle check ignores them, and fails on an entry that no longer exists.
- */
-const ALLOWED_CYCLE_EDGES: readonly string[] = [];
-
-/**
- * lib/migration/ holds the translation rules, which do no I/O; the steps that call EKS or Kubernetes live with
- * the other steps. These two still sit in lib/migration/ until their callers (the hop and poll steps) move with
- * the reorganisation.
- */
-const ALLOWED_MIGRATION_IO: readonly string[] = ['lib/migration/create-managed-addon.ts', 'lib/migration/verify-migration.ts'];
-
 const libToApplication = (edges: readonly Edge[]): string[] =>
   edges
-    .filter((e) => under(e.from, 'lib') && !under(e.from, REHEARSAL))
+    .filter((e) => under(e.from, 'lib'))
     .filter((e) => APPLICATIONS.some((app) => under(e.to, app)))
     .map((e) => `${e.from} -> ${e.to}`);
 
@@ -136,11 +123,8 @@ describe('the folder graph', () => {
   });
 
   it('the folders of lib/ import each other without a cycle', () => {
-    const name = (e: Edge): string => `${e.from} -> ${e.to}`;
-    const checked = libEdges.filter((e) => !ALLOWED_CYCLE_EDGES.includes(name(e)));
-    const cycles = folderCycles(checked).map((folders) => ({ folders, imports: edgesWithin(checked, folders) }));
+    const cycles = folderCycles(libEdges).map((folders) => ({ folders, imports: edgesWithin(libEdges, folders) }));
     expect(cycles).toEqual([]);
-    expect(ALLOWED_CYCLE_EDGES.filter((edge) => !libEdges.some((e) => name(e) === edge))).toEqual([]);
   });
 
   it('lib/migration/ is rules without I/O: no AWS SDK, no EKS or Kubernetes adapter', () => {
@@ -148,7 +132,7 @@ describe('the folder graph', () => {
       const scanned = ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
       return scanned.some((spec) => spec.startsWith('@aws-sdk/') || spec.startsWith('node:http')) || importsOf(file).some((to) => under(to, 'lib/aws') || under(to, 'lib/kubernetes'));
     });
-    expect(io).toEqual(ALLOWED_MIGRATION_IO);
+    expect(io).toEqual([]);
   });
 
   it('the Lambda handlers import no other application', () => {

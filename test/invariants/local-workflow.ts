@@ -9,7 +9,8 @@ import { eventTimer } from '../../rehearsal/runner/virtual-timer.js';
 import { createLocalRunner, type TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { ensureTable } from '../../lib/store/create-table.js';
 import { createProgressStore, type ProgressStore } from '../../lib/store/progress-store.js';
-import { newCatalogueCache, type StepDeps } from '../../lib/steps/step-deps.js';
+import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
+import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { createVirtualClock } from '../../sim/clock.js';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/aws/clients.js';
 import { AddonRequestRejectedError, VerificationFailedError } from '../../lib/errors.js';
-import { createManagedAddon } from '../../lib/migration/create-managed-addon.js';
+import { createManagedAddon } from '../../lib/steps/create-managed-addon.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { defaultOptions } from '../../lib/schemas/upgrade-options.js';
 import { applyHop } from '../../lib/steps/apply-hop.js';
 import { planUpgrade } from '../../lib/steps/plan-upgrade.js';
 import { pollHop } from '../../lib/steps/poll-hop.js';
-import { newCatalogueCache, type StepDeps } from '../../lib/steps/step-deps.js';
+import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
+import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { takeSnapshot } from '../../lib/steps/take-snapshot.js';
 import { createProgressStore } from '../../lib/store/progress-store.js';
 import type { ClusterState, HopState } from '../../lib/workflow/state.js';
