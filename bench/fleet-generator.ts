@@ -12,6 +12,11 @@ export interface GenerateFleetOptions {
   readonly seed: number;
   /** Hops per cluster are drawn uniformly from 1..maxHops (the issue asks for 1–8). */
   readonly maxHops?: number;
+  /**
+   * The simulator's duration variation (settings.durationJitter: docs/simulator.md, "Update durations that vary");
+   * 0 (default) keeps every update exactly as long as its nominal duration.
+   */
+  readonly durationJitter?: number;
 }
 
 /** A generated fleet, with each cluster's planned hop count (what PlanUpgrade will find). */
@@ -103,6 +108,9 @@ export function generateFleet(options: GenerateFleetOptions): GeneratedFleet {
       },
     };
   });
-  const fleet = FleetFile.parse({ settings: { updateSeconds: 60, secondsPerNode: 2 }, clusters });
+  const fleet = FleetFile.parse({
+    settings: { updateSeconds: 60, secondsPerNode: 2, ...(options.durationJitter ? { durationJitter: options.durationJitter, seed: options.seed % 2 ** 31 } : {}) },
+    clusters,
+  });
   return { fleet, plannedHops };
 }

@@ -1,5 +1,6 @@
 import type { FleetFile } from '../lib/fleet/fleet-file.js';
 import { compareWaves } from '../lib/fleet/lanes.js';
+import { durationFactor } from '../sim/duration-jitter.js';
 
 /** How the fleet workflow may run clusters at once (options.lanesAtOnce, options.perLaneConcurrency). */
 export interface LaneLimits {
@@ -60,10 +61,12 @@ export function lastContainerStartSeconds(nodes: number, pace: { readonly podRea
  *
  * @param hopsByCluster hops each cluster actually completed, by `account/region/name` (a failed or blocked cluster adds 0)
  * @param soakSeconds the rollout gate's soak (0 when the gate is off or has none)
+ * @param hopTargets each cluster's completed hops' target versions, by `account/region/name`: with
+ *   `settings.durationJitter` each hop then lasts its own varied duration (sim/duration-jitter.ts)
  * @example
  * makespanBound(fleet, new Map([['111122223333/us-east-1/c1', 3]]), { lanesAtOnce: 10, perLaneConcurrency: 5 }).waveBoundSeconds
  */
-export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<string, number>, limits: LaneLimits, waveTag = 'cni-fleet/wave', soakSeconds = 0): MakespanBound {
+export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<string, number>, limits: LaneLimits, waveTag = 'cni-fleet/wave', soakSeconds = 0, hopTargets?: ReadonlyMap<string, readonly string[]>): MakespanBound {
   const { updateSeconds, secondsPerNode } = fleet.settings;
   // wave → lane → chains
   const waves = new Map<string, Map<string, number[]>>();
@@ -71,7 +74,12 @@ export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<strin
     const wave = cluster.tags[waveTag] ?? '';
     const lane = `${cluster.accountId}/${cluster.region}`;
     const settled = soakSeconds > 0 ? lastContainerStartSeconds(cluster.nodes, fleet.settings) + soakSeconds : 0;
-    const chain = (hopsByCluster.get(`${lane}/${cluster.name}`) ?? 0) * Math.max(updateSeconds + secondsPerNode * cluster.nodes, settled);
+    const nominal = updateSeconds + secondsPerNode * cluster.nodes;
+    // With durations that vary, each hop's own duration (the simulator's factor for its target version).
+    const targets = fleet.settings.durationJitter > 0 ? hopTargets?.get(`${lane}/${cluster.name}`) : undefined;
+    const chain = targets
+      ? targets.reduce((a, targetVersion) => a + Math.max(nominal * durationFactor(fleet.settings, { accountId: cluster.accountId, region: cluster.region, name: cluster.name, targetVersion }), settled), 0)
+      : (hopsByCluster.get(`${lane}/${cluster.name}`) ?? 0) * Math.max(nominal, settled);
     const lanes = waves.get(wave) ?? new Map<string, number[]>();
     lanes.set(lane, [...(lanes.get(lane) ?? []), chain]);
     waves.set(wave, lanes);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --clusters N --accounts N --regions N --lanes-at-once N --per-lane-concurrency N --speed S
- * --seed N --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (rehearsal/rehearsal.ts: the
+ * --seed N --jitter J --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (rehearsal/rehearsal.ts: the
  * statemachines/*.asl.json, the handlers, the EKS simulator, dynalite) and prints what it measured against the
  * targets (README, Benchmark; docs/fleet-workflow.md). Not a test: nothing here asserts. `--json` prints the result
  * JSON on stdout (the tables go to stderr). Results go to bench/results/ (ignored by git).
@@ -15,9 +15,13 @@ import type { RehearsalOptions } from '../rehearsal/rehearsal.js';
 import type { TaskEvent, TransitionEvent } from '../rehearsal/runner/workflow-runner.js';
 import { describeStartup, measureCliStartup } from './cli-startup.js';
 import { generateFleet } from './fleet-generator.js';
-import { makespanBound } from './lower-bound.js';
+import { lastContainerStartSeconds, makespanBound } from './lower-bound.js';
 import { startMemorySampler } from './memory-sampler.js';
 import { LAMBDA_MEMORY_MB, runCost } from './prices.js';
+import { comparePolicies } from './polling-model.js';
+import type { ModelCluster } from './polling-model.js';
+import { readPackageSizes } from './package-sizes.js';
+import { durationFactor } from '../sim/duration-jitter.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +34,8 @@ const { values: args } = parseArgs({
     // Absent: discrete-event virtual time (rehearsal/runner/virtual-timer.ts). A number: the scaled clock at that speed.
     speed: { type: 'string' },
     seed: { type: 'string', default: '20261122' },
+    // The simulator's per-cluster, per-hop variation of update durations (settings.durationJitter); 0 = exact.
+    jitter: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     // The aws-node rollout gate (docs/rollout-gate.md): its access mode and soak, and whether to run the same fleet
     // again with the gate off to report what it adds per hop.
@@ -66,12 +72,17 @@ if (!Number.isInteger(soak) || soak < 0 || soak > 1800) {
   process.stderr.write(`bench: --soak must be a whole number of seconds from 0 to 1800, got ${args.soak}\n`);
   process.exit(2);
 }
+const jitter = Number(args.jitter);
+if (!Number.isFinite(jitter) || jitter < 0 || jitter > 1) {
+  process.stderr.write(`bench: --jitter must be a number from 0 to 1, got ${args.jitter}\n`);
+  process.exit(2);
+}
 const gateOptions = { kubernetesAccess: access, rolloutSoakSeconds: soak } as const;
 /** With --json, stdout is only the result JSON; the tables go to stderr. */
 const show = (text: string): boolean => (args.json ? process.stderr : process.stdout).write(text);
 
 // The states of the hop loop (statemachines/upgrade-cluster.asl.json); every other state is per-cluster or per-run.
-const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone', 'RecordHop']);
+const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone']);
 // Step Functions' quotas and this benchmark's targets (docs/fleet-workflow.md, "Fleet-size limits").
 const PAYLOAD_LIMIT_BYTES = 262_144;
 const HISTORY_LIMIT_EVENTS = 25_000;
@@ -84,7 +95,7 @@ const clusterOf = (input: unknown): string | undefined => {
 };
 
 const generated = performance.now();
-const { fleet, plannedHops } = generateFleet({ clusters: clusterCount, seed, accounts, regions });
+const { fleet, plannedHops } = generateFleet({ clusters: clusterCount, seed, accounts, regions, durationJitter: jitter });
 const generationMs = performance.now() - generated;
 
 const transitions = { total: 0, retries: 0, hopLoop: 0, gateWaits: 0, byType: {} as Record<string, number>, byMachine: {} as Record<string, number> };
@@ -161,7 +172,37 @@ const gateReads = report.clusters.reduce((n, c) => n + c.hops.reduce((m, h) => m
 const accountOfName = new Map(fleet.clusters.map((c) => [c.name, c.accountId]));
 const hopsByCluster = new Map(report.clusters.map((c) => [`${accountOfName.get(c.name) ?? ''}/${c.region}/${c.name}`, c.hops.filter((h) => h.status === 'SUCCEEDED').length]));
 const hops = report.summary.hops;
-const bound = makespanBound(fleet, hopsByCluster, { lanesAtOnce, perLaneConcurrency }, 'cni-fleet/wave', access === 'off' ? 0 : soak);
+const hopTargets = new Map(report.clusters.map((c) => [`${accountOfName.get(c.name) ?? ''}/${c.region}/${c.name}`, c.hops.filter((h) => h.status === 'SUCCEEDED').map((h) => h.version)]));
+const bound = makespanBound(fleet, hopsByCluster, { lanesAtOnce, perLaneConcurrency }, 'cni-fleet/wave', access === 'off' ? 0 : soak, hopTargets);
+// The polling model (bench/polling-model.ts): every completed hop's true end — EKS's varied duration and, with the
+// gate, its last container start plus the soak — against when the workflow saw it, and the peers on the same hops.
+const fleetCluster = new Map(fleet.clusters.map((c) => [c.name, c]));
+const modelClusters: ModelCluster[] = report.clusters.flatMap((c) => {
+  const spec = fleetCluster.get(c.name);
+  const span = spans.get(c.name);
+  if (!spec || !span || c.status !== 'UPGRADED') return [];
+  const nominal = fleet.settings.updateSeconds + fleet.settings.secondsPerNode * spec.nodes;
+  const settled = access === 'off' ? 0 : lastContainerStartSeconds(spec.nodes, fleet.settings) + soak;
+  return [
+    {
+      lane: `${spec.accountId}/${spec.region}`,
+      wave: spec.tags['cni-fleet/wave'] ?? '',
+      startedAt: span.start,
+      spanSeconds: (span.end - span.start) / 1000,
+      hops: c.hops
+        .filter((h) => h.status === 'SUCCEEDED' && h.endedAt)
+        .map((h) => {
+          const eksDone = Math.round(nominal * durationFactor(fleet.settings, { accountId: spec.accountId, region: spec.region, name: spec.name, targetVersion: h.version }) * 1000) / 1000;
+          const seenSeconds = (Date.parse(h.endedAt ?? h.startedAt) - Date.parse(h.startedAt)) / 1000;
+          // The soak's end follows the simulator's nominal rollout pace; a hop the gate passed earlier than that
+          // estimate ended no later than it was seen.
+          return { doneSeconds: Math.max(eksDone, Math.min(settled, seenSeconds)), seenSeconds, reads: h.polls };
+        }),
+    },
+  ];
+});
+const polling = comparePolicies(modelClusters, bound.waves.map((w) => (w.wave === '(untagged)' ? '' : w.wave)), { lanesAtOnce, perLaneConcurrency }, seed);
+const packages = readPackageSizes();
 const makespan = report.summary.virtualSeconds;
 const mismatched = [...plannedHops].filter(([name, n]) => report.clusters.find((c) => c.name === name)?.hops.filter((h) => h.status === 'SUCCEEDED').length !== n).length;
 const cost = runCost({ transitions: transitions.total, lambdaInvocations: lambda.invocations, billedMs: lambda.billedMs });
@@ -206,6 +247,8 @@ const metrics = {
   poolBoundSeconds: bound.poolBoundSeconds,
   hops,
   eksCallsPerHop: per(report.summary.eksCalls),
+  // Reads only: every EKS call but the update itself (UpdateAddon, or CreateAddon for a migration).
+  eksReadsPerHop: per(Object.entries(report.summary.eksCallsByOperation).filter(([op]) => op !== 'UpdateAddon' && op !== 'CreateAddon').reduce((a, [, n]) => a + n, 0)),
   eksMutatingCallsPerHop: per(report.summary.eksMutatingCalls),
   dynamoRequestsPerHop: per(Object.values(report.summary.dynamoRequestsByOperation).reduce((a, b) => a + b, 0)),
   transitionsPerHop: per(transitions.total),
@@ -215,6 +258,8 @@ const metrics = {
   kubernetesRequestsPerHop: per(report.summary.kubernetesRequests),
   gateReadsPerHop: per(gateReads),
   gateWaitsPerHop: per(transitions.gateWaits),
+  cpuSecondsPerHop: per((cpu.user + cpu.system) / 1e6),
+  oracleRatio: polling.ours.oracleRatio,
 };
 
 /**
@@ -344,6 +389,19 @@ table.push(
         ],
       ]
     : []),
+  ['EKS reads per hop (UpdateAddon/CreateAddon excluded)', metrics.eksReadsPerHop.toFixed(2)],
+  ['CPU per hop', `${(metrics.cpuSecondsPerHop * 1000).toFixed(2)} ms`],
+  [
+    'polling vs perfect detection',
+    `oracleRatio ${metrics.oracleRatio.toFixed(3)} (replayed makespan ${fmt(polling.replayedSeconds)} s over ${fmt(polling.oracleSeconds)} s with every hop seen the instant it ended; ` +
+      `${polling.ours.pollsPerHop.toFixed(2)} polls per hop, detection latency mean ${polling.ours.meanDetectionSeconds.toFixed(1)} s, worst ${polling.ours.worstDetectionSeconds.toFixed(0)} s)`,
+  ],
+  [
+    'function packages (zipped)',
+    packages.functions.length === 0
+      ? 'not built (npm run package writes .serverless/)'
+      : packages.functions.map((f) => `${f.name} ${fmt(f.kib)} KiB`).join(', '),
+  ],
   ['cost per cluster-hop (list price)', `${usd(metrics.costPerClusterHop)} = SFN ${usd(per(cost.stepFunctions))} + Lambda req ${usd(per(cost.lambdaRequests))} + GB-s ${usd(per(cost.lambdaDuration))}`],
   ['cost of the run', `$${cost.total.toFixed(4)}`],
 );
@@ -351,6 +409,10 @@ show(`${table.toString()}\n`);
 const verdicts = new Table({ head: ['target', 'measured', ''], style: { head: [] } });
 for (const t of targets) verdicts.push([t.target, t.shown, t.pass ? pc.green('PASS') : pc.red('MISS')]);
 show(`${verdicts.toString()}\n`);
+const peerTable = new Table({ head: ['polling policy (same hops)', 'polls per hop', 'mean detection', 'worst detection', 'makespan / perfect'], style: { head: [] } });
+for (const p of [polling.ours, ...polling.peers])
+  peerTable.push([p.policy, p.pollsPerHop.toFixed(2), `${p.meanDetectionSeconds.toFixed(1)} s`, `${p.worstDetectionSeconds.toFixed(0)} s`, `${p.oracleRatio.toFixed(3)}×`]);
+show(`${peerTable.toString()}\n`);
 
 // The command line's start-up (bench/cli-startup.ts), measured after the rehearsal so it does not compete with it.
 const cliStartup = await measureCliStartup();
@@ -359,7 +421,7 @@ show(`CLI start-up: ${describeStartup(cliStartup)}\n`);
 const result = {
   at: new Date().toISOString(),
   node: process.version,
-  params: { clusters: clusterCount, accounts, regions, lanes: laneCount, lanesAtOnce, perLaneConcurrency, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, seed, settings: fleet.settings, ...gateOptions },
+  params: { clusters: clusterCount, accounts, regions, lanes: laneCount, lanesAtOnce, perLaneConcurrency, jitter, timing: speed === undefined ? 'event' : 'scaled', speed: speed ?? null, seed, settings: fleet.settings, ...gateOptions },
   clusters: report.summary.total,
   lanes: laneCount,
   outcomes: report.summary.byStatus,
@@ -369,6 +431,15 @@ const result = {
   maxRssMiB: memory.maxRssMiB,
   makespanRatio: metrics.makespanRatio,
   eksCallsPerHop: metrics.eksCallsPerHop,
+  eksReadsPerHop: metrics.eksReadsPerHop,
+  dynamoRequestsPerHop: metrics.dynamoRequestsPerHop,
+  lambdaInvocationsPerHop: metrics.lambdaInvocationsPerHop,
+  maxPackageKiB: packages.maxKiB,
+  packages: packages.functions,
+  oracleRatio: metrics.oracleRatio,
+  cpuSecondsPerHop: metrics.cpuSecondsPerHop,
+  peers: polling.peers.map(({ policy, pollsPerHop, meanDetectionSeconds, worstDetectionSeconds, oracleRatio }) => ({ policy, pollsPerHop, meanDetectionSeconds, worstDetectionSeconds, oracleRatio })),
+  polling: { ours: polling.ours, oracleSeconds: polling.oracleSeconds, replayedSeconds: polling.replayedSeconds, measuredSeconds: makespan },
   transitionsPerHop: metrics.transitionsPerHop,
   costPerClusterHop: metrics.costPerClusterHop,
   limits,

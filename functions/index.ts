@@ -6,7 +6,6 @@ import { buildHandler as planUpgrade } from './plan-upgrade.js';
 import { buildHandler as recordDryRun } from './record-dry-run.js';
 import { buildHandler as applyHop } from './apply-hop.js';
 import { buildHandler as pollHop } from './poll-hop.js';
-import { buildHandler as recordHop } from './record-hop.js';
 import { buildHandler as verifyUpgrade } from './verify-upgrade.js';
 import { buildHandler as releaseLock } from './release-lock.js';
 import { buildHandler as recordFailure } from './record-failure.js';
@@ -33,7 +32,6 @@ export const FUNCTION_BUILDERS = {
   recordDryRun,
   applyHop,
   pollHop,
-  recordHop,
   verifyUpgrade,
   releaseLock,
   recordFailure,

@@ -40,7 +40,6 @@ const STEP_LABEL: Record<string, string> = {
   PlanUpgrade: 'planned',
   ApplyHop: 'updating',
   PollHop: 'polling',
-  RecordHop: 'hop done',
   VerifyUpgrade: 'verified',
   RecordFailure: 'failed',
   RecordDryRun: 'planned (dry run)',

@@ -20,7 +20,8 @@ const BUILDS_TTL_MS = 10 * 60 * 1000;
 
 /**
  * The vpc-cni builds EKS offers for one Kubernetes version, newest first, with the default flagged
- * (DescribeAddonVersions with kubernetesVersion: facts §7.5), cached per container.
+ * (DescribeAddonVersions with kubernetesVersion: facts §7.5), cached per container; concurrent misses for the same
+ * Region and Kubernetes version share one read (single-flight), so the number of reads does not depend on timing.
  *
  * @example
  * await offeredBuilds(eks, cache, '1.29', Date.now()) // [{ version: 'v1.21.1-eksbuild.8', isDefault: false }, …]
@@ -29,6 +30,23 @@ export async function offeredBuilds(eks: EKSClient, cache: CatalogueCache, kuber
   const key = `${String(await eks.config.region())}|${kubernetesVersion}`;
   const hit = cache.builds.get(key);
   if (hit && nowMs - hit.at < BUILDS_TTL_MS) return hit.builds;
+  return singleFlight(cache, `builds|${key}`, () => readBuilds(eks, cache, key, kubernetesVersion, nowMs));
+}
+
+/** Reads in flight per cache: concurrent misses for the same key share one read, whatever their timing. */
+const inFlight = new WeakMap<CatalogueCache, Map<string, Promise<unknown>>>();
+
+function singleFlight<T>(cache: CatalogueCache, key: string, read: () => Promise<T>): Promise<T> {
+  const reads = inFlight.get(cache) ?? new Map<string, Promise<unknown>>();
+  inFlight.set(cache, reads);
+  const pending = reads.get(key) as Promise<T> | undefined;
+  if (pending) return pending;
+  const started = read().finally(() => reads.delete(key));
+  reads.set(key, started);
+  return started;
+}
+
+async function readBuilds(eks: EKSClient, cache: CatalogueCache, key: string, kubernetesVersion: string, nowMs: number): Promise<readonly CompatibleBuild[]> {
   const builds: CompatibleBuild[] = [];
   try {
     for await (const page of paginateDescribeAddonVersions({ client: eks }, { addonName: ADDON_NAME, kubernetesVersion })) {
@@ -53,6 +71,10 @@ export async function offeredBuilds(eks: EKSClient, cache: CatalogueCache, kuber
 export async function configurationSchema(eks: EKSClient, cache: CatalogueCache, addonVersion: string): Promise<string> {
   const hit = cache.schemas.get(addonVersion);
   if (hit !== undefined) return hit;
+  return singleFlight(cache, `schema|${addonVersion}`, () => readSchema(eks, cache, addonVersion));
+}
+
+async function readSchema(eks: EKSClient, cache: CatalogueCache, addonVersion: string): Promise<string> {
   try {
     const out = await eks.send(new DescribeAddonConfigurationCommand({ addonName: ADDON_NAME, addonVersion }));
     const schema = out.configurationSchema ?? '{}';

@@ -82,12 +82,21 @@ async function refusalRecorded<T>(
  * @example
  * const hop = await applyHop(state, deps); // { index: 1, to: 'v1.13.4-eksbuild.1', updateId: '…', status: 'IN_PROGRESS', waitSeconds: 60 }
  */
-export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId' | 'cluster' | 'options' | 'snapshot' | 'plan' | 'hop'>, deps: StepDeps): Promise<HopState> {
+export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId' | 'cluster' | 'options' | 'snapshot' | 'plan' | 'hop'> & Partial<Pick<ClusterState, 'lock'>>, deps: StepDeps): Promise<HopState> {
   const { cluster, options, snapshot, plan } = state;
   if (!snapshot || !plan) throw new Error('ApplyHop needs the snapshot and the plan (ASL order)');
-  const hop = plan.hops[plan.nextHop];
-  if (!hop) throw new Error(`ApplyHop: no hop ${plan.nextHop} in a plan of ${plan.hopCount}`);
+  // The previous hop's PollHop recorded it and named the next position; the first hop starts at the plan's.
+  const position = state.hop?.next ?? plan.nextHop;
+  const hop = plan.hops[position];
+  if (!hop) throw new Error(`ApplyHop: no hop ${position} in a plan of ${plan.hopCount}`);
   const now = deps.now();
+  // The lock is renewed only when what is left of it might not cover this hop (its timeout) and the lock's own
+  // margin: with the default timeout that is never within eight hops, one conditional write less per hop. A state
+  // without the expiry (a run started before it was carried) renews as before.
+  const lockUntil = state.hop?.lockExpiresAt ?? state.lock?.expiresAt;
+  const ttl = lockTtlSeconds(options);
+  const renew = lockUntil === undefined || lockUntil - now.getTime() / 1000 < ttl - options.hopTimeoutSeconds;
+  const lockExpiresAt = renew ? Math.floor(now.getTime() / 1000) + ttl : lockUntil;
   const hopState = (started: boolean, updateId: string | null, startedAt: Date): HopState => {
     // The previous hop's real duration is the best guess for this one on the same cluster (same node count): until
     // its rollout gate could pass, when it had one. The first hop waits expectedHopSeconds, plus the gate's soak: the
@@ -107,9 +116,11 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       deadline: new Date(startedAt.getTime() + options.hopTimeoutSeconds * 1000).toISOString(),
       durationSeconds: started ? null : 0,
       settledSeconds: null,
+      lockExpiresAt,
+      position,
     };
   };
-  await deps.store.acquireLock(cluster.key, state.executionId, lockTtlSeconds(options), now, state.runId);
+  if (renew) await deps.store.acquireLock(cluster.key, state.executionId, ttl, now, state.runId);
 
   // The progress log first (issue #5, "check state first"): when an earlier attempt of this ApplyHop already
   // started the hop and recorded it, and only its result was lost, the retry adopts that hop without a second
@@ -162,8 +173,8 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
     updateId: result.updateId,
     startedAt: result.startedAt,
   });
-  // Later hops' currentHop was already moved on by the RecordHop before them (lib/steps/record-hop.ts): one cluster
-  // write per hop instead of two (bench/: DynamoDB requests are most of a rehearsal's CPU).
-  if (plan.nextHop === 0) await deps.store.updateCluster(state.runId, cluster.key, { step: 'ApplyHop', currentHop: hop.index });
+  // Later hops' currentHop was already moved on by the PollHop that recorded the hop before them
+  // (lib/steps/record-hop.ts): one cluster write per hop instead of two.
+  if (position === 0) await deps.store.updateCluster(state.runId, cluster.key, { step: 'ApplyHop', currentHop: hop.index });
   return result;
 }

@@ -13,7 +13,7 @@ export interface ClusterResult {
 }
 
 export const clusterResult = (
-  state: Pick<ClusterState, 'cluster' | 'snapshot' | 'plan'>,
+  state: Pick<ClusterState, 'cluster' | 'snapshot' | 'plan'> & Partial<Pick<ClusterState, 'hop'>>,
   status: ClusterOutcome,
   to: string | null,
   error: ClusterResult['error'] = null,
@@ -24,6 +24,7 @@ export const clusterResult = (
   status,
   from: state.snapshot?.addonVersion ?? null,
   to,
-  hops: state.plan ? Math.min(state.plan.nextHop, state.plan.hopCount) : 0,
+  // Hops done: the last recorded hop's next position, else (a hop in progress or failed) its own position.
+  hops: state.plan ? Math.min(state.hop?.next ?? state.hop?.position ?? state.plan.nextHop, state.plan.hopCount) : 0,
   error,
 });

@@ -5,6 +5,7 @@ import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
 import { verifyMigration } from './verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
+import { recordHop } from './record-hop.js';
 import { ADDON_NAME } from '../addon/eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -51,12 +52,13 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
 }
 
 /**
- * PollHop: one look at the hop. DescribeUpdate (with addonName, or EKS answers 404: facts §7.2) while the update
- * is InProgress; once it is Successful, DescribeAddon too. EKS is done only when the update is Successful AND the
- * add-on is ACTIVE AND has no health issues AND reports the hop's version — the combined check no waiter makes
- * (the SDK's AddonActive waiter ignores UPDATE_FAILED). Then, in the same invocation, the rollout gate reads
+ * PollHop: one look at the hop, one DescribeAddon. EKS is done only when the add-on is ACTIVE AND has no health
+ * issues AND reports the hop's version (an add-on still ACTIVE at the old version right after UpdateAddon is not
+ * done) — the combined check no waiter makes (the SDK's AddonActive waiter ignores UPDATE_FAILED). When the add-on
+ * shows a failure (UPDATE_FAILED, DEGRADED, …), DescribeUpdate (with addonName) adds EKS's errors. Then, in the same invocation, the rollout gate reads
  * aws-node (lib/steps/aws-node-gate.ts): the hop is SUCCEEDED only once its pods rolled out healthy, and ROLLING
- * (no EKS call, the gate alone) until then.
+ * (no EKS call, the gate alone) until then. A hop found done is recorded here (lib/steps/record-hop.ts) and
+ * `next` names the plan position that follows.
  *
  * @throws AddonUpdateFailedError (Failed/Cancelled), AddonUnhealthyError (DEGRADED, *_FAILED, health issues),
  *   HopTimeoutError (past the hop's deadline: no new update is issued on top of it), SettingsChangedError
@@ -67,7 +69,9 @@ async function recordEndingPoll(state: PollState, deps: StepDeps, error: unknown
  */
 export async function pollHop(state: PollState, deps: StepDeps): Promise<HopState> {
   try {
-    return await pollOnce(state, deps);
+    const hop = await pollOnce(state, deps);
+    // Done: the hop's record is closed here, and the Choice after this poll goes on from `next`.
+    return hop.status === 'SUCCEEDED' ? { ...hop, next: await recordHop(state, deps, hop) } : hop;
   } catch (error) {
     await recordEndingPoll(state, deps, error);
     throw error;
@@ -90,23 +94,26 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
     return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(options.pollIntervalSeconds, left)) };
   };
 
-  if (hop.updateId) {
-    const update = await eks
-      .send(new DescribeUpdateCommand({ name: cluster.name, updateId: hop.updateId, addonName: ADDON_NAME }))
-      .then((out) => out.update, (error: unknown) => translateEksError(error, ref));
-    const status = update?.status ?? 'InProgress';
-    if (status === 'Failed' || status === 'Cancelled')
-      throw new AddonUpdateFailedError(cluster.key, hop.updateId, (update?.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));
-    if (status === 'InProgress') return pending();
-  }
+  // One read per poll: DescribeAddon alone tells whether the hop is done (ACTIVE at the hop's version with no health
+  // issue), still running, or failed. The Update object is read only when the add-on shows a failure, for EKS's
+  // errors: what the failure was matters, and it costs a read only on the hop that ends FAILED.
   const addon = await eks
     .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))
     .then((out) => out.addon, (error: unknown) => translateEksError(error, ref));
   const issues = (addon?.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' }));
   const addonStatus = addon?.status ?? 'UNKNOWN';
+  if (FAILED_ADDON.has(addonStatus) && hop.updateId) {
+    const update = await eks
+      .send(new DescribeUpdateCommand({ name: cluster.name, updateId: hop.updateId, addonName: ADDON_NAME }))
+      .then((out) => out.update, (error: unknown) => translateEksError(error, ref));
+    if (update?.status === 'Failed' || update?.status === 'Cancelled')
+      throw new AddonUpdateFailedError(cluster.key, hop.updateId, (update.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));
+    // Our update still running: the add-on's state is not its verdict yet.
+    if (update?.status === 'InProgress') return pending();
+  }
   if (FAILED_ADDON.has(addonStatus) || (addonStatus === 'ACTIVE' && issues.length > 0))
     throw new AddonUnhealthyError(cluster.key, addonStatus, issues);
-  // Successful but not yet ACTIVE at the hop's version: the update/add-on race (peers §5) — look again.
+  // Not yet ACTIVE at the hop's version (still UPDATING, or still ACTIVE at the old one right after UpdateAddon) — look again.
   if (addonStatus !== 'ACTIVE' || addon?.addonVersion !== hop.to) return pending();
   const updateFinishedAt = addon.modifiedAt?.getTime() ?? now.getTime();
   const durationSeconds = Math.max(1, Math.round((updateFinishedAt - Date.parse(hop.startedAt)) / 1000));

@@ -6,22 +6,28 @@ import type { ClusterState } from '../workflow/state.js';
 import type { ClusterResult } from './cluster-result.js';
 import { clusterResult } from './cluster-result.js';
 import { ADDON_NAME } from '../addon/eks-catalogue.js';
+import { releaseLock } from './release-lock.js';
 import type { StepDeps } from './step-deps.js';
 
 /**
  * VerifyUpgrade: the add-on is ACTIVE and healthy at the target, and its configurationValues, IRSA role and pod
- * identity associations equal the snapshot's. Records the cluster UPGRADED (or UNCHANGED for zero hops).
+ * identity associations equal the snapshot's. Records the cluster UPGRADED (or UNCHANGED for zero hops), then
+ * releases the cluster's lock (and closes a run of one cluster) in the same invocation — the execution's last
+ * state, one state transition and one Lambda invocation less per cluster than a ReleaseLock of its own. A release
+ * that fails after the SDK's retries leaves the lock to expire on its own (`lockTtlSeconds`, the crashed-execution
+ * path) rather than turning a verified upgrade into a failure.
  *
  * @throws VerificationFailedError listing every difference
  * @example
  * await verifyUpgrade(state, deps) // { name: 'payments-prod', status: 'UPGRADED', from: 'v1.12.6-eksbuild.2', to: 'v1.19.0-eksbuild.1', hops: 7, error: null }
  */
-export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'snapshot' | 'plan'>, deps: StepDeps): Promise<ClusterResult> {
+export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'executionId' | 'trigger' | 'cluster' | 'snapshot' | 'plan'>, deps: StepDeps): Promise<ClusterResult> {
   const { cluster, snapshot, plan } = state;
   if (!snapshot || !plan) throw new Error('VerifyUpgrade needs the snapshot and the plan (ASL order)');
   // A self-managed install left as it is (a symbolic target older than it: planPath's note) has no add-on to read.
   if (snapshot.install === 'self-managed' && plan.hopCount === 0) {
     await deps.store.updateCluster(state.runId, cluster.key, { step: 'VerifyUpgrade', status: 'UNCHANGED', endedAt: deps.now().toISOString() });
+    await releaseAfterVerify(state, deps);
     return clusterResult(state, 'UNCHANGED', snapshot.addonVersion);
   }
   const eks = deps.eksFor(cluster);
@@ -39,5 +45,14 @@ export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'cluster
 
   const status = plan.hopCount > 0 ? 'UPGRADED' : 'UNCHANGED';
   await deps.store.updateCluster(state.runId, cluster.key, { step: 'VerifyUpgrade', status, endedAt: deps.now().toISOString() });
+  await releaseAfterVerify(state, deps);
   return clusterResult(state, status, expected);
+}
+
+async function releaseAfterVerify(state: Parameters<typeof releaseLock>[0], deps: StepDeps): Promise<void> {
+  try {
+    await releaseLock(state, deps);
+  } catch {
+    // The outcome is recorded; the lock expires on its own (see above).
+  }
 }

@@ -5,7 +5,8 @@ import { UpgradeOptions } from '../schemas/upgrade-options.js';
  * The JSON that flows between the cluster workflow's states (statemachines/upgrade-cluster.asl.json). Each Task
  * receives the whole state and the ASL puts its result at one ResultPath, so every field below is written by
  * exactly one step: `ValidateInput` → everything but the rest, `AcquireLock` → lock, `TakeSnapshot` → snapshot,
- * `PlanUpgrade` → plan, `ApplyHop`/`PollHop` → hop, `RecordHop` → plan.nextHop, `VerifyUpgrade` → result.
+ * `PlanUpgrade` → plan, `ApplyHop`/`PollHop` → hop (the hop's place in the plan and, once PollHop recorded it
+ * done, the next one: `hop.next`), `VerifyUpgrade` → result.
  * Schemas are not strict: a step reads the fields it needs and ignores the others.
  */
 export const ClusterIdentity = z.object({
@@ -95,7 +96,7 @@ export const PlanState = z.object({
   kubernetesVersion: z.string(),
   hops: z.array(PlannedHop),
   hopCount: z.number().int(),
-  /** 0-based index of the next hop to apply; RecordHop advances it. */
+  /** 0-based position of the first hop to apply (later hops follow from `hop.next`, set by the PollHop that records each). */
   nextHop: z.number().int(),
   notes: z.array(z.string()),
   /**
@@ -156,6 +157,18 @@ export const HopState = z.object({
    */
   settledSeconds: z.number().nullable().default(null),
   rollout: HopRolloutState.optional(),
+  /**
+   * When the cluster's lock expires (epoch seconds), as AcquireLock or the last ApplyHop that renewed it left it:
+   * ApplyHop renews only when less than a hop's timeout (plus the lock's margin) is left.
+   */
+  lockExpiresAt: z.number().int().optional(),
+  /** Where this hop is in the plan (plan.hops[position]); set by ApplyHop. */
+  position: z.number().int().optional(),
+  /**
+   * Set by the PollHop that found the hop done and recorded it: the plan position of the next hop (hopCount after
+   * the last). The IsHopDone Choice goes on to ApplyHop or VerifyUpgrade from it.
+   */
+  next: z.number().int().optional(),
 });
 export type HopState = z.infer<typeof HopState>;
 
@@ -168,6 +181,8 @@ export const ClusterState = z.object({
   snapshot: Snapshot.optional(),
   plan: PlanState.optional(),
   hop: HopState.optional(),
+  /** AcquireLock's result: the lock's owner and expiry (epoch seconds). */
+  lock: z.object({ owner: z.string(), expiresAt: z.number() }).optional(),
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 export type ClusterState = z.infer<typeof ClusterState>;

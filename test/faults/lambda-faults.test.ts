@@ -57,7 +57,7 @@ function injectOnce(tasks: TaskMap, injections: readonly Injection[]): TaskMap {
   return wrapped;
 }
 
-/** The add-on's settings in the simulator at each RecordHop (after each hop), next to the run's snapshot. */
+/** The add-on's settings in the simulator when each hop is recorded done (its last PollHop), next to the run's snapshot. */
 interface HopObservation {
   readonly cluster: string;
   readonly hop: number;
@@ -79,10 +79,13 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
 
   const injections: Injection[] = [
     { task: 'takeSnapshot', cluster: 'crashy', when: () => true, error: 'Lambda.TooManyRequestsException', phase: 'before' },
-    { task: 'applyHop', cluster: 'crashy', when: (s) => s.plan?.nextHop === 0, error: 'Lambda.ServiceException', phase: 'after' },
-    { task: 'applyHop', cluster: 'crashy', when: (s) => s.plan?.nextHop === 1, error: 'Sandbox.Timedout', phase: 'after' },
-    { task: 'pollHop', cluster: 'crashy', when: (s, out) => s.plan?.nextHop === 2 && (out as { status?: string }).status === 'SUCCEEDED', error: 'Lambda.Unknown', phase: 'after' },
-    { task: 'recordHop', cluster: 'crashy', when: (s) => s.plan?.nextHop === 0, error: 'Lambda.ServiceException', phase: 'after' },
+    // A hop's place in the plan: ApplyHop starts the one the previous poll named (hop.next; the first has none),
+    // PollHop polls hop.position.
+    { task: 'applyHop', cluster: 'crashy', when: (s) => s.hop === undefined, error: 'Lambda.ServiceException', phase: 'after' },
+    { task: 'applyHop', cluster: 'crashy', when: (s) => s.hop?.next === 1, error: 'Sandbox.Timedout', phase: 'after' },
+    // The PollHop that found the first hop done and recorded it loses its result: the retry records it again.
+    { task: 'pollHop', cluster: 'crashy', when: (s, out) => s.hop?.position === 0 && (out as { status?: string }).status === 'SUCCEEDED', error: 'Lambda.ServiceException', phase: 'after' },
+    { task: 'pollHop', cluster: 'crashy', when: (s, out) => s.hop?.position === 2 && (out as { status?: string }).status === 'SUCCEEDED', error: 'Lambda.Unknown', phase: 'after' },
   ];
 
   beforeAll(async () => {
@@ -98,11 +101,13 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
       },
       wrapTasks: (tasks) => {
         const injected = injectOnce(tasks, injections);
-        const recordHop = injected['recordHop']!;
+        const pollHop = injected['pollHop']!;
         return {
           ...injected,
-          // An observer, not a fault: RecordHop runs once a hop is done, so the simulator's add-on is read there.
-          recordHop: async (input) => {
+          // An observer, not a fault: the PollHop that finds a hop done records it, so the simulator's add-on is read there.
+          pollHop: async (input) => {
+            const output = await pollHop(input);
+            if ((output as { status?: string }).status !== 'SUCCEEDED') return output;
             const state = input as ClusterState;
             const addon = rig.sim.cluster(state.cluster.name)!.addon!;
             observations.push({
@@ -117,7 +122,7 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
                 version: addon.addonVersion,
               },
             });
-            return recordHop(input);
+            return output;
           },
         };
       },
@@ -133,7 +138,7 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
     // Prepare
     const row = matrixRow(
       context,
-      'Lambda fails mid-hop: TooManyRequests before TakeSnapshot; ServiceException / Sandbox.Timedout after ApplyHop’s UpdateAddon; Lambda.Unknown after PollHop; ServiceException after RecordHop',
+      'Lambda fails mid-hop: TooManyRequests before TakeSnapshot; ServiceException / Sandbox.Timedout after ApplyHop’s UpdateAddon; Lambda.Unknown after PollHop; ServiceException after the PollHop that records a hop',
       'each retried; UPGRADED; exactly one EKS update per hop (clientRequestToken replay); one record per hop',
     );
     // Act
@@ -145,7 +150,7 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
       `${c.cluster?.status}; failed invocations ${failed.join(',')}; ${updateCalls.length} UpdateAddon requests (${updateCalls.map((u) => u.status).join(',')}) → ${updates.length} EKS updates; ${c.hops.length} hop records`,
     );
     // Assess
-    expect(failed).toEqual(['TakeSnapshot', 'ApplyHop', 'RecordHop', 'ApplyHop', 'PollHop']);
+    expect(failed).toEqual(['TakeSnapshot', 'ApplyHop', 'PollHop', 'ApplyHop', 'PollHop']);
     expect(c.cluster?.status).toBe('UPGRADED');
     // The retried ApplyHop finds the hop its first attempt recorded and adopts it: one UpdateAddon request per
     // hop, even though two ApplyHop results were lost. (Had the record not been written, the hop's token would
@@ -162,7 +167,7 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
     const row = matrixRow(
       context,
       'Settings after each hop (omitted role clears it, as facts §7.4 reports); role and pod identity pairs re-sent on every UpdateAddon',
-      'at every RecordHop the simulator’s add-on has the snapshot’s configuration, role and associations; every update carries the snapshot’s pairs',
+      'at every hop recorded done the simulator’s add-on has the snapshot’s configuration, role and associations; every update carries the snapshot’s pairs',
     );
     // Act
     const mine = observations.filter((o) => o.cluster === 'keeper');

@@ -54,7 +54,7 @@ describe('rehearsal on event-driven virtual time', () => {
     const child = transitions.filter((t) => t.machine === 'UpgradeClusterStateMachine' && t.kind === 'entered');
     const types = new Set(child.map((t) => t.stateType));
     expect(types).toEqual(new Set(['Task', 'Choice', 'Wait']));
-    // Per hop at least HasNextHop, ApplyHop, WaitForHop, PollHop, IsHopDone, RecordHop.
+    // Per hop at least ApplyHop, WaitForHop, PollHop (which records the hop done), IsHopDone.
     const applies = child.filter((t) => t.stateName === 'ApplyHop').length;
     expect(applies).toBe(3);
     expect(child.filter((t) => t.stateName === 'IsHopDone').length).toBe(child.filter((t) => t.stateName === 'PollHop').length);

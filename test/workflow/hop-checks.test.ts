@@ -8,7 +8,7 @@ import { pollUntil } from '../helpers/start-simulator.js';
 
 // What the workflow sees between its own hops, when someone else changes the add-on after the first hop (an
 // operator in the console, another tool): the rig runs the real definitions and handlers; after the first
-// RecordHop of a cluster, this test acts in that cluster's account through the simulator's EKS API, as another
+// hop of a cluster is recorded done, this test acts in that cluster's account through the simulator's EKS API, as another
 // client would, and waits until the add-on is ACTIVE again before the workflow goes on.
 //  - `drift`: its configurationValues are reset to '{}' (the '{}' that resets a configuration, which our own
 //    UpdateAddon never sends). The next hop keeps what it finds, so PollHop sees a setting lost after hop 2.
@@ -43,10 +43,11 @@ describe('checks between hops', () => {
   };
   const interfere = (tasks: TaskMap): TaskMap => ({
     ...tasks,
-    recordHop: async (input) => {
-      const output = await tasks['recordHop']!(input);
+    // The PollHop that finds the first hop done (and records it): the interference comes before the next ApplyHop.
+    pollHop: async (input) => {
+      const output = await tasks['pollHop']!(input);
       const { cluster, hop } = input as { cluster: { name: string }; hop: { index: number } };
-      if (hop.index === 1) await afterFirstHop[cluster.name]?.(cluster.name);
+      if (hop.index === 1 && (output as { status?: string }).status === 'SUCCEEDED') await afterFirstHop[cluster.name]?.(cluster.name);
       return output;
     },
   });
