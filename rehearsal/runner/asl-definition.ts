@@ -15,7 +15,7 @@ export const CLUSTER_MACHINE = 'UpgradeClusterStateMachine';
 const LOCAL_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '000000000000' };
 
 /** `{"Fn::Sub": "arn:${AWS::Partition}:…"}` with only pseudo parameters becomes the string it stands for. */
-function resolvePseudoParameters(node: unknown): unknown {
+export function resolvePseudoParameters(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(resolvePseudoParameters);
   if (typeof node !== 'object' || node === null) return node;
   const entries = Object.entries(node);

@@ -11,6 +11,7 @@ import { readConfig } from '../../lib/config.js';
 import * as errors from '../../lib/errors.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
 import { progressTableDefinition, TTL_ATTRIBUTE } from '../../lib/store/table-definition.js';
+import { CLUSTER_MACHINE, deployedDefinitions, FLEET_MACHINE, resolvePseudoParameters } from '../../rehearsal/runner/asl-definition.js';
 import type { JsonObject, JsonValue as Json } from '../../lib/json.js';
 
 // `npm run package` (osls + serverless-esbuild + serverless-step-functions) run once, offline and without AWS
@@ -327,6 +328,35 @@ describe('serverless package (dev stage)', () => {
       expect(JSON.stringify(template.Resources['UpgradeFleetStateMachine']!.Properties['DefinitionString'])).not.toContain('arn:aws:');
       const parameters = (child![1] as unknown as { Parameters: { StateMachineArn: string } }).Parameters;
       expect(variables[parameters.StateMachineArn.replace(/^\$\{|\}$/g, '')]).toEqual({ Ref: 'UpgradeClusterStateMachine' });
+    });
+
+    it('deploys exactly the definitions the rehearsal runs', () => {
+      // Prepare: the plugin writes each `Fn::GetAtt`/`Ref`/`Fn::Sub` of a definition as a `${…}` variable of
+      // DefinitionString, names a function `<Key>LambdaFunction`, and spells out the default query language
+      // (`QueryLanguage: JSONPath`) on the Task states it rewrites; undo these to get the definition as written.
+      const asWritten = (id: string): unknown => {
+        const definition = template.Resources[id]!.Properties['DefinitionString'] as { 'Fn::Sub': [string, Record<string, Json>] };
+        const [text, variables] = definition['Fn::Sub'];
+        const restore = (node: unknown): unknown => {
+          if (typeof node === 'string' && /^\$\{\w+\}$/.test(node) && variables[node.slice(2, -1)] !== undefined) return restore(variables[node.slice(2, -1)]);
+          if (Array.isArray(node)) return node.map(restore);
+          if (!isObject(node as Json)) return node;
+          const getAtt = (node as JsonObject)['Fn::GetAtt'];
+          if (Array.isArray(getAtt) && /LambdaFunction$/.test(String(getAtt[0]))) {
+            const logicalId = String(getAtt[0]).replace(/LambdaFunction$/, '');
+            return { 'Fn::GetAtt': [logicalId.charAt(0).toLowerCase() + logicalId.slice(1), getAtt[1]] };
+          }
+          const kept = Object.entries(node as JsonObject).filter(([k, v]) => !(k === 'QueryLanguage' && v === 'JSONPath'));
+          return Object.fromEntries(kept.map(([k, v]) => [k, restore(v)]));
+        };
+        return resolvePseudoParameters(restore(JSON.parse(text)));
+      };
+
+      // Act
+      const runs = deployedDefinitions();
+
+      // Assess
+      for (const id of [CLUSTER_MACHINE, FLEET_MACHINE]) expect(asWritten(id), id).toEqual(runs[id]);
     });
 
     it('has one EventBridge Scheduler schedule per stage param, with a time zone and a valid fleet input', () => {
