@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --clusters N --accounts N --regions N --lanes-at-once N --per-lane-concurrency N --speed S
  * --seed N --jitter J --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (rehearsal/rehearsal.ts: the
- * statemachines/*.asl.json, the handlers, the EKS simulator, dynalite) and prints what it measured against the
+ * statemachines/workflows.asl.yaml, the handlers, the EKS simulator, dynalite) and prints what it measured against the
  * targets (README, Benchmark; docs/fleet-workflow.md). Not a test: nothing here asserts. `--json` prints the result
  * JSON on stdout (the tables go to stderr). Results go to bench/results/ (ignored by git).
  */
@@ -81,7 +81,7 @@ const gateOptions = { kubernetesAccess: access, rolloutSoakSeconds: soak } as co
 /** With --json, stdout is only the result JSON; the tables go to stderr. */
 const show = (text: string): boolean => (args.json ? process.stderr : process.stdout).write(text);
 
-// The states of the hop loop (statemachines/upgrade-cluster.asl.json); every other state is per-cluster or per-run.
+// The states of the hop loop (UpgradeCluster in statemachines/workflows.asl.yaml); every other state is per-cluster or per-run.
 const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone']);
 // Step Functions' quotas and this benchmark's targets (docs/fleet-workflow.md, "Fleet-size limits").
 const PAYLOAD_LIMIT_BYTES = 262_144;

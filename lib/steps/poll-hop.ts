@@ -13,7 +13,7 @@ const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DEL
 
 type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop' | 'snapshot'> & Partial<Pick<ClusterState, 'plan'>>;
 
-// The state machine retries these (statemachines/upgrade-cluster.asl.json, PollHop Retry): they end no hop.
+// The state machine retries these (UpgradeCluster in statemachines/workflows.asl.yaml, PollHop Retry): they end no hop.
 const RETRIED = new Set(['EksThrottledError', 'EksUnavailableError', 'KubernetesUnavailableError']);
 /** At most this many nodes at fault go on the hop record (DynamoDB items stay well under 400 KB); all are counted. */
 const RECORDED_FAULTS = 50;

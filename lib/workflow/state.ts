@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
 
 /**
- * The JSON that flows between the cluster workflow's states (statemachines/upgrade-cluster.asl.json). Each Task
+ * The JSON that flows between the cluster workflow's states (UpgradeCluster in statemachines/workflows.asl.yaml). Each Task
  * receives the whole state and the ASL puts its result at one ResultPath, so every field below is written by
  * exactly one step: `ValidateInput` → everything but the rest, `AcquireLock` → lock, `TakeSnapshot` → snapshot,
  * `PlanUpgrade` → plan, `ApplyHop`/`PollHop` → hop (the hop's place in the plan and, once PollHop recorded it

@@ -421,7 +421,7 @@ describe('serverless package (dev stage)', () => {
     });
 
     it('carries a FAILED fleet run’s cause (what failed, where it halted) into its notification', () => {
-      // Prepare: the execution status change event of a fleet run that ended FAILED (statemachines/upgrade-fleet.asl.json RunFailed).
+      // Prepare: the execution status change event of a fleet run that ended FAILED (RunFailed of UpgradeFleet in statemachines/workflows.asl.yaml).
       const [, rule] = resourcesOfType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties['EventPattern']).includes('"UpgradeFleetStateMachine"'))!;
       const transformer = (rule.Properties['Targets'] as JsonObject[])[0]!['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string };
       const cause = '3 of 120 clusters FAILED; halted before wave 2 (1): 3 cluster(s) FAILED, failure threshold 1';
