@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAbort } from './commands/abort.js';
+import { registerControls } from './commands/controls.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerHistory } from './commands/history.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRehearse } from './commands/rehearse.js';
@@ -39,7 +41,7 @@ program.hook('preAction', (_program, command) => {
   if (profile !== undefined) process.env['AWS_PROFILE'] = profile;
 });
 
-for (const register of [registerPlan, registerRehearse, registerSim, registerStart, registerStatus, registerRuns, registerRetry, registerReport, registerHistory, registerAbort]) register(program);
+for (const register of [registerPlan, registerRehearse, registerSim, registerStart, registerStatus, registerRuns, registerRetry, registerReport, registerHistory, registerAbort, registerControls, registerRollback]) register(program);
 
 program.addHelpText(
   'after',

@@ -18,6 +18,8 @@ import { buildHandler as closeLaneWave } from './close-lane-wave.js';
 import { buildHandler as checkFailureBudget } from './check-failure-budget.js';
 import { buildHandler as summarizeRun } from './summarize-run.js';
 import { buildHandler as cleanupExecution } from './cleanup-execution.js';
+import { buildHandler as requestApproval } from './request-approval.js';
+import { buildHandler as recordApproval } from './record-approval.js';
 
 /**
  * Every Lambda function by the function key that serverless.yml and the ASL (`Fn::GetAtt: [key, Arn]`) use: the
@@ -43,6 +45,8 @@ export const FUNCTION_BUILDERS = {
   closeLaneWave,
   checkFailureBudget,
   summarizeRun,
+  requestApproval,
+  recordApproval,
   cleanupExecution,
 } as const satisfies Record<string, (deps: DepsProvider) => unknown>;
 

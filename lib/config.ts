@@ -17,7 +17,11 @@ export interface Config {
   /** Local runs and tests point the SDKs at local servers; absent in AWS. */
   readonly eksEndpoint: string | undefined;
   readonly dynamoEndpoint: string | undefined;
+  readonly cloudWatchEndpoint: string | undefined;
+  readonly eventsEndpoint: string | undefined;
   readonly retentionDays: number;
+  /** The stage (`--stage` of the deploy): named in notices so operators know which `cni-fleet … --stage` to run. */
+  readonly stage: string | undefined;
 }
 
 const Env = z.object({
@@ -32,6 +36,9 @@ const Env = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   AWS_ENDPOINT_URL_EKS: z.string().url().optional(),
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),
+  AWS_ENDPOINT_URL_CLOUDWATCH: z.string().url().optional(),
+  AWS_ENDPOINT_URL_EVENTBRIDGE: z.string().url().optional(),
+  CNI_FLEET_STAGE: z.string().min(1).max(64).optional(),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
 });
 
@@ -50,6 +57,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     region: e.AWS_REGION,
     eksEndpoint: e.AWS_ENDPOINT_URL_EKS,
     dynamoEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,
+    cloudWatchEndpoint: e.AWS_ENDPOINT_URL_CLOUDWATCH,
+    eventsEndpoint: e.AWS_ENDPOINT_URL_EVENTBRIDGE,
     retentionDays: e.RETENTION_DAYS,
+    stage: e.CNI_FLEET_STAGE,
   };
 }

@@ -136,6 +136,21 @@ export class PlanBlockedError extends CniFleetError {
   }
 }
 
+/**
+ * A rollback that may not run (docs/operating-a-run.md, "Rollback"): no hop to roll back, another hop than the one
+ * confirmed, more than one minor, a rollback of a rollback, or the add-on's configuration, role or pod identity
+ * associations changed since the hop. Refused before any change: the cluster is BLOCKED with the reason.
+ */
+export class RollbackRefusedError extends CniFleetError {
+  override readonly name = 'RollbackRefusedError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly reason: string,
+  ) {
+    super(`Rollback of ${cluster} refused: ${reason}`);
+  }
+}
+
 /** The cluster's configurationValues are not valid for a version on the path: refused before the first change. */
 export class ConfigurationRejectedError extends CniFleetError {
   override readonly name = 'ConfigurationRejectedError' as const;
@@ -454,6 +469,56 @@ export class UnsupportedDefinitionError extends CniFleetError {
     options?: ErrorOptions,
   ) {
     super(`${machine}: state ${state}: ${problem}`, options);
+  }
+}
+
+/**
+ * A rollout control stopped the cluster before its first change (docs/operating-a-run.md): the run halted (failure
+ * budget, an alarm in `halt` mode, a rejected or unanswered approval, a pause past its bound), or the cluster was
+ * held longer than a run may hold it. Recorded SKIPPED: nothing in the cluster changed.
+ */
+export class RunHaltedError extends CniFleetError {
+  override readonly name = 'RunHaltedError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${cluster} was not started: ${reason}`, options);
+  }
+}
+
+/**
+ * The cluster's maintenance window is closed and the run does not wait for it (`windows.outside: defer`, or it
+ * opens later than `windows.maxWaitSeconds`): deferred to the next run, SKIPPED with the window and its next opening.
+ */
+export class OutsideMaintenanceWindowError extends CniFleetError {
+  override readonly name = 'OutsideMaintenanceWindowError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly window: string,
+    readonly opensAt: string,
+    readonly why: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${cluster} deferred to the next run: outside its maintenance window "${window}" (opens ${opensAt}); ${why}`, options);
+  }
+}
+
+/**
+ * A cluster's maintenance-window tag is not a window this tool can read: the cluster is left alone (BLOCKED) rather
+ * than changed at a time its owners may not have allowed.
+ */
+export class MaintenanceWindowTagError extends CniFleetError {
+  override readonly name = 'MaintenanceWindowTagError' as const;
+  constructor(
+    readonly cluster: string,
+    readonly tag: string,
+    readonly value: string,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${cluster}: tag ${tag}="${value}" is not a maintenance window (${problem}); expected e.g. "Sat-Sun 02:00-06:00 UTC"`, options);
   }
 }
 

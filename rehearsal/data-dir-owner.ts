@@ -17,6 +17,11 @@ export interface DataDirOwner {
   readonly runId: string | null;
   /** ISO 8601. */
   readonly startedAt: string;
+  /**
+   * Where a running rehearsal answers other processes (`cni-fleet approve|reject|pause|resume|status --local`): its
+   * DynamoDB (the progress log it holds open) and its Step Functions endpoint (SendTaskSuccess/Failure, StopExecution).
+   */
+  readonly endpoints?: { readonly dynamodb: string; readonly stepFunctions: string } | undefined;
 }
 
 /** A second process wants a data folder that a running one holds (LevelDB allows one process per folder). */
@@ -40,6 +45,8 @@ export interface DataDirClaim {
   readonly previous: DataDirOwner | null;
   /** Deletes the owner file if it is still this process's. Safe to call twice. */
   release(): void;
+  /** Records where this process answers others (its endpoints) in the owner file. */
+  advertise(endpoints: NonNullable<DataDirOwner['endpoints']>): void;
 }
 
 /** The start time of a process in clock ticks (field 22 of /proc/PID/stat), where /proc exists. */
@@ -63,6 +70,10 @@ function readOwner(file: string): DataDirOwner | null {
       command: typeof parsed.command === 'string' ? parsed.command : 'cni-fleet',
       runId: typeof parsed.runId === 'string' ? parsed.runId : null,
       startedAt: typeof parsed.startedAt === 'string' ? parsed.startedAt : 'an unknown time',
+      endpoints:
+        typeof parsed.endpoints?.dynamodb === 'string' && typeof parsed.endpoints.stepFunctions === 'string'
+          ? { dynamodb: parsed.endpoints.dynamodb, stepFunctions: parsed.endpoints.stepFunctions }
+          : undefined,
     };
   } catch {
     return null;
@@ -85,6 +96,18 @@ async function levelDbInUse(dataDir: string): Promise<boolean> {
   } finally {
     await db.close().catch(() => undefined);
   }
+}
+
+/**
+ * The running process that holds a data folder, when one does (its owner file names it, endpoints included); null
+ * when the folder is free.
+ *
+ * @example
+ * const owner = await runningOwner('.rehearsal/dynamo'); // owner?.endpoints?.stepFunctions
+ */
+export async function runningOwner(dataDir: string): Promise<DataDirOwner | null> {
+  if (!(await levelDbInUse(dataDir))) return null;
+  return readOwner(join(dataDir, OWNER_FILE)) ?? { pid: 0, command: 'another process', runId: null, startedAt: 'an unknown time' };
 }
 
 /**
@@ -117,14 +140,20 @@ export async function claimDataDir(dataDir: string, who: { readonly command: str
   const previous = readOwner(file);
   const me: DataDirOwner = { pid: process.pid, startTicks: processStartTicks(process.pid), command: who.command, runId: who.runId, startedAt: new Date().toISOString() };
   // Write then rename: a reader never sees half a file, and a dead owner's file is replaced in one step.
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(me)}\n`);
-  renameSync(temporary, file);
+  const write = (owner: DataDirOwner): void => {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(owner)}\n`);
+    renameSync(temporary, file);
+  };
+  write(me);
   const mine = (owner: DataDirOwner | null): boolean => owner?.pid === me.pid && owner.startedAt === me.startedAt;
   return {
     previous,
     release() {
       if (mine(readOwner(file))) rmSync(file, { force: true });
+    },
+    advertise(endpoints) {
+      if (mine(readOwner(file))) write({ ...me, endpoints });
     },
   };
 }

@@ -29,6 +29,11 @@ import { createLocalRunner } from './runner/workflow-runner.js';
 import { eventTimer, scaledTimer } from './runner/virtual-timer.js';
 
 import { LOCAL_TABLE } from './local-table.js';
+import { localNotifier, type Notice } from '../lib/controls/notifier.js';
+import { answerRequest, type ApprovalAnswer } from '../lib/operator/approval-answer.js';
+import { serveStepFunctions, type LocalStepFunctionsEndpoint } from './runner/step-functions-endpoint.js';
+import type { PendingTaskToken } from './runner/task-tokens.js';
+import { LOCAL_REGION } from './runner/prepare-definition.js';
 
 export { LOCAL_TABLE };
 // The fleet workflow's default wave tag (lib/schemas/execution-input.ts).
@@ -82,6 +87,35 @@ export interface RehearsalOptions {
   readonly signal?: AbortSignal;
   /** Called once, before the run, when `dataDir` was left by a process that died during its rehearsal. */
   readonly onRecovery?: (recovery: Recovery) => void;
+  /**
+   * How approval gates are answered (docs/operating-a-run.md): `auto` (default) approves each at once; `prompt`
+   * asks `onApprovalRequest` while other clients may answer too (`cni-fleet approve|reject --local`, SendTaskSuccess
+   * to the rehearsal's endpoint) — discrete-event time stands still meanwhile; `wait` leaves it to other clients or
+   * the gate's timeout.
+   */
+  readonly approve?: 'auto' | 'prompt' | 'wait';
+  /**
+   * Asks for an answer (the terminal). Resolves with it, or null to leave the gate to other clients; `signal` aborts
+   * when someone else answered or the run stopped.
+   */
+  readonly onApprovalRequest?: (request: ApprovalPrompt, signal: AbortSignal) => Promise<ApprovalAnswer | null>;
+  /** Notices the workflow sends operators (an approval waiting): EventBridge's part in AWS. */
+  readonly onNotice?: (notice: Notice) => void;
+  /** Where the rehearsal answers other processes, once it does (before the fleet execution starts). */
+  readonly onEndpoints?: (endpoints: RehearsalEndpoints) => void;
+}
+
+/** A rehearsal's endpoints for other processes: its DynamoDB and its Step Functions (task tokens, StopExecution). */
+export interface RehearsalEndpoints {
+  readonly dynamodb: string;
+  readonly stepFunctions: string;
+}
+
+/** A wave waiting for approval in a rehearsal, as `onApprovalRequest` is asked. */
+export interface ApprovalPrompt {
+  readonly runId: string;
+  readonly wave: { readonly index: number; readonly name: string; readonly clusters: number; readonly lanes: number; readonly count: number };
+  readonly timeoutSeconds: number;
 }
 
 /** What a rehearsal closed of the run a dead process left in its data folder. */
@@ -237,24 +271,30 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     claim?.release();
     throw error;
   }
+  let stepFunctions: LocalStepFunctionsEndpoint | undefined;
   const close = async (): Promise<void> => {
+    await stepFunctions?.close();
     await sim.close();
     await dynamo.close();
     claim?.release();
   };
   try {
-    const { eksFor, dynamo: ddb, doc } = createAwsClients({
-      region: 'us-east-1',
+    const { eksFor, dynamo: ddb, doc, cloudWatchFor } = createAwsClients({
+      region: LOCAL_REGION,
       eksEndpoint: sim.endpoint,
       dynamoEndpoint: dynamo.endpoint,
+      // The simulator serves the fleet file's CloudWatch alarms too.
+      cloudWatchEndpoint: sim.endpoint,
       credentials: LOCAL_CREDENTIALS,
       accountCredentials: simulatorAccountCredentials,
     });
     await ensureTable(ddb, LOCAL_TABLE);
     const now = (): Date => new Date(sim.clock.now());
     const store = createProgressStore({ doc, tableName: LOCAL_TABLE, now });
-    const deps: StepDeps = { eksFor, store, now, ...rehearsalHome(options.fleet), cache: newCatalogueCache() };
+    const notifier = localNotifier(options.onNotice);
+    const deps: StepDeps = { eksFor, store, now, ...rehearsalHome(options.fleet), cache: newCatalogueCache(), cloudWatchFor, region: LOCAL_REGION, notifier };
     if (claim?.previous && options.dataDir) options.onRecovery?.(await recover(options.dataDir, claim.previous, deps));
+    const approve = options.approve ?? 'auto';
     const runner = createLocalRunner({
       tasks: localTasks(deps),
       speed,
@@ -263,7 +303,34 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       ...(options.onTask ? { onTask: options.onTask } : {}),
       ...(options.onTransition ? { onTransition: options.onTransition } : {}),
       ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
+      onTaskToken: (pending) => answerApproval(pending),
     });
+    /** An approval gate of the rehearsal: answered at once (auto), asked (prompt), or left to other clients (wait). */
+    const answerApproval = (pending: PendingTaskToken): Promise<void> | undefined => {
+      const send = (answer: ApprovalAnswer): void => {
+        const request = answerRequest(answer);
+        if (request.kind === 'success') runner.sendTaskSuccess(pending.token, request.output);
+        else runner.sendTaskFailure(pending.token, request.error, request.cause);
+      };
+      if (approve === 'auto') {
+        send({ approve: true, by: 'cni-fleet rehearse --approve auto', note: null });
+        return undefined;
+      }
+      if (approve === 'wait' || !options.onApprovalRequest) return undefined;
+      // Someone else answered (another terminal, a test's client) or the run stopped: the question is withdrawn.
+      const withdrawn = new AbortController();
+      const watch = setInterval(() => {
+        if (!runner.pendingTaskTokens().some((t) => t.token === pending.token)) withdrawn.abort();
+      }, 100);
+      const payload = pending.payload as unknown as ApprovalPrompt;
+      return options
+        .onApprovalRequest({ runId: payload.runId, wave: payload.wave, timeoutSeconds: payload.timeoutSeconds }, withdrawn.signal)
+        .then((answer) => {
+          if (answer && !withdrawn.signal.aborted) send(answer);
+        })
+        .catch(() => undefined)
+        .finally(() => clearInterval(watch));
+    };
     const runId = claim ? plannedRunId : runIdAt(sim.clock.now());
     const startedVirtual = sim.clock.now();
     const startedReal = Date.now();
@@ -279,6 +346,15 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     if (options.signal?.aborted) stop();
     options.signal?.addEventListener('abort', stop, { once: true });
+    // Other processes reach the run while it waits: task tokens (approve, reject) and StopExecution (abort).
+    stepFunctions = await serveStepFunctions(runner, async (arn) => {
+      if (!arn.endsWith(`:${runId}`)) return false;
+      stop();
+      return true;
+    });
+    const endpoints: RehearsalEndpoints = { dynamodb: dynamo.endpoint, stepFunctions: stepFunctions.endpoint };
+    claim?.advertise(endpoints);
+    options.onEndpoints?.(endpoints);
     let input: JsonObject = toPlainJson({
       runId,
       trigger: 'local',

@@ -63,6 +63,8 @@ export interface ChangeFaults {
   pods: Fault[];
   /** NODE_JOIN: nodes that join during the change (all that match). */
   joins: Fault[];
+  /** ALARM: alarms the change raises (all that match). */
+  alarms: Fault[];
 }
 
 /**
@@ -70,7 +72,7 @@ export interface ChangeFaults {
  * Consuming at acceptance, not at completion, keeps the outcome fixed however the clock is read.
  */
 export function takeChangeFaults(cluster: SimCluster, targetVersion: string): ChangeFaults {
-  const found: ChangeFaults = { pods: [], joins: [] };
+  const found: ChangeFaults = { pods: [], joins: [], alarms: [] };
   for (const state of cluster.faults) {
     const { fault } = state;
     if (state.remaining <= 0) continue;
@@ -83,6 +85,9 @@ export function takeChangeFaults(cluster: SimCluster, targetVersion: string): Ch
       state.remaining -= 1;
     } else if (POD_FAULTS.has(fault.effect) || fault.effect === 'NODE_JOIN') {
       (fault.effect === 'NODE_JOIN' ? found.joins : found.pods).push(fault);
+      state.remaining -= 1;
+    } else if (fault.effect === 'ALARM') {
+      found.alarms.push(fault);
       state.remaining -= 1;
     }
   }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { constants, gzipSync } from 'node:zlib';
 import type { EksOperation, FleetFile } from '../lib/fleet/fleet-file.js';
 import { createVirtualClock, type VirtualClock } from './clock.js';
+import { CLOUDWATCH_TARGET_PREFIX, cloudWatchRequest, type CloudWatchCall } from './cloudwatch/cloudwatch-api.js';
 import { EksApiError } from './eks-api-error.js';
 import { KUBERNETES_PATH, kubernetesEndpoint, kubernetesRequest, type KubernetesCall } from './kubernetes/kubernetes-api.js';
 import type { KnownCredential } from './kubernetes/token-check.js';
@@ -85,6 +86,10 @@ export interface Simulator {
   readonly calls: ReadonlyArray<SimCall>;
   /** Every request to a simulated cluster's Kubernetes API (not EKS calls: `calls` and `count` exclude them). */
   readonly kubernetesCalls: ReadonlyArray<KubernetesCall>;
+  /** Every CloudWatch request (the fleet file's alarms), in arrival order. */
+  readonly cloudWatchCalls: ReadonlyArray<CloudWatchCall>;
+  /** An alarm's state now (`region` and `accountId` optional: the first alarm of that name otherwise). */
+  alarm(name: string, region?: string, accountId?: string): { state: string; reason: string } | undefined;
   count(filter?: CallFilter): number;
   /** A deep copy of a cluster's state now; region and account optional (first cluster of that name otherwise). */
   cluster(name: string, region?: string, accountId?: string): SimClusterView | undefined;
@@ -128,6 +133,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const world = new SimWorld(options.fleet, clock);
   const calls: SimCall[] = [];
   const kubernetesCalls: KubernetesCall[] = [];
+  const cloudWatchCalls: CloudWatchCall[] = [];
   let base = '';
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -156,6 +162,31 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       const body = gzip ? gzipSync(json, { level: constants.Z_BEST_SPEED }) : json;
       response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': body.length, ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
       response.end(body);
+      return;
+    }
+    const target = request.headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith(CLOUDWATCH_TARGET_PREFIX)) {
+      // CloudWatch (awsJson1_0): the alarms a run names (docs/simulator.md, "CloudWatch alarms").
+      const credential = parseCredential(request.headers.authorization);
+      const operation = target.slice(CLOUDWATCH_TARGET_PREFIX.length);
+      const region = credential.region ?? DEFAULT_REGION;
+      let body: Record<string, unknown> = {};
+      try {
+        body = text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        // An unreadable body answers like any unknown parameter set: below, with the operation's own check.
+      }
+      const now = clock.now();
+      const answer = cloudWatchRequest(world.alarms, operation, body, { region, accountId: /^\d{12}$/.test(credential.accessKeyId ?? '') ? credential.accessKeyId : undefined }, now);
+      cloudWatchCalls.push({ at: now, operation, region, status: answer.status });
+      const json = JSON.stringify(answer.body);
+      response.writeHead(answer.status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'content-length': Buffer.byteLength(json),
+        'x-amzn-requestid': requestId,
+        ...(answer.queryError ? { 'x-amzn-query-error': answer.queryError } : {}),
+      });
+      response.end(json);
       return;
     }
     const route = matchRoute(request.method ?? 'GET', url.pathname);
@@ -232,6 +263,13 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     clock,
     calls,
     kubernetesCalls,
+    cloudWatchCalls,
+    alarm: (name, region, accountId) => {
+      const found = world.alarms.alarms.find((a) => a.name === name && (region === undefined || a.region === region) && (accountId === undefined || a.accountId === accountId));
+      if (!found) return undefined;
+      const view = world.alarms.view(found, clock.now());
+      return { state: view.state, reason: view.reason };
+    },
     count: (filter = {}) =>
       calls.filter(
         (c) =>

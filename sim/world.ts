@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Fault, FleetCluster, FleetFile, ManagedAddon, SimulatorSettings } from '../lib/fleet/fleet-file.js';
 import { loadCatalogue, type Catalogue } from './catalogue/catalogue.js';
+import { SimAlarms } from './cloudwatch/alarms.js';
 import type { VirtualClock } from './clock.js';
 import { clusterNotFound } from './eks-api-error.js';
 import { deletionThreshold, faultStates, pendingJoins, revisionTroubles, type ChangeFaults } from './faults.js';
@@ -36,6 +37,8 @@ export class SimWorld {
   readonly settings: SimulatorSettings;
   /** Every EKS build with its Kubernetes window (sim/catalogue). */
   readonly catalogue: Catalogue = loadCatalogue();
+  /** The CloudWatch alarms of the fleet file, over virtual time. */
+  readonly alarms: SimAlarms;
 
   constructor(
     fleet: FleetFile,
@@ -44,6 +47,7 @@ export class SimWorld {
     this.settings = fleet.settings;
     const start = clock.now();
     this.clusters = fleet.clusters.map((spec) => this.buildCluster(spec, start));
+    this.alarms = new SimAlarms(fleet.alarms, start);
   }
 
   /** Clusters in scope that still exist (ghosts included: they are what ListClusters sees). */

@@ -40,7 +40,7 @@ interface Source {
   /** Configuration schemas: a self-managed cluster's carried settings are checked against its path. */
   readonly schemaFor?: SchemaFor;
   /** The input's options (target, allowDowngrade, acceptUntranslatable) and skip tag, when an execution input was given. */
-  readonly requested?: { readonly target?: string; readonly allowDowngrade?: boolean; readonly acceptUntranslatable?: boolean; readonly skipTag?: string };
+  readonly requested?: { readonly target?: string; readonly allowDowngrade?: boolean; readonly acceptUntranslatable?: boolean; readonly skipTag?: string; readonly windows?: { readonly tag?: string } };
   readonly close: () => void;
 }
 
@@ -68,6 +68,7 @@ export async function runPlan(options: PlanOptions, io: CommandIo): Promise<numb
         // The input's own rules, as the run would apply them.
         ...(source.requested?.skipTag ? { skipTag: source.requested.skipTag } : {}),
         ...(source.requested?.acceptUntranslatable ? { acceptUntranslatable: true } : {}),
+        ...(source.requested?.windows?.tag ? { windowTag: source.requested.windows.tag } : {}),
       });
       const document = { source: source.source, requested: { target, allowDowngrade }, clusters: plan.clusters, skipped: source.skipped, unreadable: source.unreadable };
       const { skipped, unreadable } = source;

@@ -60,7 +60,7 @@ export async function openDeployedLog(options: ProgressOptions, aws: AwsCliOptio
  * The run id of RUN: RUN itself, or for an execution ARN the execution's input `runId`, else its name (the
  * workflows' own rule).
  */
-async function runIdOf(run: string, aws: AwsCliOptions): Promise<string> {
+export async function runIdOf(run: string, aws: AwsCliOptions): Promise<string> {
   if (!looksLikeExecutionArn(run)) return run;
   const { region } = parseExecutionArn(run, 'RUN');
   const sfn = new SFNClient(sdkClientConfig({ ...aws, region: aws.region ?? region }));

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import { InputValidationError } from '../../lib/errors.js';
@@ -7,7 +9,7 @@ import { formatResult } from '../../lib/cli/output.js';
 import { createTable } from '../../lib/cli/table.js';
 import { safeText } from '../../lib/cli/terminal-text.js';
 import { parseFleetFile, type FleetFile } from '../../lib/fleet/fleet-file.js';
-import { rehearse, type Recovery, type RehearsalReport, type RehearsalSelection, type ReportCluster } from '../../rehearsal/rehearsal.js';
+import { rehearse, type RehearsalOptions, type Recovery, type RehearsalReport, type RehearsalSelection, type ReportCluster } from '../../rehearsal/rehearsal.js';
 import { renderReportHtml } from '../../lib/report/report-html.js';
 import { reportFromRehearsal } from '../../lib/report/run-report.js';
 import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
@@ -28,6 +30,7 @@ export interface RehearseOptions extends OutputOptions {
   failureThreshold?: string;
   speed: string;
   dryRun?: boolean;
+  approve?: 'auto' | 'prompt' | 'wait';
   kubernetesAccess?: string;
   soak?: string;
   dataDir: string;
@@ -152,6 +155,30 @@ function renderRehearsalTable(report: Pick<RehearsalReport, 'clusters' | 'dryRun
   return `${table.toString()}\n`;
 }
 
+/**
+ * `--approve prompt`: asks in the terminal whether the waiting wave may start. Another client's answer (`cni-fleet
+ * approve|reject --local`) withdraws the question.
+ */
+function promptApproval(view: { interrupt: () => void }): NonNullable<RehearsalOptions['onApprovalRequest']> {
+  return async (request, signal) => {
+    view.interrupt();
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const wave = `wave ${request.wave.index + 1} (${request.wave.name || 'untagged'}, ${request.wave.clusters} cluster(s))`;
+      const answer = (await rl.question(`cni-fleet: run ${request.runId}: approve ${wave}? [y = approve / n = reject] `, { signal })).trim().toLowerCase();
+      const by = `${userInfo().username} (rehearse --approve prompt)`;
+      if (answer === 'y' || answer === 'yes') return { approve: true, by, note: null };
+      const reason = (await rl.question('cni-fleet: reason for rejecting: ', { signal })).trim() || 'rejected at the prompt';
+      return { approve: false, by, reason };
+    } catch {
+      // Withdrawn (answered elsewhere, or the run stopped) or the terminal closed: leave the gate to others.
+      return null;
+    } finally {
+      rl.close();
+    }
+  };
+}
+
 /** `cni-fleet rehearse`: exit 0 when the fleet execution SUCCEEDED, 3 when it ended FAILED (the report still written), 2 on bad input (nothing ran), 1 on another failure. */
 export async function runRehearse(options: RehearseOptions): Promise<number> {
   const io = processIo;
@@ -186,6 +213,9 @@ export async function runRehearse(options: RehearseOptions): Promise<number> {
         onTask: view.onTask,
         signal: interrupt.signal,
         onRecovery: (r) => io.err(recoveryLine(r)),
+        approve: options.approve ?? 'auto',
+        onNotice: (notice) => io.err(`cni-fleet: ${safeText(notice.message, { oneLine: true })}\n`),
+        ...(options.approve === 'prompt' ? { onApprovalRequest: promptApproval(view) } : {}),
       });
     } catch (error) {
       // Another process holds the folder (DataDirInUseError): one line naming it and the process, nothing started.

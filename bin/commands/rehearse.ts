@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UPGRADE_DEFAULTS } from '../../lib/schemas/upgrade-defaults.js';
 import { LOCAL_DATA_DIR, addOutputOptions, exitCodesHelp } from './cli-helpers.js';
 import type { RehearseOptions } from '../actions/rehearse.js';
@@ -21,6 +21,11 @@ export function registerRehearse(program: Command): void {
     .option('--per-lane-concurrency <n>', `clusters upgraded at once in one lane, 1-40 (default: ${UPGRADE_DEFAULTS.perLaneConcurrency})`)
     .option('--failure-threshold <n>', `later waves do not start once this many clusters FAILED; 0 never halts (default: ${UPGRADE_DEFAULTS.failureThreshold})`)
     .option('--dry-run', 'plan and record only; change nothing: each cluster\'s planned hops are shown and reported')
+    .addOption(
+      new Option('--approve <how>', 'how approval gates are answered: auto approves each at once; prompt asks in this terminal (another terminal may answer first: `cni-fleet approve|reject RUN --local`); wait leaves them to other terminals or the gate\'s timeout')
+        .choices(['auto', 'prompt', 'wait'])
+        .default('auto'),
+    )
     .option('--kubernetes-access <mode>', `aws-node pre-flight and rollout gate when the cluster's Kubernetes API refuses or does not answer: required | best-effort | off (default: ${UPGRADE_DEFAULTS.kubernetesAccess})`)
     .option('--soak <seconds>', `after each hop, every aws-node container must run this long without a restart, 0-1800; 0: no soak (default: ${UPGRADE_DEFAULTS.rolloutSoakSeconds})`)
     .option('--speed <n>', 'virtual seconds per real second', '100')
@@ -37,6 +42,7 @@ export function registerRehearse(program: Command): void {
       '\nExamples:\n' +
       '  cni-fleet rehearse --fleet examples/fleet.json\n' +
       '  cni-fleet rehearse --fleet examples/fleet.json --dry-run --target latest\n' +
+      '  cni-fleet rehearse --fleet examples/fleet.json --input examples/inputs/fleet-approval.json --approve prompt\n' +
       '  cni-fleet rehearse --fleet examples/fleet.json --input examples/inputs/fleet-dry-run.json --output json --query "clusters[?status==\'FAILED\'].name"\n',
   );
   command.action(async (options: RehearseOptions) => {

@@ -1,4 +1,6 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -21,6 +23,10 @@ export type EksClientFactory = (target: EksTarget) => EKSClient;
 export interface AwsClientOptions {
   readonly eksEndpoint?: string | undefined;
   readonly dynamoEndpoint?: string | undefined;
+  /** CloudWatch (the run's alarms): the simulator or moto_server locally; absent in AWS. */
+  readonly cloudWatchEndpoint?: string | undefined;
+  /** EventBridge (approval notices): moto_server in tests; absent in AWS. */
+  readonly eventsEndpoint?: string | undefined;
   readonly region: string;
   /** Static credentials for local servers; absent in AWS (the default provider chain). */
   readonly credentials?: AwsCredentialIdentity;
@@ -54,7 +60,7 @@ const isLoopback = (endpoint: string | undefined): boolean => {
   }
 };
 
-/** What both clients' middleware stacks offer (EKSClient and DynamoDBClient alike). */
+/** What every client's middleware stack offers (EKSClient, DynamoDBClient, CloudWatchClient alike). */
 interface WithMiddlewareStack {
   readonly middlewareStack: { remove(toRemove: string): boolean };
 }
@@ -78,7 +84,7 @@ function trimForLocalEndpoint(client: WithMiddlewareStack, endpoint: string | un
  * @example
  * const { eksFor, doc } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials });
  */
-export function createAwsClients(options: AwsClientOptions): { eksFor: EksClientFactory; dynamo: DynamoDBClient; doc: DynamoDBDocumentClient } {
+export function createAwsClients(options: AwsClientOptions): AwsClients {
   const eksClients = new Map<string, EKSClient>();
   const eksFor: EksClientFactory = ({ accountId, region, roleArn }) => {
     const key = `${accountId}|${region}|${roleArn ?? ''}`;
@@ -110,7 +116,42 @@ export function createAwsClients(options: AwsClientOptions): { eksFor: EksClient
   });
   trimForLocalEndpoint(dynamo, options.dynamoEndpoint);
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  return { eksFor, dynamo, doc };
+  // The run's alarms live in the deployment's own account (its credentials), in the Region the run names.
+  const cloudWatchClients = new Map<string, CloudWatchClient>();
+  const cloudWatchFor: CloudWatchClientFactory = (region) => {
+    let client = cloudWatchClients.get(region);
+    if (!client) {
+      client = new CloudWatchClient({
+        region,
+        ...(options.cloudWatchEndpoint ? { endpoint: options.cloudWatchEndpoint } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+      });
+      trimForLocalEndpoint(client, options.cloudWatchEndpoint);
+      cloudWatchClients.set(region, client);
+    }
+    return client;
+  };
+  let events: EventBridgeClient | undefined;
+  const eventsClient = (): EventBridgeClient =>
+    (events ??= new EventBridgeClient({
+      region: options.region,
+      ...(options.eventsEndpoint ? { endpoint: options.eventsEndpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    }));
+  return { eksFor, dynamo, doc, cloudWatchFor, eventsClient };
+}
+
+/** Builds (and caches) one CloudWatch client per Region, in the deployment's own account. */
+export type CloudWatchClientFactory = (region: string) => CloudWatchClient;
+
+/** The clients `createAwsClients` builds. */
+export interface AwsClients {
+  readonly eksFor: EksClientFactory;
+  readonly dynamo: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly cloudWatchFor: CloudWatchClientFactory;
+  /** The EventBridge client of the deployment's Region, built on first use. */
+  readonly eventsClient: () => EventBridgeClient;
 }
 
 /**

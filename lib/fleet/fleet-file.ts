@@ -32,6 +32,8 @@ export const FaultEffect = z.enum([
   'KUBERNETES_FORBIDDEN', // 403: the caller's access entry does not allow the reads
   'KUBERNETES_UNAUTHORIZED', // 401: the caller has no access entry
   'KUBERNETES_UNREACHABLE', // the connection is dropped without an answer (private endpoint, network path down)
+  // The service the cluster runs breaking after its vpc-cni update, as a CloudWatch alarm of the fleet file sees it:
+  'ALARM', // `alarm` goes to ALARM `afterSeconds` after the update is accepted, for `durationSeconds` (absent: until set OK)
 ]);
 export type FaultEffect = z.infer<typeof FaultEffect>;
 
@@ -99,17 +101,21 @@ export const Fault = z.strictObject({
   afterSeconds: z.number().int().min(0).max(86_400).optional(),
   /** NODE_JOIN: the node group the new nodes belong to (default the cluster's first). */
   nodeGroup: z.string().min(1).max(63).optional(),
+  /** ALARM: the name of an alarm of the fleet file's `alarms`. */
+  alarm: z.string().min(1).max(255).optional(),
 })
   .superRefine((fault, ctx) => {
     // Fields that only mean something for some effects: a typo'd scenario should not pass silently.
-    const only = (field: 'nodeSelector' | 'nodeCount' | 'afterSeconds' | 'nodeGroup', effects: readonly FaultEffect[]): void => {
+    const only = (field: 'nodeSelector' | 'nodeCount' | 'afterSeconds' | 'nodeGroup' | 'alarm', effects: readonly FaultEffect[]): void => {
       if (fault[field] !== undefined && !effects.includes(fault.effect))
         ctx.addIssue({ code: 'custom', path: [field], message: `applies only to ${effects.join(', ')}` });
     };
     only('nodeSelector', [...POD_FAULTS]);
     only('nodeCount', [...POD_FAULTS, 'NODE_JOIN']);
-    only('afterSeconds', ['NODE_JOIN']);
+    only('afterSeconds', ['NODE_JOIN', 'ALARM']);
     only('nodeGroup', ['NODE_JOIN']);
+    only('alarm', ['ALARM']);
+    if (fault.effect === 'ALARM' && fault.alarm === undefined) ctx.addIssue({ code: 'custom', path: ['alarm'], message: 'names the alarm the fault raises (one of the fleet file\'s alarms)' });
   });
 export type Fault = z.infer<typeof Fault>;
 
@@ -242,6 +248,28 @@ export const SimulatorSettings = z.strictObject({
 });
 export type SimulatorSettings = z.infer<typeof SimulatorSettings>;
 
+/** The CloudWatch alarm states DescribeAlarms reports. */
+export const AlarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+export type AlarmState = z.infer<typeof AlarmState>;
+
+/**
+ * A CloudWatch metric alarm the simulator serves (DescribeAlarms, SetAlarmState): its state at the start and the
+ * changes a scenario makes at simulated times (docs/simulator.md, "CloudWatch alarms").
+ */
+export const SimAlarm = z.strictObject({
+  name: z.string().min(1).max(255),
+  region: Region.default('us-east-1'),
+  accountId: AccountId.default('111122223333'),
+  state: AlarmState.default('OK'),
+  reason: z.string().max(1023).optional(),
+  /** Changes of state, each `atSeconds` after the simulator starts. */
+  changes: z
+    .array(z.strictObject({ atSeconds: z.number().int().min(0).max(31_536_000), state: AlarmState, reason: z.string().max(1023).optional() }))
+    .max(100)
+    .default([]),
+});
+export type SimAlarm = z.infer<typeof SimAlarm>;
+
 export const FleetFile = z
   .strictObject({
     $schema: z.string().optional(),
@@ -249,6 +277,8 @@ export const FleetFile = z
     // Every setting's own default: one place says what they are.
     settings: SimulatorSettings.default(() => SimulatorSettings.parse({})),
     clusters: z.array(FleetCluster).min(1).max(10_000),
+    /** CloudWatch alarms a run may name (options.alarms); faults of effect ALARM raise them. */
+    alarms: z.array(SimAlarm).max(100).default([]),
   })
   .superRefine((fleet, ctx) => {
     const seen = new Map<string, number>();
@@ -259,6 +289,20 @@ export const FleetFile = z
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicates clusters[${first}] (same account, region and name)` });
       else seen.set(key, i);
     });
+    const alarms = new Map<string, number>();
+    fleet.alarms.forEach((a, i) => {
+      const key = `${a.accountId}/${a.region}/${a.name}`;
+      const first = alarms.get(key);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['alarms', i, 'name'], message: `duplicates alarms[${first}] (same account, region and name)` });
+      else alarms.set(key, i);
+    });
+    // An ALARM fault raises every alarm of that name (the services a cluster runs are watched by alarms anywhere).
+    fleet.clusters.forEach((c, i) =>
+      c.faults.forEach((f, j) => {
+        if (f.effect === 'ALARM' && !fleet.alarms.some((a) => a.name === f.alarm))
+          ctx.addIssue({ code: 'custom', path: ['clusters', i, 'faults', j, 'alarm'], message: `names no alarm of the fleet file's "alarms"` });
+      }),
+    );
   });
 export type FleetFile = z.infer<typeof FleetFile>;
 

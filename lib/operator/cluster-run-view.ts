@@ -48,6 +48,8 @@ export interface ClusterRunView {
   readonly warnings: readonly string[];
   readonly startedAt: string | null;
   readonly endedAt: string | null;
+  /** The run rolled back the hop of another run (`cni-fleet rollback`); null for an upgrade. */
+  readonly rollback: NonNullable<ClusterItem['rollback']> | null;
   readonly hops: readonly HopView[];
 }
 
@@ -121,6 +123,7 @@ export function clusterRunView(runId: string, records: RunClusterRecords): Clust
     warnings: [...(c?.warnings ?? []), ...records.hops.flatMap((h) => (h.warnings ?? []).map((w) => `hop ${h.index} (${h.version}): ${w}`))],
     startedAt: c?.startedAt ?? null,
     endedAt: c?.endedAt ?? null,
+    rollback: c?.rollback ?? null,
     hops,
   };
 }

@@ -45,3 +45,35 @@ export class RunNotFoundError extends CniFleetError {
     super(`no run ${runId} in ${where}: \`cni-fleet runs\` lists the runs`);
   }
 }
+
+/** `cni-fleet pause|resume` of a run that has ended (or is in that state already, for nothing to do). */
+export class RunNotRunningError extends CniFleetError {
+  override readonly name = 'RunNotRunningError' as const;
+  constructor(
+    readonly runId: string,
+    readonly status: string,
+    readonly action: string,
+  ) {
+    super(`run ${runId} is ${status}: nothing to ${action}`);
+  }
+}
+
+/** `cni-fleet approve|reject` with no approval waiting (for that wave): the message lists what there is. */
+export class NoPendingApprovalError extends CniFleetError {
+  override readonly name = 'NoPendingApprovalError' as const;
+  constructor(
+    readonly runId: string,
+    readonly wave: string | undefined,
+    readonly known: readonly string[],
+  ) {
+    super(`run ${runId} waits for no approval${wave === undefined ? '' : ` of wave ${wave}`}${known.length ? ` (its approvals: ${known.join(', ')})` : ''}`);
+  }
+}
+
+/** `--local` for a command that acts on a running run, but no rehearsal runs on the folder. */
+export class NoRunningRehearsalError extends CniFleetError {
+  override readonly name = 'NoRunningRehearsalError' as const;
+  constructor(readonly dataDir: string) {
+    super(`no rehearsal is running on ${dataDir}: a local run can only be approved, rejected, paused or resumed while \`cni-fleet rehearse\` runs (see --data-dir)`);
+  }
+}

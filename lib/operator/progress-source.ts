@@ -9,6 +9,8 @@ export interface ProgressSource {
   readonly tableName: string;
   /** For people: `table cni-fleet-prod-progress` or `local .rehearsal/dynamo`. */
   readonly description: string;
+  /** A rehearsal still running on the folder: its Step Functions endpoint (task tokens, StopExecution). */
+  readonly running?: { readonly stepFunctions: string; readonly pid: number } | undefined;
   close(): Promise<void>;
 }
 

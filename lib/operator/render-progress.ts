@@ -154,7 +154,7 @@ export function renderClusterHistory(entries: readonly ClusterRunView[], options
   for (const e of entries) {
     const outcome = `${colorStatus(e.status, c)}${e.error ? `\n${c.red(t(e.error.name))}` : ''}`;
     table.push([
-      `${e.runId}\n${c.dim(e.startedAt ?? '')}`,
+      `${e.runId}\n${c.dim(e.startedAt ?? '')}${e.rollback ? `\n${c.yellow(`rollback of ${t(e.rollback.ofRun)} hop ${e.rollback.hop}`)}${e.rollback.reason ? `: ${t(e.rollback.reason)}` : ''}` : ''}`,
       `${t(e.name)}\n${c.dim(`${e.accountId} ${e.region}`)}`,
       outcome,
       `${t(e.from) || '—'}\n→ ${t(e.version) || '—'}\n${c.dim(`target ${t(e.target) || '—'}`)}`,

@@ -46,6 +46,8 @@ export const RefusalCode = {
   CONFIGURATION_REJECTED: 'CONFIGURATION_REJECTED',
   /** The aws-node pre-flight: a container crash-looping or unable to pull, a pod not Ready, before any change. */
   AWS_NODE_UNHEALTHY: 'AWS_NODE_UNHEALTHY',
+  /** The maintenance-window tag cannot be read as a window: the cluster is left alone rather than guessed at. */
+  WINDOW_TAG_UNREADABLE: 'WINDOW_TAG_UNREADABLE',
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 

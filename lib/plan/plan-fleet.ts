@@ -6,6 +6,8 @@ import { DEFAULT_SKIP_TAG } from '../schemas/execution-input.js';
 import type { BuildsFor, ClusterFacts, SchemaFor } from './cluster-facts.js';
 import type { PlannedOutcome, Refusal } from './cluster-decision.js';
 import { addonGate, controlPlaneGate, decidePath, optOutRefusal, outcomeOf, RefusalCode, selfManagedRefusal } from './cluster-decision.js';
+import { describeWindow, parseWindow, windowStatus, WindowSyntaxError } from '../controls/maintenance-window.js';
+import { CONTROL_DEFAULTS } from '../schemas/upgrade-defaults.js';
 
 /** Every reason a cluster's plan can be blocked or the cluster left alone (lib/plan/cluster-decision.ts). */
 export const ClusterBlockCode = RefusalCode;
@@ -19,6 +21,11 @@ export interface ClusterPlan {
   readonly kubernetesVersion: string;
   readonly status?: string;
   readonly install: 'managed' | 'self-managed' | 'none';
+  /**
+   * The cluster's maintenance window (its window tag, docs/operating-a-run.md): whether it is open at the time of the
+   * plan and the earliest start of a first change; absent when the cluster has no such tag.
+   */
+  readonly window?: { readonly text: string; readonly open: boolean; readonly earliestStart: string };
   /** The installed version, or null when none is known. */
   readonly from: string | null;
   /** The resolved target build, or null when it could not be resolved. */
@@ -57,6 +64,10 @@ export interface PlanFleetOptions {
   readonly skipTag?: string;
   /** Migrate a self-managed install although some settings cannot be carried over (default false). */
   readonly acceptUntranslatable?: boolean;
+  /** The maintenance-window tag (default `cni-fleet/window`, as in the workflow's `windows.tag`). */
+  readonly windowTag?: string;
+  /** The time the windows are judged at (default now). */
+  readonly now?: Date;
 }
 
 /**
@@ -92,8 +103,10 @@ async function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly
     from,
   } as const;
   const notes: string[] = [];
+  let window: ClusterPlan['window'];
   const leftAlone = (refusal: Refusal): ClusterPlan => ({
     ...base,
+    ...(window ? { window } : {}),
     target: null,
     hops: [],
     ...refused(refusal),
@@ -107,6 +120,21 @@ async function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly
   const controlPlane = controlPlaneGate({ status: c.status, autoMode: c.autoMode });
   if (controlPlane.kind === 'refuse') return leftAlone(controlPlane);
   if (controlPlane.kind === 'wait') notes.push(`the cluster is ${controlPlane.status}: a run waits for it to be ACTIVE`);
+  // The maintenance window, where the workflow's start gate reads it (TakeSnapshot, before the add-on).
+  const windowTag = options.windowTag ?? CONTROL_DEFAULTS.windowTag;
+  const tagValue = c.tags?.[windowTag];
+  if (tagValue !== undefined) {
+    try {
+      const parsed = parseWindow(tagValue);
+      const status = windowStatus(parsed, options.now ?? new Date());
+      window = { text: describeWindow(parsed), open: status.open, earliestStart: status.opensAt.toISOString() };
+      if (!window.open)
+        notes.push(`outside its maintenance window ${window.text}: its first change starts at ${window.earliestStart} at the earliest, or waits for the next run (options.windows)`);
+    } catch (error) {
+      if (!(error instanceof WindowSyntaxError)) throw error;
+      return leftAlone({ outcome: 'BLOCKED', code: RefusalCode.WINDOW_TAG_UNREADABLE, reason: `tag ${windowTag}="${tagValue}" is not a maintenance window (${error.problem}); expected e.g. "Sat-Sun 02:00-06:00 UTC"` });
+    }
+  }
   if (install === 'managed') {
     const addon = addonGate({ status: c.addonStatus, issues: c.addonIssues });
     if (addon.kind === 'refuse') return leftAlone(addon);
@@ -132,6 +160,7 @@ async function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly
   const value = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
   return {
     ...base,
+    ...(window ? { window } : {}),
     target: decision.plan?.target ?? null,
     hops: decision.refusal ? [] : (decision.plan?.hops ?? []),
     ...(decision.refusal ? refused(decision.refusal) : { outcome: outcomeOf(decision), reason: null, reasonCode: null, blocked: null, blockedCode: null }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RollbackRequest } from './rollback-request.js';
 import { AccountId, accountOfArn, ClusterName, Region, RoleArn, TagKey, Tags } from '../fleet/names.js';
 import { UpgradeOptions } from './upgrade-options.js';
 import { LIST_PART_SIZE, MAX_LANES } from '../fleet/lanes.js';
@@ -42,6 +43,8 @@ export const ClusterExecutionInput = z.strictObject({
   cluster: ClusterTarget,
   options: UpgradeOptions.default(UpgradeOptions.parse({})),
   trigger: z.enum(['console', 'cli', 'schedule', 'event', 'fleet', 'local']).default('console'),
+  /** Roll the cluster's last hop back instead of upgrading it (`cni-fleet rollback`; options.target is not used). */
+  rollback: RollbackRequest.optional(),
   /** Set by Step Functions on child executions; accepted and ignored. */
   AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: z.string().optional(),
 });

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { createAwsClients } from '../aws/clients.js';
+import { eventBridgeNotifier } from '../controls/notifier.js';
 import { createProgressStore } from '../store/progress-store.js';
 import type { StepDeps } from './step-deps.js';
 import { newCatalogueCache } from '../addon/eks-catalogue.js';
@@ -11,7 +12,13 @@ import { newCatalogueCache } from '../addon/eks-catalogue.js';
  * const deps = depsFromConfig(readConfig(process.env));
  */
 export function depsFromConfig(config: Config): StepDeps {
-  const { eksFor, doc } = createAwsClients({ region: config.region, eksEndpoint: config.eksEndpoint, dynamoEndpoint: config.dynamoEndpoint });
+  const { eksFor, doc, cloudWatchFor, eventsClient } = createAwsClients({
+    region: config.region,
+    eksEndpoint: config.eksEndpoint,
+    dynamoEndpoint: config.dynamoEndpoint,
+    cloudWatchEndpoint: config.cloudWatchEndpoint,
+    eventsEndpoint: config.eventsEndpoint,
+  });
   return {
     eksFor,
     store: createProgressStore({ doc, tableName: config.tableName, retentionDays: config.retentionDays }),
@@ -19,5 +26,9 @@ export function depsFromConfig(config: Config): StepDeps {
     accountId: config.accountId,
     accountRoles: config.accountRoles,
     cache: newCatalogueCache(),
+    cloudWatchFor,
+    region: config.region,
+    notifier: eventBridgeNotifier(eventsClient),
+    stage: config.stage,
   };
 }

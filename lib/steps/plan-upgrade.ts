@@ -3,6 +3,7 @@ import { decidePath, refusalError } from '../plan/cluster-decision.js';
 import type { ClusterState, PlanState } from '../workflow/state.js';
 import { configurationSchema, offeredBuilds } from '../addon/eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
+import { decideRollback, findLastHop } from '../controls/rollback.js';
 
 /**
  * PlanUpgrade: the minor-by-minor path from the snapshot's version to the target (lib/versions/plan-path.ts),
@@ -15,9 +16,17 @@ import type { StepDeps } from './step-deps.js';
  * @example
  * const plan = await planUpgrade(state, deps); // { hops: [{ index: 1, from: 'v1.12.6-eksbuild.2', to: 'v1.13.4-eksbuild.1', kind: 'minor' }, …], nextHop: 0 }
  */
-export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'snapshot'>, deps: StepDeps): Promise<PlanState> {
-  const { snapshot, cluster, options } = state;
+export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'snapshot' | 'rollback'>, deps: StepDeps): Promise<PlanState> {
+  const { snapshot, cluster } = state;
   if (!snapshot) throw new Error('PlanUpgrade needs the snapshot (ASL order)');
+  // A rollback (docs/operating-a-run.md): its rules first, then the one hop back planned and checked as any plan —
+  // the older build's configuration schema included — by an exact, older target.
+  let options = state.options;
+  if (state.rollback) {
+    const rollback = decideRollback(cluster.key, state.rollback, await findLastHop(deps.store, cluster.key, state.runId), snapshot);
+    await deps.store.updateCluster(state.runId, cluster.key, { step: 'PlanUpgrade', rollback });
+    options = { ...options, target: rollback.to, allowDowngrade: true };
+  }
   const eks = deps.eksFor(cluster);
   const builds = await offeredBuilds(eks, deps.cache, snapshot.kubernetesVersion, deps.now().getTime());
   // The rules `cni-fleet plan` applies too (lib/plan/cluster-decision.ts): the path, then the self-managed settings

@@ -3,29 +3,17 @@ import type { ClusterResult } from './cluster-result.js';
 import { clusterResult } from './cluster-result.js';
 import type { StepDeps } from './step-deps.js';
 import { isFinalClusterStatus } from '../store/progress-store.js';
+import { causeMessage } from '../workflow/cause-message.js';
 
 /** Errors that mean "left alone on purpose, before any change" rather than "went wrong". */
-const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'AwsNodeUnhealthyError']);
+const BLOCKED = new Set(['PlanBlockedError', 'ConfigurationRejectedError', 'UntranslatableSettingsError', 'AwsNodeUnhealthyError', 'MaintenanceWindowTagError', 'RollbackRefusedError']);
 /**
  * The Kubernetes API refused or did not answer: before the first hop nothing has changed, so the cluster is BLOCKED
  * (kubernetesAccess `required`: the message names the access entry to create); after a hop it is FAILED.
  */
 const BLOCKED_BEFORE_ANY_HOP = new Set(['KubernetesAccessError', 'KubernetesUnavailableError']);
-const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError']);
-
-/**
- * A caught error's Cause: Lambda wraps it as JSON `{"errorType","errorMessage","trace"}`; the local runner
- * passes the plain message (shared/facts/toolchain.md).
- */
-export const causeMessage = (cause: string | undefined): string => {
-  if (!cause) return '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
-};
+// A rollout control that stops a cluster before its first change (a halted run, a deferred window) leaves it as it was.
+const SKIPPED = new Set(['ClusterSkippedError', 'ClusterNotFoundError', 'RunHaltedError', 'OutsideMaintenanceWindowError']);
 
 /**
  * RecordFailure: records why the cluster's run ended (error name and message, on the cluster and on the hop in

@@ -1,4 +1,5 @@
-import type { EksClientFactory } from '../aws/clients.js';
+import type { CloudWatchClientFactory, EksClientFactory } from '../aws/clients.js';
+import type { Notifier } from '../controls/notifier.js';
 import type { ProgressStore } from '../store/progress-store.js';
 import type { CatalogueCache } from '../addon/eks-catalogue.js';
 
@@ -16,5 +17,13 @@ export interface StepDeps {
   readonly accountRoles?: Readonly<Record<string, string>> | undefined;
   /** Per-container caches of immutable catalogue data (see catalogue-cache.ts). */
   readonly cache: CatalogueCache;
+  /** CloudWatch in the deployment's account, by Region: the run's alarms (lib/controls/alarm-state.ts). */
+  readonly cloudWatchFor: CloudWatchClientFactory;
+  /** The Region the workflow runs in: where a run's alarms are unless it names another. */
+  readonly region: string;
+  /** Where notices for operators go (an approval waiting): EventBridge in AWS, the terminal in a rehearsal. */
+  readonly notifier: Notifier;
+  /** The deployed stage, named in notices (`cni-fleet approve … --stage S`); absent in a rehearsal. */
+  readonly stage?: string | undefined;
 }
 

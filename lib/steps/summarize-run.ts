@@ -1,4 +1,5 @@
 import type { StepDeps } from './step-deps.js';
+import { haltText } from '../controls/run-halt.js';
 import { toPlainJson } from '../json.js';
 
 /** The run's outcome: counts only (the records name the clusters), a status and, when it failed, why. */
@@ -42,7 +43,7 @@ export async function summarizeRun(state: { runId: string }, deps: StepDeps): Pr
   const failed = byStatus['FAILED'] ?? 0;
   const parts: string[] = [];
   if (failed > 0) parts.push(`${failed} of ${total} clusters FAILED${n('discoveryFailed') ? ` (${n('discoveryFailed')} while discovering)` : ''}`);
-  if (halted) parts.push(`halted before wave ${halted.wave + 1} (${halted.name || 'untagged'}): ${halted.reason}`);
+  if (halted) parts.push(haltText(halted));
   if (lanesFailed > 0) parts.push(`${lanesFailed} lane(s) could not be discovered`);
   if (unaccounted > 0) parts.push(`${unaccounted} of ${total} clusters have no outcome`);
   const status = halted ? 'HALTED' : parts.length > 0 ? 'FAILED' : 'SUCCEEDED';

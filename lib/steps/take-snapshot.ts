@@ -9,7 +9,9 @@ import { credentialsOf } from '../aws/clients.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
 import { kubernetesPrincipal, preflightAwsNode, type KubernetesApi, type Preflight } from './aws-node-preflight.js';
 import { readSelfManaged } from './read-self-managed.js';
-import type { ClusterState, PodIdentityPair, SelfManagedState, Snapshot } from '../workflow/state.js';
+import { StartHoldState, type ClusterState, type PodIdentityPair, type SelfManagedState, type Snapshot } from '../workflow/state.js';
+import { checkClusterStart, type WindowInfo } from '../controls/start-gate.js';
+import { lockTtlSeconds } from './acquire-lock.js';
 import { ADDON_NAME } from '../addon/eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -61,10 +63,15 @@ function requireSameCluster(expected: ClusterState['cluster'], arn: string | und
  * @throws ClusterNotActiveError / AddonBusyError while something else is changing (retried by the ASL)
  * @throws ClusterNotFoundError, ClusterSkippedError, AddonUnhealthyError: the cluster is left alone
  * @throws ClusterIdentityMismatchError when the described cluster's ARN names another account, Region or name
+ * @throws RunHaltedError, OutsideMaintenanceWindowError, MaintenanceWindowTagError: a rollout control stops the
+ *   cluster before its first change (lib/controls/start-gate.ts); a control that holds it returns `{ hold }` instead
  * @example
  * const snapshot = await takeSnapshot(state, deps); // { addonVersion: 'v1.12.6-eksbuild.2', configurationValues: '{…}', … }
  */
-export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster' | 'options'>, deps: StepDeps): Promise<Snapshot> {
+export async function takeSnapshot(
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'rollback'> & { snapshot?: unknown },
+  deps: StepDeps,
+): Promise<Snapshot | StartHoldState> {
   const { name, key } = state.cluster;
   const eks = deps.eksFor(state.cluster);
   const ref = key;
@@ -79,18 +86,26 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
   const controlPlane = controlPlaneGate({ status: cluster.status ?? 'UNKNOWN', autoMode: cluster.computeConfig?.enabled === true });
   if (controlPlane.kind === 'wait') throw new ClusterNotActiveError(key, controlPlane.status);
   if (controlPlane.kind === 'refuse') throw refusalError(key, controlPlane);
+  // The rollout controls, before anything else is read: pause, alarms, the maintenance window (docs/operating-a-run.md).
+  const previous = StartHoldState.safeParse(state.snapshot);
+  const start = await checkClusterStart(state, cluster.tags ?? {}, previous.success ? previous.data.hold : null, Math.floor(lockTtlSeconds(state.options) / 2), deps);
+  if (start.kind === 'hold') return { hold: start.hold, waitSeconds: start.waitSeconds };
+  if (start.kind === 'stop') throw start.error;
+  const window = start.window;
 
   const addon = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: ADDON_NAME })).then(
     (out) => out.addon,
     (error: unknown) => (isNotFound(error) && !/No cluster found/i.test((error as Error).message) ? undefined : translateEksError(error, ref)),
   );
   const api: KubernetesApi = { endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data ?? null };
-  if (!addon) return snapshotSelfManaged(state, deps, cluster, api, credentialsOf(eks));
+  if (!addon) return snapshotSelfManaged(state, deps, cluster, api, credentialsOf(eks), window);
   const addonStatus = addon.status ?? 'UNKNOWN';
   // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.
   const addonState = addonGate({ status: addonStatus, issues: (addon.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' })) });
   if (addonState.kind === 'wait') throw new AddonBusyError(key, addonState.status);
-  if (addonState.kind === 'refuse') throw refusalError(key, addonState);
+  // A rollback is the remedy for an add-on the hop left DEGRADED: it goes on, the finding kept with its warnings.
+  const addonRefusal = addonState.kind === 'refuse' ? refusalError(key, addonState) : undefined;
+  if (addonRefusal && !state.rollback) throw addonRefusal;
 
   const associations = [...(addon.podIdentityAssociations ?? [])].sort();
   const podIdentityPairs = await podIdentityPairsOf(eks, name, associations, ref);
@@ -109,18 +124,30 @@ export async function takeSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'
     takenAt: deps.now().toISOString(),
     ...(preflight ? { awsNode: preflight.baseline, kubernetesApi: api } : {}),
   };
-  return keepSnapshot(state, deps, snapshot, preflight);
+  return keepSnapshot(state, deps, snapshot, preflight, window, {}, addonRefusal ? [`rolling back the add-on as EKS reports it: ${addonRefusal.message}`] : []);
 }
 
 /**
  * Stores the snapshot (with the pre-flight's fuller record) and the cluster's step, then ends the cluster when the
- * pre-flight refused it: the snapshot shows, node by node, what it found.
+ * pre-flight refused it (the maintenance window recorded with it): the snapshot shows, node by node, what it found.
  */
-async function keepSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'>, deps: StepDeps, snapshot: Snapshot, preflight: Preflight | undefined, extra: Record<string, unknown> = {}): Promise<Snapshot> {
+async function keepSnapshot(
+  state: Pick<ClusterState, 'runId' | 'cluster'> & { readonly rollback?: ClusterState['rollback'] },
+  deps: StepDeps,
+  snapshot: Snapshot,
+  preflight: Preflight | undefined,
+  window: WindowInfo | null,
+  extra: Record<string, unknown> = {},
+  noted: readonly string[] = [],
+): Promise<Snapshot> {
   const { key } = state.cluster;
   const stored = await deps.store.putSnapshot(state.runId, key, { ...snapshot, ...extra, ...(preflight ? { awsNode: preflight.record } : {}) });
-  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(preflight && preflight.warnings.length > 0 ? { warnings: preflight.warnings } : {}) });
-  if (preflight?.refusal) throw preflight.refusal;
+  // A rollback is the remedy for the unhealthy aws-node the pre-flight found (the hop being rolled back broke it):
+  // it goes on, with the finding as a warning, and the gate judges the rollback's own hop.
+  const unhealthyNoted = preflight?.refusal && state.rollback ? [`rolling back despite the pre-flight: ${preflight.refusal.message}`] : [];
+  const warnings = [...noted, ...(preflight?.warnings ?? []), ...unhealthyNoted];
+  await deps.store.updateCluster(state.runId, key, { step: 'TakeSnapshot', from: snapshot.addonVersion, ...(window ? { window } : {}), ...(warnings.length > 0 ? { warnings } : {}) });
+  if (preflight?.refusal && !state.rollback) throw preflight.refusal;
   return { ...snapshot, takenAt: stored.snapshot.takenAt };
 }
 
@@ -132,11 +159,12 @@ async function keepSnapshot(state: Pick<ClusterState, 'runId' | 'cluster'>, deps
  * no configurationValues yet (PlanUpgrade fits them to the path's schemas).
  */
 async function snapshotSelfManaged(
-  state: Pick<ClusterState, 'runId' | 'cluster' | 'options'>,
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'rollback'>,
   deps: StepDeps,
   cluster: Cluster,
   api: KubernetesApi,
   credentials: AwsCredentialIdentityProvider,
+  window: WindowInfo | null,
 ): Promise<Snapshot> {
   const { name, region, key } = state.cluster;
   const reader = await connectCluster(
@@ -163,5 +191,5 @@ async function snapshotSelfManaged(
     selfManaged: JSON.parse(JSON.stringify({ image: install.image, carried: translation.carried, untranslatable: translation.untranslatable })) as SelfManagedState,
     ...(preflight ? { awsNode: preflight.baseline, kubernetesApi: api } : {}),
   };
-  return keepSnapshot(state, deps, snapshot, preflight, { selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount } });
+  return keepSnapshot(state, deps, snapshot, preflight, window, { selfManaged: { ...snapshot.selfManaged, daemonSet: install.daemonSet, serviceAccount: install.serviceAccount } });
 }

@@ -30,5 +30,6 @@ export function validateInput(event: ValidateInputEvent, home: HomeAccount): Omi
     trigger: input.trigger,
     cluster: { ...cluster, key: clusterKey(cluster) },
     options: input.options,
+    ...(input.rollback ? { rollback: input.rollback } : {}),
   };
 }

@@ -16,6 +16,14 @@ import { isConditionalCheckFailed } from './dynamo-helpers.js';
 import type { ClusterItem, ClusterStatus } from './progress-items.js';
 import { checkRunId, keys } from './progress-keys.js';
 import { toPlainJson } from '../json.js';
+import type { RunControl } from './control-records.js';
+
+/** Where a run halted: before a wave (its index and name), or during one (index DURING_WAVES), and why. */
+export interface RunHalt {
+  readonly wave: number;
+  readonly name: string;
+  readonly reason: string;
+}
 
 type Attributes = Record<string, NativeAttributeValue>;
 
@@ -125,10 +133,10 @@ export interface FleetRecords {
    * @returns false when this marker was already counted
    */
   addRunCounts(runId: string, marker: string, counts: RunCounts): Promise<boolean>;
-  /** The run's counters and, once the failure budget stopped it, where and why. */
-  getRunCounts(runId: string): Promise<{ counts: RunCounts; halted: { wave: number; name: string; reason: string } | null }>;
-  /** Records where the failure budget halted the run (the first halt wins). */
-  markHalted(runId: string, halted: { wave: number; name: string; reason: string }): Promise<void>;
+  /** The run's counters, where and why it halted (once it did), and its control (`cni-fleet pause|resume`). */
+  getRunCounts(runId: string): Promise<{ counts: RunCounts; halted: RunHalt | null; control: RunControl | null }>;
+  /** Records where the run halted (the failure budget, a rollout control): the first halt wins. */
+  markHalted(runId: string, halted: RunHalt): Promise<void>;
   /** Status and hops of the given clusters (BatchGetItem, unprocessed keys retried). */
   getClusterOutcomes(runId: string, clusterKeys: readonly string[]): Promise<{ clusterKey: string; status: ClusterStatus; hopsDone: number }[]>;
 }
@@ -368,8 +376,9 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     async getRunCounts(runId) {
       const item = await getRunItem(runId);
       const counts = (item?.['counts'] ?? {}) as RunCounts;
-      const halted = (item?.['halted'] ?? null) as { wave: number; name: string; reason: string } | null;
-      return { counts: { ...counts }, halted };
+      const halted = (item?.['halted'] ?? null) as RunHalt | null;
+      const control = (item?.['control'] ?? null) as RunControl | null;
+      return { counts: { ...counts }, halted, control };
     },
 
     async markHalted(runId, halted) {

@@ -1,5 +1,6 @@
 import type { HopKind, UpgradePlan } from '../versions/upgrade-plan.js';
 import type { JsonObject, JsonValue } from '../json.js';
+import type { ClusterHold, HoldEpisode } from './control-records.js';
 
 /** The `type` attribute of every item in the progress table (docs/progress-table.md). */
 export const ItemType = {
@@ -168,6 +169,14 @@ export interface ClusterItem extends ItemBase {
   readonly gsi1sk: string;
   /** `CLUSTERNAME#<clusterName>`: the same history across accounts and regions. */
   readonly gsi2pk: string;
+  /** While a rollout control holds the cluster before its first change (lib/store/control-records.ts). */
+  readonly hold?: ClusterHold | null;
+  /** Holds that ended, oldest first: how long the cluster waited, for what, and how each ended. */
+  readonly holds?: readonly HoldEpisode[];
+  /** The cluster's maintenance window as its tag gave it, and when its first change could start (dry run, holds). */
+  readonly window?: { readonly text: string; readonly open: boolean; readonly earliestStart: string } | null;
+  /** This run rolled back the hop `hop` of run `ofRun` (`cni-fleet rollback`): from → to, and why. */
+  readonly rollback?: { readonly ofRun: string; readonly hop: number; readonly from: string; readonly to: string; readonly reason: string | null } | null;
 }
 
 /**

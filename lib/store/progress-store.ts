@@ -44,6 +44,7 @@ import { canonicalTimestamp, checkClusterName, checkHopIndex, checkRunId, cluste
 import { ProgressIndex } from './table-definition.js';
 import { clusterItem } from './cluster-item.js';
 import { fleetRecords, type FleetRecords } from './fleet-records.js';
+import { controlRecords, type ControlRecords } from './control-records.js';
 
 export * from './progress-items.js';
 
@@ -105,6 +106,10 @@ export interface ClusterUpdate {
   /** Replaces the cluster's warnings (one writer: TakeSnapshot's pre-flight). */
   readonly warnings?: readonly string[];
   readonly endedAt?: string | Date | null;
+  /** The cluster's maintenance window and its earliest start (TakeSnapshot, a dry run). */
+  readonly window?: ClusterItem['window'];
+  /** The hop this run rolls back (PlanUpgrade of a rollback). */
+  readonly rollback?: ClusterItem['rollback'];
 }
 
 /** A hop being started: the UpdateAddon (or CreateAddon) call has been made and returned `updateId`. */
@@ -140,7 +145,7 @@ export interface HistoryOptions {
  * returns the stored record instead of adding a second one, and only a write that disagrees with what
  * is stored fails (`StepAlreadyRecordedError`).
  */
-export interface ProgressStore extends FleetRecords {
+export interface ProgressStore extends FleetRecords, ControlRecords {
   /**
    * Records a run as RUNNING. A replay with the same input and trigger returns the stored run.
    *
@@ -462,6 +467,7 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
 
   return {
     ...fleetRecords({ doc, tableName, clock, expiresAtFrom }),
+    ...controlRecords({ doc, tableName, clock, expiresAtFrom }),
     async putRun(run) {
       const runId = checkRunId(run.runId);
       checkMember(RunTrigger, run.trigger, 'trigger');
@@ -556,6 +562,8 @@ export function createProgressStore(options: ProgressStoreOptions): ProgressStor
       if (update.hopsDone !== undefined) set['hopsDone'] = checkCount(update.hopsDone, 'hopsDone');
       if (update.currentHop !== undefined) set['currentHop'] = update.currentHop === null ? null : checkHopIndex(update.currentHop);
       if (update.error !== undefined) set['error'] = recordedError(update.error);
+      if (update.window !== undefined) set['window'] = update.window === null ? null : { ...update.window };
+      if (update.rollback !== undefined) set['rollback'] = update.rollback === null ? null : { ...update.rollback };
       if (update.warnings !== undefined) set['warnings'] = [...update.warnings];
       if (update.endedAt !== undefined) set['endedAt'] = update.endedAt === null ? null : canonicalTimestamp(update.endedAt, 'endedAt');
       else if (update.status !== undefined && isFinalClusterStatus(update.status)) set['endedAt'] = now.toISOString();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
+import { RollbackRequest } from '../schemas/rollback-request.js';
 
 /**
  * The JSON that flows between the cluster workflow's states (UpgradeCluster in statemachines/workflows.asl.yaml). Each Task
@@ -81,6 +82,25 @@ export const Snapshot = z.object({
   kubernetesApi: KubernetesApiState.optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
+
+/**
+ * TakeSnapshot's answer while a rollout control holds the cluster before its first change (lib/controls/start-gate.ts):
+ * the hold, and the seconds HoldStart waits before AcquireLock renews the lock and TakeSnapshot looks again.
+ */
+export const StartHoldState = z.object({
+  hold: z.object({
+    kind: z.enum(['pause', 'alarm', 'window']),
+    reason: z.string(),
+    since: z.string(),
+    until: z.string().nullable(),
+    checks: z.number().int(),
+  }),
+  waitSeconds: z.number().int().min(1),
+});
+export type StartHoldState = z.infer<typeof StartHoldState>;
+
+/** A `$.snapshot` that is a hold reads as no snapshot yet: the steps after TakeSnapshot never see one. */
+const snapshotUnlessHold = (value: unknown): unknown => (typeof value === 'object' && value !== null && 'hold' in value ? undefined : value);
 
 export const PlannedHop = z.object({
   index: z.number().int(),
@@ -178,7 +198,8 @@ export const ClusterState = z.object({
   trigger: z.string(),
   cluster: ClusterIdentity,
   options: UpgradeOptions,
-  snapshot: Snapshot.optional(),
+  rollback: RollbackRequest.optional(),
+  snapshot: z.preprocess(snapshotUnlessHold, Snapshot.optional()),
   plan: PlanState.optional(),
   hop: HopState.optional(),
   /** AcquireLock's result: the lock's owner and expiry (epoch seconds). */

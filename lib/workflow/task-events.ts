@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UpgradeOptions } from '../schemas/upgrade-options.js';
-import { ClusterState } from './state.js';
+import { ClusterState, StartHoldState } from './state.js';
 
 /**
  * What each Task state hands its Lambda (the ASL's Parameters or the whole state). Loose objects: a step reads
@@ -8,6 +8,9 @@ import { ClusterState } from './state.js';
  * ValidateFleetInput.
  */
 export { ClusterState };
+
+/** TakeSnapshot's state: in the hold loop `$.snapshot` is the previous look's hold (anything else reads as none). */
+export const TakeSnapshotEvent = ClusterState.extend({ snapshot: StartHoldState.optional().catch(undefined) });
 
 export const ValidateInputEvent = z.object({ input: z.unknown(), executionId: z.string(), executionName: z.string() });
 
@@ -40,10 +43,20 @@ export const DiscoverLaneEvent = z.object({
 
 const WaveCursor = z.object({ count: z.number().int(), next: z.number().int(), clusters: z.number().int() });
 
+/** The wave loop's `$.work`: the cursor, the last wave looked at, and the wave gate's memory (lib/controls/wave-gate.ts). */
+const WaveWork = WaveCursor.extend({
+  index: z.number().int().optional(),
+  name: z.string().optional(),
+  bakedFor: z.number().int().nullable().optional(),
+  approvedFor: z.number().int().nullable().optional(),
+  holds: z.number().int().optional(),
+  heldSince: z.string().nullable().optional(),
+});
+
 /** IndexWaves: the run, and the per-lane concurrency its lane order weighs work by. */
 export const IndexWavesEvent = z.object({ runId: z.string(), options: Options.optional() });
 
-export const NextWaveEvent = z.object({ runId: z.string(), options: Options, waves: WaveCursor });
+export const NextWaveEvent = z.object({ runId: z.string(), options: Options, waves: WaveWork });
 
 /** One lane's work in one wave (the wave Map's ItemSelector, plus the page cursor). */
 export const LaneWaveEvent = z.object({
@@ -72,3 +85,25 @@ export const ExecutionStatusChange = z.object({
   }),
 });
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
+
+/** RequestApproval's payload (the fleet workflow's callback Task). */
+export const ApprovalRequestEvent = z.object({
+  runId: z.string(),
+  wave: z.object({ index: z.number().int(), name: z.string(), lanes: z.number().int(), clusters: z.number().int(), count: z.number().int() }),
+  taskToken: z.string().min(1),
+  executionArn: z.string(),
+  timeoutSeconds: z.number().int().min(1),
+});
+
+/**
+ * The wave loop's `$.work` as CheckFailureBudget left it (lib/steps/check-failure-budget.ts WaveStep): RecordApproval
+ * reads its wave and returns all of it with what it changed.
+ */
+const WaveStepWork = z.looseObject({ index: z.number().int(), name: z.string() });
+export type WaveWork = z.infer<typeof WaveStepWork>;
+
+/** RecordApproval / RecordRejection: the wave's work and the callback Task's answer or failure. */
+export const ApprovalOutcomeEvent = z.union([
+  z.object({ runId: z.string(), work: WaveStepWork, approved: z.literal(true), answer: z.unknown() }),
+  z.object({ runId: z.string(), work: WaveStepWork, approved: z.literal(false), failure: z.object({ Error: z.string(), Cause: z.string().optional() }) }),
+]);

@@ -8,6 +8,7 @@
 export type StateKind =
   | 'lambda' // a Task calling a Lambda function by ARN
   | 'startExecutionSync' // a Task `arn:aws:states:::states:startExecution.sync[:2]`
+  | 'callbackTask' // a Task `arn:aws:states:::lambda:invoke.waitForTaskToken`
   | 'inlineMap'
   | 'distributedMap'
   | 'parallel'
@@ -37,6 +38,10 @@ const ROWS: Readonly<Record<StateKind, Row>> = {
   // TaskStateEntered, TaskScheduled, TaskStarted | TaskSubmitted, TaskSucceeded, TaskStateExited |
   // TaskSubmitted, TaskFailed | TaskScheduled, TaskStarted | TaskStateExited
   startExecutionSync: { entered: 3, exited: 3, failed: 2, retried: 2, caught: 1 },
+  // TaskStateEntered, TaskScheduled, TaskStarted | TaskSubmitted, TaskSucceeded, TaskStateExited |
+  // TaskSubmitted, TaskFailed (or TaskTimedOut) | TaskScheduled, TaskStarted | TaskStateExited: the same service
+  // integration events as startExecution.sync (the invoke is submitted, then the callback ends the task).
+  callbackTask: { entered: 3, exited: 3, failed: 2, retried: 2, caught: 1 },
   // MapStateEntered, MapStateStarted | MapStateSucceeded, MapStateExited | (MapStateFailed) |
   // MapStateStarted − (MapStateFailed) | MapStateExited. Iterations add their own events (iterationEvents).
   inlineMap: { entered: 2, exited: 2, failed: 1, retried: 0, caught: 1 },

@@ -11,6 +11,12 @@ export const LOCAL_REGION = 'us-east-1';
 export const lambdaArn = (key: string): string => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${key}`;
 export const stateMachineArn = (name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync';
+const LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+/**
+ * What a callback Task's payload carries where the definition reads `$$.Task.Token`: the runner puts the token it
+ * generated there before the Lambda is invoked (the library's context object has no task token).
+ */
+export const TASK_TOKEN_PLACEHOLDER = '\u0000cni-fleet-local-task-token\u0000';
 const LOCAL_TASK = 'arn:aws:states:::cni-fleet-local:runner';
 /**
  * Real seconds the library may wait on a state the runner took over (a Wait, a Map): it times every Task out
@@ -32,6 +38,16 @@ export interface StateInfo {
   readonly kind: StateKind;
   /** The type the definition gives it (a Wait or Map the runner took over is reported as such). */
   readonly type: string;
+}
+
+/**
+ * A callback Task (`lambda:invoke.waitForTaskToken`): the function it invokes with its payload, and how long it
+ * waits for SendTaskSuccess/SendTaskFailure (`TimeoutSeconds[Path]`, `HeartbeatSeconds[Path]`, resolved by the
+ * library into the Task's rewritten Parameters).
+ */
+export interface CallbackSpec {
+  readonly stateName: string;
+  readonly functionKey: string;
 }
 
 /** A Map state's fields, which the runner evaluates itself (rehearsal/runner/map-run.ts). */
@@ -71,6 +87,8 @@ export interface PreparedMachine {
   readonly lambdas: ReadonlyMap<string, string>;
   readonly waits: ReadonlySet<string>;
   readonly children: ReadonlySet<string>;
+  /** Callback Tasks (`.waitForTaskToken`) by state name. */
+  readonly callbacks: ReadonlyMap<string, CallbackSpec>;
   readonly maps: ReadonlyMap<string, MapSpec>;
   readonly retriers: ReadonlyMap<string, readonly Retrier[]>;
   /** 0 ms for every retrier: the library retries at once, after the runner has slept the interval on its timer. */
@@ -93,10 +111,13 @@ export function prepareMachine(definition: AslDefinition, name: string): Prepare
   forEachState(resolved, (_stateName, state) => {
     const key = functionKeyOf(state);
     if (key && typeof state.Resource === 'object') state.Resource = lambdaArn(key);
-    const params = state.Parameters as { StateMachineArn?: unknown } | undefined;
+    const params = state.Parameters as { StateMachineArn?: unknown; FunctionName?: unknown } | undefined;
     if (state.Type === 'Task' && params && typeof params.StateMachineArn === 'object' && params.StateMachineArn !== null) {
       params.StateMachineArn = stateMachineArn((params.StateMachineArn as { Ref?: string }).Ref ?? 'child');
     }
+    // A service integration that invokes a function names it in its Parameters (lambda:invoke…).
+    const functionRef = params?.FunctionName as { 'Fn::GetAtt'?: [string, string] } | undefined;
+    if (state.Type === 'Task' && params && typeof functionRef === 'object' && functionRef?.['Fn::GetAtt']) params.FunctionName = lambdaArn(functionRef['Fn::GetAtt'][0]);
   });
   // Validated once, as CreateStateMachine does at deploy time: asl-validator per execution dominated the CPU
   // profile of a 1,000-cluster rehearsal (bench/).
@@ -109,6 +130,7 @@ function rewrite(definition: { StartAt: string; States: Record<string, AslState>
   const lambdas = new Map<string, string>();
   const waits = new Set<string>();
   const children = new Set<string>();
+  const callbacks = new Map<string, CallbackSpec>();
   const maps = new Map<string, MapSpec>();
   const retriers = new Map<string, Retrier[]>();
   const retryOverrides: Record<string, number[]> = {};
@@ -135,7 +157,11 @@ function rewrite(definition: { StartAt: string; States: Record<string, AslState>
           } else if (resource.startsWith(START_EXECUTION_SYNC)) {
             children.add(stateName);
             states.set(stateName, { kind: 'startExecutionSync', type: 'Task' });
-          } else refuse(stateName, `Resource ${resource} is neither a Lambda function nor ${START_EXECUTION_SYNC}[:2]; the local runner runs only those`);
+          } else if (resource === LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN) {
+            callbacks.set(stateName, prepareCallback(stateName, state, refuse));
+            states.set(stateName, { kind: 'callbackTask', type: 'Task' });
+          } else
+            refuse(stateName, `Resource ${resource} is neither a Lambda function, ${START_EXECUTION_SYNC}[:2] nor ${LAMBDA_INVOKE_WAIT_FOR_TASK_TOKEN}; the local runner runs only those`);
           break;
         }
         case 'Wait': {
@@ -172,7 +198,47 @@ function rewrite(definition: { StartAt: string; States: Record<string, AslState>
   };
   visit(definition.States);
   const machine = new StateMachine({ StartAt: definition.StartAt, States: definition.States } as never, { validationOptions: { noValidate: true } });
-  return { name, machine, states, lambdas, waits, children, maps, retriers, retryOverrides };
+  return { name, machine, states, lambdas, waits, children, callbacks, maps, retriers, retryOverrides };
+}
+
+/** Replaces every `"key.$": "$$.Task.Token"` of a payload template by the placeholder; counts them. */
+function markTaskToken(template: unknown, found: { count: number }): unknown {
+  if (Array.isArray(template)) return template.map((v) => markTaskToken(v, found));
+  if (typeof template !== 'object' || template === null) return template;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(template)) {
+    if (key.endsWith('.$') && value === '$$.Task.Token') {
+      out[key.slice(0, -2)] = TASK_TOKEN_PLACEHOLDER;
+      found.count += 1;
+    } else out[key] = markTaskToken(value, found);
+  }
+  return out;
+}
+
+/**
+ * A `lambda:invoke.waitForTaskToken` Task made runnable: the library resolves its payload (the task token where the
+ * definition reads `$$.Task.Token`) and its timeouts into the Parameters of a Task the runner carries out itself
+ * (workflow-runner.ts): invoke the function, then wait for SendTaskSuccess/SendTaskFailure on the virtual timer.
+ */
+function prepareCallback(stateName: string, state: AslState, refuse: (state: string, problem: string) => never): CallbackSpec {
+  const params = (state.Parameters ?? {}) as { FunctionName?: unknown; Payload?: unknown; 'Payload.$'?: unknown };
+  const functionKey = typeof params.FunctionName === 'string' ? /function:([^:]+)$/.exec(params.FunctionName)?.[1] : undefined;
+  if (!functionKey) return refuse(stateName, 'a waitForTaskToken Task needs Parameters.FunctionName (a function ARN or Fn::GetAtt of one)');
+  if (params.Payload === undefined) return refuse(stateName, 'a waitForTaskToken Task needs a Payload that passes $$.Task.Token (as "taskToken.$": "$$.Task.Token")');
+  if (usesIntrinsicFunction(params.Payload)) refuse(stateName, 'intrinsic functions in a waitForTaskToken payload are not evaluated by the local runner; use paths');
+  const found = { count: 0 };
+  const payload = markTaskToken(params.Payload, found);
+  if (found.count === 0) refuse(stateName, 'the Payload passes no "….$": "$$.Task.Token": nobody could answer the task');
+  const timing: Record<string, unknown> = {};
+  for (const field of ['TimeoutSeconds', 'HeartbeatSeconds'] as const) {
+    const path = state[`${field}Path`];
+    if (typeof path === 'string') timing[`${field}.$`] = path;
+    else if (typeof state[field] === 'number') timing[field] = state[field];
+    delete state[field];
+    delete state[`${field}Path`];
+  }
+  Object.assign(state, { Resource: LOCAL_TASK, Parameters: { payload, timing }, TimeoutSeconds: RUNNER_STATE_TIMEOUT_SECONDS });
+  return { stateName, functionKey };
 }
 
 function mapSpec(stateName: string, state: AslState, machineName: string, refuse: (state: string, problem: string) => never): MapSpec {

@@ -62,3 +62,19 @@ export function statesRuntime(message: string): StatesError {
 export function executionStopped(): StatesError {
   return new StatesError('States.Runtime', 'The execution was stopped before this task started.', false, false);
 }
+
+/**
+ * A callback Task ran past its TimeoutSeconds (`States.Timeout`) or HeartbeatSeconds without a heartbeat
+ * (`States.HeartbeatTimeout`): a task failure Retry and Catch see, as for any Task.
+ */
+export function taskTimedOut(kind: 'States.Timeout' | 'States.HeartbeatTimeout', seconds: number): StatesError {
+  return new StatesError(kind, kind === 'States.Timeout' ? `The task did not end within its TimeoutSeconds (${seconds} s).` : `No heartbeat within HeartbeatSeconds (${seconds} s).`, true, true);
+}
+
+/** SendTaskFailure's error and cause, as the failed callback Task reports them to Retry and Catch. */
+export class CallbackTaskFailure extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}

@@ -9,10 +9,12 @@ import { consumeEvents, ExecutionRecord } from './execution-record.js';
 import type { JsonValue } from '../../lib/json.js';
 import type { StartedItem } from './map-run.js';
 import { runMap } from './map-run.js';
-import type { MapSpec, PreparedMachine, Retrier } from './prepare-definition.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, lambdaArn, prepareMachine, stateMachineArn } from './prepare-definition.js';
+import type { CallbackSpec, MapSpec, PreparedMachine, Retrier } from './prepare-definition.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, TASK_TOKEN_PLACEHOLDER, lambdaArn, prepareMachine, stateMachineArn } from './prepare-definition.js';
 import type { StatesError } from './states-errors.js';
-import { executionStopped, payloadTooLarge, taskResultTooLarge } from './states-errors.js';
+import { CallbackTaskFailure, executionStopped, payloadTooLarge, statesRuntime, taskResultTooLarge, taskTimedOut } from './states-errors.js';
+import type { PendingTaskToken, TaskAnswer } from './task-tokens.js';
+import { TaskTokens } from './task-tokens.js';
 import { PAYLOAD_LIMIT_BYTES, payloadBytes } from './step-functions-quotas.js';
 import type { VirtualTimer } from './virtual-timer.js';
 import { scaledTimer } from './virtual-timer.js';
@@ -22,6 +24,8 @@ type RunInput = Parameters<StateMachine['run']>[0];
 type RunHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 export type { ExecutionEndEvent, TransitionEvent } from './execution-record.js';
+export type { PendingTaskToken } from './task-tokens.js';
+export { TaskTokenApiError } from './task-tokens.js';
 
 /** A Lambda task run in-process: the same handler code AWS runs, given the state's input. */
 export type LocalTask = (input: unknown) => Promise<unknown>;
@@ -59,6 +63,13 @@ export interface LocalRunnerOptions {
   readonly onTransition?: (event: TransitionEvent) => void;
   /** Every execution once it has ended: its kind, outcome, history length and largest payload. */
   readonly onExecutionEnd?: (event: ExecutionEndEvent) => void;
+  /**
+   * A callback Task (`.waitForTaskToken`) invoked its function and now waits for its token to be answered. An
+   * observer that answers it, or waits for someone who will (a prompt, a second client), returns a promise: virtual
+   * time stands still until it settles, as it does while a task runs. Without one, discrete-event time jumps on to
+   * the Task's timeout as soon as every execution waits.
+   */
+  readonly onTaskToken?: (task: PendingTaskToken) => void | Promise<void>;
 }
 
 /**
@@ -89,6 +100,18 @@ export interface LocalRunner {
    * reads. Executions started by another come first in the list, the ones that started them last.
    */
   abortAll(): Promise<AbortedExecution[]>;
+  /**
+   * Step Functions' SendTaskSuccess: the callback Task waiting on `token` succeeds with `output` (JSON text).
+   *
+   * @throws TaskTokenApiError InvalidToken, TaskDoesNotExist, TaskTimedOut (the task ended), InvalidOutput
+   */
+  sendTaskSuccess(token: string, output: string): void;
+  /** SendTaskFailure: the task fails with `error` (default States.TaskFailed) and `cause`. @throws TaskTokenApiError */
+  sendTaskFailure(token: string, error?: string, cause?: string): void;
+  /** SendTaskHeartbeat: the task's HeartbeatSeconds start again. @throws TaskTokenApiError */
+  sendTaskHeartbeat(token: string): void;
+  /** The callback Tasks waiting now. */
+  pendingTaskTokens(): PendingTaskToken[];
 }
 
 const executionArn = (kind: string, name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${kind}:${name}`;
@@ -113,6 +136,13 @@ function retryDelayMs(retriers: readonly Retrier[], attempts: number[], error: u
     return Math.min(seconds, retrier.MaxDelaySeconds ?? Infinity) * 1000;
   }
   return undefined;
+}
+
+/** TimeoutSeconds/HeartbeatSeconds as the Task's Parameters resolved them: a positive whole number, or absent. */
+function positiveSeconds(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw statesRuntime(`${field} must be a positive integer, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** Error raised to the parent when a child execution fails, as `startExecution.sync` does in AWS. */
@@ -145,6 +175,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     ...(options.onExecutionEnd ? { onExecutionEnd: options.onExecutionEnd } : {}),
   };
   let mapRuns = 0;
+  const tokens = new TaskTokens();
   // For abortAll: the executions still running (with their input), and the task invocations in flight.
   const running = new Map<string, { readonly record: ExecutionRecord; readonly input: unknown }>();
   const inFlight = new Set<Promise<unknown>>();
@@ -251,6 +282,75 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
       return result;
     };
 
+  /**
+   * A callback Task (`lambda:invoke.waitForTaskToken`): issues a task token, invokes the function with the payload
+   * (the token where the definition reads `$$.Task.Token`; the function's own result is not the task's), then waits
+   * on the virtual timer for SendTaskSuccess/SendTaskFailure, TimeoutSeconds (States.Timeout) or HeartbeatSeconds
+   * without a heartbeat (States.HeartbeatTimeout). Only the invocation is tracked: a task waiting for an answer
+   * lets virtual time move, as the service's clock does.
+   */
+  const callbackTask =
+    (record: ExecutionRecord, spec: CallbackSpec): LocalTask =>
+    async (input) => {
+      await guard(record);
+      const task = options.tasks[spec.functionKey];
+      if (!task) throw new Error(`No local handler for function "${spec.functionKey}" (state ${spec.stateName})`);
+      const { payload, timing } = input as { payload: JsonValue; timing: { TimeoutSeconds?: unknown; HeartbeatSeconds?: unknown } };
+      const timeoutSeconds = positiveSeconds(timing.TimeoutSeconds, 'TimeoutSeconds');
+      const heartbeatSeconds = positiveSeconds(timing.HeartbeatSeconds, 'HeartbeatSeconds');
+      const token = tokens.issue();
+      const resolved = JSON.parse(JSON.stringify(payload).replaceAll(JSON.stringify(TASK_TOKEN_PLACEHOLDER), JSON.stringify(token))) as JsonValue;
+      checkTaskInput(record, spec.stateName, resolved);
+      let settle: (answer: TaskAnswer | 'timeout' | 'heartbeat' | 'stopped') => void = () => undefined;
+      const outcome = new Promise<TaskAnswer | 'timeout' | 'heartbeat' | 'stopped'>((resolve) => {
+        settle = resolve;
+      });
+      const sleeps = new AbortController();
+      const onStop = (): void => settle('stopped');
+      let heartbeat: AbortController | undefined;
+      const startHeartbeat = (): void => {
+        if (heartbeatSeconds === undefined) return;
+        heartbeat?.abort();
+        const beat = new AbortController();
+        heartbeat = beat;
+        void timer.sleep(heartbeatSeconds * 1000, AbortSignal.any([beat.signal, sleeps.signal, record.signal])).then(() => {
+          if (!beat.signal.aborted && !sleeps.signal.aborted) settle(record.stopped ? 'stopped' : 'heartbeat');
+        });
+      };
+      // Registered before the invocation: the function may hand the token to someone who answers at once.
+      const pending: PendingTaskToken = { token, executionArn: record.arn, stateName: spec.stateName, payload: resolved };
+      tokens.wait(pending, (answer) => settle(answer), startHeartbeat);
+      try {
+        const call = timer.track(() => invoke(spec.stateName, spec.functionKey, task, resolved));
+        inFlight.add(call);
+        void call.then(
+          () => inFlight.delete(call),
+          () => inFlight.delete(call),
+        );
+        await call;
+        if (timeoutSeconds !== undefined)
+          void timer.sleep(timeoutSeconds * 1000, AbortSignal.any([sleeps.signal, record.signal])).then(() => {
+            if (!sleeps.signal.aborted) settle(record.stopped ? 'stopped' : 'timeout');
+          });
+        startHeartbeat();
+        if (record.signal.aborted) settle('stopped');
+        else record.signal.addEventListener('abort', onStop, { once: true });
+        const observed = options.onTaskToken?.(pending);
+        if (observed) void timer.track(() => observed).catch(() => undefined);
+        const answer = await outcome;
+        if (answer === 'stopped') throw executionStopped();
+        if (answer === 'timeout') throw taskTimedOut('States.Timeout', timeoutSeconds ?? 0);
+        if (answer === 'heartbeat') throw taskTimedOut('States.HeartbeatTimeout', heartbeatSeconds ?? 0);
+        if (!answer.ok) throw new CallbackTaskFailure(answer.error, answer.cause);
+        return answer.output;
+      } finally {
+        record.signal.removeEventListener('abort', onStop);
+        sleeps.abort();
+        heartbeat?.abort();
+        tokens.close(token);
+      }
+    };
+
   /** An inline Map iteration: a library run of the ItemProcessor whose events go into the parent's history. */
   const startIteration = (record: ExecutionRecord, processor: PreparedMachine, input: JsonValue, context: JsonValue): StartedItem => {
     const run = processor.machine.run(input as RunInput, {
@@ -299,6 +399,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     for (const stateName of prepared.waits) handlers[stateName] = virtualWait(record);
     // Not tracked: the child's own tasks are, and a parent waiting for its child must not hold virtual time still.
     for (const stateName of prepared.children) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, childTask(record, stateName));
+    for (const [stateName, spec] of prepared.callbacks) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, callbackTask(record, spec));
     for (const [stateName, spec] of prepared.maps) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, mapTask(record, spec));
     return handlers as RunHandlers;
   };
@@ -384,6 +485,10 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     start,
     runCluster: (input, executionName) => start(CLUSTER_MACHINE, input, executionName),
     runFleet: (input, executionName) => start(FLEET_MACHINE, input, executionName),
+    sendTaskSuccess: (token, output) => tokens.succeed(token, output),
+    sendTaskFailure: (token, error, cause) => tokens.fail(token, error, cause),
+    sendTaskHeartbeat: (token) => tokens.heartbeat(token),
+    pendingTaskTokens: () => tokens.pending(),
     async abortAll() {
       aborted = true;
       const stopped = [...running.values()];

@@ -126,6 +126,7 @@ export const createAddon: OperationHandler = ({ world, scope, params, body, now 
     completesAt = world.changeCompletesAt(cluster, now, addonVersion);
   } else {
     const faults = takeChangeFaults(cluster, addonVersion);
+    world.alarms.raise(faults.alarms, cluster.name, now);
     outcome = outcomeOf(faults);
     if (outcome.kind !== 'failed') world.applyManifest(cluster, target, now, faults);
     completesAt = faults.outcome?.effect === 'STUCK' ? null : world.changeCompletesAt(cluster, now, addonVersion, faults.slow);
@@ -191,6 +192,7 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
   if (podIdentityAssociations !== undefined) updateParams.push({ type: 'PodIdentityAssociations', value: JSON.stringify(podIdentityAssociations) });
 
   const faults = takeChangeFaults(cluster, addonVersion);
+  world.alarms.raise(faults.alarms, cluster.name, now);
   const outcome = outcomeOf(faults);
   // EKS applies the new manifest at once (the DaemonSet starts rolling while the update is InProgress); a failed
   // update never changed it.

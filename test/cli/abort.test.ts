@@ -6,6 +6,7 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsComm
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandler } from '../../functions/cleanup-execution.js';
+import { localNotifier } from '../../lib/controls/notifier.js';
 import { createAwsClients } from '../../lib/aws/clients.js';
 import type { AbortOutcome } from '../../lib/operator/abort-run.js';
 import { clusterMachineOf } from '../../lib/operator/abort-run.js';
@@ -68,12 +69,17 @@ describe.skipIf(!motoAvailable && process.env['CI'] !== 'true')('cni-fleet abort
 
   /** Starts delivering ABORTED events of both machines to the cleanup handler, as the stage's rule would. */
   function startEventBridge(): NonNullable<typeof eventBridge> {
+    // The cleanup calls neither EKS nor CloudWatch: their clients point nowhere.
+    const clients = createAwsClients({ region: 'us-east-1', eksEndpoint: 'http://127.0.0.1:9', cloudWatchEndpoint: 'http://127.0.0.1:9', credentials });
     const deps: StepDeps = {
-      eksFor: createAwsClients({ region: 'us-east-1', eksEndpoint: 'http://127.0.0.1:9', credentials }).eksFor,
+      eksFor: clients.eksFor,
       store,
       now: () => new Date(),
       accountId: ACCOUNT,
       cache: newCatalogueCache(),
+      cloudWatchFor: clients.cloudWatchFor,
+      region: 'us-east-1',
+      notifier: localNotifier(),
     };
     const handler = buildHandler(() => deps);
     const delivered: string[] = [];

@@ -20,6 +20,10 @@ describe('examples/inputs', () => {
     expect(examples).toEqual(
       expect.arrayContaining(['cluster-one.json', 'cluster-pinned-target.json', 'cluster-cross-account.json', 'fleet-list.json', 'fleet-tag-selector.json', 'fleet-dry-run.json', 'fleet-cross-account.json']),
     );
+    // One ready input per rollout control (docs/operating-a-run.md).
+    expect(examples).toEqual(
+      expect.arrayContaining(['fleet-bake-time.json', 'fleet-approval.json', 'fleet-alarms.json', 'fleet-windows.json', 'fleet-pausable.json', 'cluster-rollback.json']),
+    );
     expect(examples.every((f) => /^(cluster|fleet)-[a-z-]+\.json$/.test(f))).toBe(true);
   });
 
@@ -45,6 +49,20 @@ describe('examples/inputs', () => {
     // Assess
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
+  });
+
+  it('shows what each rollout control example asks for', () => {
+    // Act
+    const fleet = (file: string) => FleetExecutionInput.parse(readJson(join(examplesDir, file))).options;
+    const rollback = ClusterExecutionInput.parse(readJson(join(examplesDir, 'cluster-rollback.json'))).rollback;
+
+    // Assess
+    expect(fleet('fleet-bake-time.json')).toMatchObject({ bakeSeconds: 1800, waves: { canary: { bakeSeconds: 86400 } } });
+    expect(fleet('fleet-approval.json').approval).toEqual({ everyWave: true, timeoutSeconds: 86400 });
+    expect(fleet('fleet-alarms.json').alarms).toMatchObject({ names: ['payments-5xx', 'checkout-latency-p99'], whileInAlarm: 'pause' });
+    expect(fleet('fleet-windows.json').windows).toEqual({ tag: 'cni-fleet/window', outside: 'wait', maxWaitSeconds: 86400 });
+    expect(fleet('fleet-pausable.json')).toMatchObject({ controlPollSeconds: 60, maxPauseSeconds: 43200 });
+    expect(rollback).toEqual({ from: 'v1.21.1-eksbuild.8', to: 'v1.20.5-eksbuild.1', reason: 'aws-node not Ready after the hop' });
   });
 
   it('shows what each example asks for', () => {

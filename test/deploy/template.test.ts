@@ -41,6 +41,7 @@ interface Statement {
 interface AslState {
   Type: string;
   Resource?: string;
+  Parameters?: Record<string, Json>;
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[] }[];
   States?: Record<string, AslState>;
@@ -206,6 +207,13 @@ const STORE_METHOD_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   markHalted: ['UpdateItem'],
   getClusterOutcomes: ['BatchGetItem'],
   locksOwnedBy: ['Query'],
+  // The rollout controls (lib/store/control-records.ts).
+  setRunControl: ['UpdateItem'],
+  getRunGate: ['GetItem'],
+  putApproval: ['PutItem'],
+  listApprovals: ['Query'],
+  answerApproval: ['UpdateItem'],
+  setClusterHold: ['UpdateItem'],
 };
 
 /** The DynamoDB actions a step's code needs: every `store.<method>(` in the sources it reaches. */
@@ -498,8 +506,11 @@ describe('serverless package (dev stage)', () => {
       for (const id of ['UpgradeClusterStateMachine', 'UpgradeFleetStateMachine']) {
         const { states, variables } = definitionOf(template.Resources[id]!);
         for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
-          const reference = variables[String(state.Resource).replace(/^\$\{|\}$/g, '')];
-          // Service integrations (startExecution.sync:2) are ARNs of Step Functions itself, not functions.
+          let reference = variables[String(state.Resource).replace(/^\$\{|\}$/g, '')];
+          // A Lambda integration (lambda:invoke.waitForTaskToken) names its function in Parameters.FunctionName.
+          if (resourceText(reference ?? null).includes(':states:::lambda:invoke'))
+            reference = variables[String(state.Parameters?.['FunctionName'] ?? '').replace(/^\$\{|\}$/g, '')];
+          // Other service integrations (startExecution.sync:2) are ARNs of Step Functions itself, not functions.
           if (resourceText(reference ?? null).includes(':states:::')) continue;
           const logicalId = isObject(reference) && Array.isArray(reference['Fn::GetAtt']) ? String(reference['Fn::GetAtt'][0]) : '';
           expect(template.Resources[logicalId]?.Type, `${id}.${name}`).toBe('AWS::Lambda::Function');
@@ -784,6 +795,31 @@ describe('serverless package (dev stage)', () => {
       for (const [id, s] of assume) {
         expect(s, id).toMatchObject({ Action: 'sts:AssumeRole', Resource: { Ref: 'CrossAccountRoleArns' }, onlyIf: 'HasCrossAccountRoles' });
       }
+    });
+
+    it('reads CloudWatch alarms only where the rollout controls check them, scoped to the account\'s alarms; only RequestApproval puts events, on the default bus; nothing in the stack answers an approval', () => {
+      // Prepare
+      const holders = (action: string) =>
+        functions()
+          .filter(([, fn]) => policyStatements(roleOf(fn)).some((s) => asArray(s.Action).includes(action)))
+          .map(([, fn]) => String(fn.Properties['Handler']))
+          .sort();
+      const resourcesOf = (action: string) => allStatements().filter(([, s]) => asArray(s.Action).includes(action)).flatMap(([, s]) => asArray(s.Resource).map(resourceText));
+
+      // Assess: the start gate (TakeSnapshot) and the wave gate (CheckFailureBudget) read the run's alarms
+      expect(holders('cloudwatch:DescribeAlarms')).toEqual(['functions/check-failure-budget.handler', 'functions/take-snapshot.handler']);
+      expect(new Set(resourcesOf('cloudwatch:DescribeAlarms'))).toEqual(new Set(['arn:${AWS::Partition}:cloudwatch:*:${AWS::AccountId}:alarm:*']));
+      expect(holders('events:PutEvents')).toEqual(['functions/request-approval.handler']);
+      expect(resourcesOf('events:PutEvents')).toEqual(['arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default']);
+      // The gate waits on a task token (lambda:invoke.waitForTaskToken); SendTaskSuccess/Failure are the operator's.
+      const { states: fleetStates, variables } = definitionOf(template.Resources['UpgradeFleetStateMachine']!);
+      const request = fleetStates.find(([name]) => name === 'RequestApproval')?.[1];
+      expect(resourceText(variables[String(request?.Resource).replace(/^\$\{|\}$/g, '')] ?? null)).toBe('arn:${AWS::Partition}:states:::lambda:invoke.waitForTaskToken');
+      for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:*']) expect(resourcesOf(action), action).toEqual([]);
+      // The notice reaches the outcome topic through its own rule, which the topic policy names.
+      const rule = template.Resources['ApprovalRequestedRule']!;
+      expect(rule.Properties['EventPattern']).toEqual({ source: ['cni-fleet'], 'detail-type': ['cni-fleet Approval Requested'] });
+      expect(JSON.stringify(template.Resources['NotificationTopicPolicy']!.Properties)).toContain('ApprovalRequestedRule');
     });
 
     it('grants DynamoDB actions on the progress table only', () => {

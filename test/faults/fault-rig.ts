@@ -1,5 +1,6 @@
 import { setLogLevel } from '../../functions/step-handler.js';
 import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
+import { localNotifier } from '../../lib/controls/notifier.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { localTasks, rehearsalHome } from '../../rehearsal/rehearsal.js';
 import type { AbortedExecution, LocalTask, TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
@@ -92,7 +93,7 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
   // The simulator's faults run on its clock from its start (CLUSTER_UPDATING, an add-on UPDATING, …), so it
   // starts last: the cold start (DynamoDB table, the state machines' validation, first requests) happens before,
   // where it costs no virtual time. Until then the handlers' dependencies have no simulator behind them.
-  const started: { current?: { sim: Simulator; eksFor: StepDeps['eksFor'] } } = {};
+  const started: { current?: { sim: Simulator; eksFor: StepDeps['eksFor']; cloudWatchFor: StepDeps['cloudWatchFor'] } } = {};
   const need = () => {
     if (!started.current) throw new Error('the simulator has not started yet');
     return started.current;
@@ -108,6 +109,11 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
     now,
     ...(options.home ?? rehearsalHome(fleet)),
     cache: newCatalogueCache(),
+    get cloudWatchFor() {
+      return need().cloudWatchFor;
+    },
+    region: 'us-east-1',
+    notifier: localNotifier(),
   };
   const real = localTasks(deps);
   const tasks = options.wrapTasks ? options.wrapTasks(real) : real;
@@ -127,7 +133,8 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
     throw error;
   }
   const eksEndpoint = options.eksEndpoint ? await options.eksEndpoint(sim.endpoint) : sim.endpoint;
-  started.current = { sim, eksFor: createAwsClients({ region: 'us-east-1', eksEndpoint, credentials: LOCAL_CREDENTIALS, accountCredentials: options.accountCredentials ?? simulatorAccountCredentials }).eksFor };
+  const clients = createAwsClients({ region: 'us-east-1', eksEndpoint, cloudWatchEndpoint: sim.endpoint, credentials: LOCAL_CREDENTIALS, accountCredentials: options.accountCredentials ?? simulatorAccountCredentials });
+  started.current = { sim, eksFor: clients.eksFor, cloudWatchFor: clients.cloudWatchFor };
   const runClusterInput = async (input: unknown, executionName: string): Promise<ExecutionEnd> => {
     try {
       return { output: await runner.runCluster(input, executionName) };

@@ -6,7 +6,8 @@ import type { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { startDynamo, type LocalDynamo } from '../../rehearsal/dynamo-server.js';
 import { localTasks } from '../../rehearsal/rehearsal.js';
 import { eventTimer } from '../../rehearsal/runner/virtual-timer.js';
-import { createLocalRunner, type TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
+import { createLocalRunner, type LocalRunner, type PendingTaskToken, type TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
+import { localNotifier, type Notice } from '../../lib/controls/notifier.js';
 import { ensureTable } from '../../lib/store/create-table.js';
 import { createProgressStore, type ProgressStore } from '../../lib/store/progress-store.js';
 import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
@@ -24,7 +25,19 @@ export interface LoadedFleet {
   readonly tableName: string;
   /** Task events of this fleet's executions, in order. */
   readonly events: TaskEvent[];
+  /** Notices the workflow sent operators (an approval waiting), in order. */
+  readonly notices: Notice[];
   close(): Promise<void>;
+}
+
+/** What a load may change besides the fleet: its EKS clients, and who answers its approval gates. */
+export interface LoadOptions {
+  readonly eksFor?: (endpoint: string) => EksClientFactory;
+  /**
+   * Called when a callback Task waits (an approval): a test answers it here or through a second client. A returned
+   * promise holds virtual time until it settles; without this, nobody answers and time runs to the gate's timeout.
+   */
+  readonly onTaskToken?: (task: PendingTaskToken) => void | Promise<void>;
 }
 
 /** The real definitions and handlers over one dynalite, re-pointed at a new simulator per fleet. */
@@ -33,7 +46,11 @@ export interface LocalWorkflow {
    * Starts a simulator for `fleet`, creates a fresh progress table, and makes both the current target.
    * `eksFor` builds the EKS clients instead of the default local ones (e.g. through an STS, or per account).
    */
-  load(fleet: FleetFile, options?: { eksFor?: (endpoint: string) => EksClientFactory }): Promise<LoadedFleet>;
+  load(fleet: FleetFile, options?: LoadOptions): Promise<LoadedFleet>;
+  /** The runner itself: its task tokens (SendTaskSuccess/Failure) for a test acting as an operator. */
+  readonly runner: LocalRunner;
+  /** The dynalite every fleet's table lives in: what a second client (the CLI) reaches as DynamoDB. */
+  readonly dynamoEndpoint: string;
   runCluster(input: unknown, executionName: string): Promise<unknown>;
   runFleet(input: unknown, executionName: string): Promise<unknown>;
   close(): Promise<void>;
@@ -59,7 +76,7 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
   const clock = createVirtualClock({ start: Date.now(), realNow: () => 0, speed: 1 });
   const dynamo: LocalDynamo = await startDynamo({});
   const shared: { dynamo: DynamoDBClient; doc: DynamoDBDocumentClient } = createAwsClients({ region: 'us-east-1', dynamoEndpoint: dynamo.endpoint, credentials: CREDENTIALS });
-  let current: { sim: Simulator; deps: StepDeps; events: TaskEvent[] } | undefined;
+  let current: { sim: Simulator; deps: StepDeps; events: TaskEvent[]; onTaskToken?: LoadOptions['onTaskToken'] } | undefined;
   const active = () => {
     if (!current) throw new Error('no fleet loaded');
     return current;
@@ -77,32 +94,54 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
     get cache() {
       return active().deps.cache;
     },
+    get cloudWatchFor() {
+      return active().deps.cloudWatchFor;
+    },
+    region: 'us-east-1',
+    get notifier() {
+      return active().deps.notifier;
+    },
   };
-  const runner = createLocalRunner({ tasks: localTasks(deps), speed: 1, timer: eventTimer(clock), now: () => clock.now(), onTask: (e) => active().events.push(e) });
+  const runner = createLocalRunner({
+    tasks: localTasks(deps),
+    speed: 1,
+    timer: eventTimer(clock),
+    now: () => clock.now(),
+    onTask: (e) => active().events.push(e),
+    onTaskToken: (task) => active().onTaskToken?.(task),
+  });
   let tables = 0;
 
   return {
     async load(fleet, options = {}) {
       const sim = await startSimulator({ fleet, clock, unref: true });
-      const eksFor = options.eksFor
-        ? options.eksFor(sim.endpoint)
-        : createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials }).eksFor;
+      const clients = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, cloudWatchEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials });
+      const eksFor = options.eksFor ? options.eksFor(sim.endpoint) : clients.eksFor;
       tables += 1;
       const tableName = `progress-${tables}`;
       await ensureTable(shared.dynamo, tableName, { pollIntervalMs: 5, maxPolls: 200 });
       const store = createProgressStore({ doc: shared.doc, tableName, now: deps.now });
       const events: TaskEvent[] = [];
-      current = { sim, events, deps: { eksFor, store, now: deps.now, accountId: ACCOUNT, cache: newCatalogueCache() } };
+      const notifier = localNotifier();
+      current = {
+        sim,
+        events,
+        deps: { eksFor, store, now: deps.now, accountId: ACCOUNT, cache: newCatalogueCache(), cloudWatchFor: clients.cloudWatchFor, region: 'us-east-1', notifier },
+        ...(options.onTaskToken ? { onTaskToken: options.onTaskToken } : {}),
+      };
       return {
         sim,
         store,
         tableName,
         events,
+        notices: notifier.notices,
         close: async () => {
           await sim.close();
         },
       };
     },
+    runner,
+    dynamoEndpoint: dynamo.endpoint,
     runCluster: (input, executionName) => runner.runCluster(input, executionName),
     // A fleet with FAILED clusters ends its execution FAILED (FleetRunFailed) by design: the records tell the rest.
     runFleet: (input, executionName) =>

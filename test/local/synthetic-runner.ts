@@ -1,6 +1,6 @@
 import type { AslDefinition } from '../../rehearsal/runner/asl-definition.js';
 import { eventTimer } from '../../rehearsal/runner/virtual-timer.js';
-import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from '../../rehearsal/runner/workflow-runner.js';
+import type { ExecutionEndEvent, LocalRunnerOptions, LocalTask, TaskEvent, TransitionEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { createLocalRunner } from '../../rehearsal/runner/workflow-runner.js';
 import { createVirtualClock } from '../../sim/clock.js';
 
@@ -19,7 +19,7 @@ export interface RunOutcome {
  * const outcome = await rig.run('Loop', {});
  * expect(rig.endOf('Loop').historyEvents).toBe(4);
  */
-export function syntheticRunner(machines: Record<string, unknown>, tasks: Record<string, LocalTask> = {}) {
+export function syntheticRunner(machines: Record<string, unknown>, tasks: Record<string, LocalTask> = {}, onTaskToken?: LocalRunnerOptions['onTaskToken']) {
   const clock = createVirtualClock({ start: Date.UTC(2026, 11, 1), realNow: () => 0, speed: 1 });
   const ends: ExecutionEndEvent[] = [];
   const transitions: TransitionEvent[] = [];
@@ -33,6 +33,7 @@ export function syntheticRunner(machines: Record<string, unknown>, tasks: Record
     onExecutionEnd: (e) => ends.push(e),
     onTransition: (t) => transitions.push(t),
     onTask: (e) => taskEvents.push(e),
+    ...(onTaskToken ? { onTaskToken } : {}),
   });
   return {
     runner,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localNotifier } from '../../lib/controls/notifier.js';
 import { createAwsClients } from '../../lib/aws/clients.js';
 import { AddonRequestRejectedError, VerificationFailedError } from '../../lib/errors.js';
 import { createManagedAddon } from '../../lib/steps/create-managed-addon.js';
@@ -10,6 +11,7 @@ import { pollHop } from '../../lib/steps/poll-hop.js';
 import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { takeSnapshot } from '../../lib/steps/take-snapshot.js';
+import { takenSnapshot } from '../helpers/taken-snapshot.js';
 import { createProgressStore } from '../../lib/store/progress-store.js';
 import type { ClusterState, HopState } from '../../lib/workflow/state.js';
 import { startSimulator, type Simulator } from '../../sim/server.js';
@@ -37,13 +39,16 @@ describe('a migration that forgets a setting', () => {
     );
     sim = await startSimulator({ fleet, speed: 1000, unref: true, knownCredentials: [KEY] });
     dynamo = await startTestDynamo();
-    const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: KEY });
+    const { eksFor, cloudWatchFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, cloudWatchEndpoint: sim.endpoint, credentials: KEY });
     deps = {
       eksFor,
       store: createProgressStore({ doc: dynamo.doc, tableName: dynamo.tableName, now: () => new Date(sim.clock.now()) }),
       now: () => new Date(sim.clock.now()),
       accountId: '111122223333',
       cache: newCatalogueCache(),
+      cloudWatchFor,
+      region: 'us-east-1',
+      notifier: localNotifier(),
     };
   });
   afterAll(async () => {
@@ -56,7 +61,7 @@ describe('a migration that forgets a setting', () => {
     const cluster = { name: 'forgetful', region: 'us-east-1', accountId: '111122223333', key: '111122223333/us-east-1/forgetful' };
     let state: ClusterState = { runId: 'run-forgetful', executionId: 'exec-forgetful', trigger: 'local', cluster, options: defaultOptions() };
     await deps.store.putCluster(state.runId, { accountId: cluster.accountId, region: cluster.region, clusterName: cluster.name, status: 'RUNNING' });
-    state = { ...state, snapshot: await takeSnapshot(state, deps) };
+    state = { ...state, snapshot: takenSnapshot(await takeSnapshot(state, deps)) };
     const plan = await planUpgrade(state, deps);
     const migration = plan.migration!;
     expect(JSON.parse(migration.configurationValues!)).toEqual({ env: { MINIMUM_IP_TARGET: '8', WARM_IP_TARGET: '3' } });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localNotifier } from '../../lib/controls/notifier.js';
 import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { defaultOptions } from '../../lib/schemas/upgrade-options.js';
@@ -8,6 +9,7 @@ import { pollHop } from '../../lib/steps/poll-hop.js';
 import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { takeSnapshot } from '../../lib/steps/take-snapshot.js';
+import { takenSnapshot } from '../helpers/taken-snapshot.js';
 import { createProgressStore, type ClusterItem } from '../../lib/store/progress-store.js';
 import type { ClusterState, HopState } from '../../lib/workflow/state.js';
 import { startSimulator, type Simulator } from '../../sim/server.js';
@@ -31,9 +33,9 @@ describe('the cluster record through the hop loop', () => {
     );
     sim = await startSimulator({ fleet, speed: 1000, unref: true });
     dynamo = await startTestDynamo();
-    const { eksFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials });
+    const { eksFor, cloudWatchFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, cloudWatchEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials });
     const now = (): Date => new Date(sim.clock.now());
-    deps = { eksFor, store: createProgressStore({ doc: dynamo.doc, tableName: dynamo.tableName, now }), now, accountId: '111122223333', cache: newCatalogueCache() };
+    deps = { eksFor, store: createProgressStore({ doc: dynamo.doc, tableName: dynamo.tableName, now }), now, accountId: '111122223333', cache: newCatalogueCache(), cloudWatchFor, region: 'us-east-1', notifier: localNotifier() };
   });
   afterAll(async () => {
     await sim?.close();
@@ -45,7 +47,7 @@ describe('the cluster record through the hop loop', () => {
     const cluster = { name: 'two-hops', region: 'us-east-1', accountId: '111122223333', key: '111122223333/us-east-1/two-hops' };
     let state: ClusterState = { runId: 'run-records', executionId: 'exec-records', trigger: 'local', cluster, options: { ...defaultOptions(), target: 'v1.21.1-eksbuild.8' } };
     await deps.store.putCluster(state.runId, { accountId: cluster.accountId, region: cluster.region, clusterName: cluster.name, status: 'RUNNING' });
-    state = { ...state, snapshot: await takeSnapshot(state, deps) };
+    state = { ...state, snapshot: takenSnapshot(await takeSnapshot(state, deps)) };
     state = { ...state, plan: await planUpgrade(state, deps) };
     const seen: Pick<ClusterItem, 'step' | 'currentHop' | 'hopsDone'>[] = [];
     const look = async (): Promise<void> => {

@@ -19,6 +19,27 @@ function recordingCatalogue(): { asked: string[]; buildsFor: (k8s: string) => Pr
 }
 
 describe('planFleet', () => {
+  it('shows each cluster\'s maintenance window and earliest start; a tag that is not a window is BLOCKED, as the workflow records it', async () => {
+    // Prepare: Saturday 2026-12-05 10:00 UTC
+    const now = new Date('2026-12-05T10:00:00Z');
+    const cluster = (name: string, window: string): ClusterFacts => ({ name, region: 'us-east-1', kubernetesVersion: '1.23', addonVersion: 'v1.17.1-eksbuild.1', tags: { 'cni-fleet/window': window } });
+
+    // Act
+    const plan = await planFleet([cluster('open', 'Sat-Sun 08:00-12:00 UTC'), cluster('closed', 'Wed 02:00-04:00 UTC'), cluster('garbled', 'weekends')], {
+      target: 'default',
+      buildsFor: async (k8s) => catalogue.compatibleBuilds(k8s),
+      now,
+    });
+    const [open, closed, garbled] = plan.clusters;
+
+    // Assess
+    expect(open).toMatchObject({ outcome: 'PLANNED', window: { text: 'Sat-Sun 08:00-12:00 UTC', open: true, earliestStart: now.toISOString() } });
+    expect(closed).toMatchObject({ outcome: 'PLANNED', window: { open: false, earliestStart: '2026-12-09T02:00:00.000Z' } });
+    expect(closed?.notes.join(' ')).toContain('its first change starts at 2026-12-09T02:00:00.000Z at the earliest');
+    expect(garbled).toMatchObject({ outcome: 'BLOCKED', blockedCode: 'WINDOW_TAG_UNREADABLE', hops: [] });
+    expect(garbled?.reason).toMatch(/^tag cni-fleet\/window="weekends" is not a maintenance window/);
+  });
+
   it('plans every cluster in input order, asking for the builds once per Kubernetes version', async () => {
     // Prepare
     const clusters: ClusterFacts[] = [
