@@ -2,7 +2,7 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
@@ -186,14 +186,10 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
 
   async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Attributes[]> {
     const items: Attributes[] = [];
-    let startKey: Attributes | undefined;
-    do {
-      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    for await (const page of paginateQuery({ client: doc }, { ...input, TableName: tableName })) items.push(...(page.Items ?? []));
     return items;
   }
+
 
   const byPrefix = (runId: string, prefix: string, projection?: { expression: string; names: Record<string, string> }) =>
     queryAll({
