@@ -4,6 +4,7 @@ import type { CompatibleBuild } from '../versions/compatible-build.js';
 import { compareVersions } from '../versions/compare-versions.js';
 import { isVersion } from '../versions/parse-version.js';
 import { translateEksError } from '../aws/eks-errors.js';
+import { ADDON_NAME } from './managed-addon.js';
 
 /** DescribeAddonVersions per Kubernetes version, DescribeAddonConfiguration per build: same answer all run long. */
 export interface CatalogueCache {
@@ -12,8 +13,6 @@ export interface CatalogueCache {
 }
 
 export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map() });
-
-export const ADDON_NAME = 'vpc-cni';
 
 // New builds appear over days, not minutes; ten minutes bounds how stale a warm container's list can be.
 const BUILDS_TTL_MS = 10 * 60 * 1000;

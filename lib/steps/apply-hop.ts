@@ -6,7 +6,7 @@ import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aw
 import type { ClusterState, HopState, PlannedHop } from '../workflow/state.js';
 import { lockTtlSeconds } from './acquire-lock.js';
 import { createManagedAddon } from './create-managed-addon.js';
-import { ADDON_NAME } from '../addon/eks-catalogue.js';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 import type { StepDeps } from './step-deps.js';
 
 /**

@@ -6,7 +6,7 @@ import type { ClusterState, HopState } from '../workflow/state.js';
 import { verifyMigration } from './verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
 import { recordHop } from './record-hop.js';
-import { ADDON_NAME } from '../addon/eks-catalogue.js';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 import type { StepDeps } from './step-deps.js';
 
 const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
