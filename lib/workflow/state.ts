@@ -134,9 +134,6 @@ export const PlanState = z.object({
 });
 export type PlanState = z.infer<typeof PlanState>;
 
-/** IN_PROGRESS: EKS is updating; ROLLING: EKS is done, the rollout gate watches aws-node; SUCCEEDED: both done. */
-export const HopStatus = { IN_PROGRESS: 'IN_PROGRESS', ROLLING: 'ROLLING', SUCCEEDED: 'SUCCEEDED' } as const;
-
 /**
  * The rollout gate within a hop (PollHop): how many reads it made, what it waits for, the restart counts it saw
  * (to tell a restart from a crash loop at the next read), and how the hop passed.
