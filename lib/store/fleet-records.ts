@@ -184,6 +184,20 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     return found;
   }
 
+  /** Sets an attribute of an existing run item unless it is set already: a replay keeps the first value. */
+  async function setOnRunOnce(runId: string, attribute: string, value: NativeAttributeValue): Promise<void> {
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: keys.runPk(checkRunId(runId)), sk: keys.runSk },
+        UpdateExpression: 'SET #a = if_not_exists(#a, :v)',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#a': attribute, '#pk': 'pk' },
+        ExpressionAttributeValues: { ':v': value },
+      }),
+    );
+  }
+
   async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Attributes[]> {
     const items: Attributes[] = [];
     for await (const page of paginateQuery({ client: doc }, { ...input, TableName: tableName })) items.push(...(page.Items ?? []));
@@ -329,16 +343,7 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     },
 
     async initRunCounts(runId) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: keys.runPk(checkRunId(runId)), sk: keys.runSk },
-          UpdateExpression: 'SET #c = if_not_exists(#c, :empty)',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#c': 'counts', '#pk': 'pk' },
-          ExpressionAttributeValues: { ':empty': {} },
-        }),
-      );
+      await setOnRunOnce(runId, 'counts', {});
     },
 
     async addRunCounts(runId, marker, counts) {
@@ -378,16 +383,7 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     },
 
     async markHalted(runId, halted) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: keys.runPk(checkRunId(runId)), sk: keys.runSk },
-          UpdateExpression: 'SET #h = if_not_exists(#h, :h)',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#h': 'halted', '#pk': 'pk' },
-          ExpressionAttributeValues: { ':h': { ...halted } },
-        }),
-      );
+      await setOnRunOnce(runId, 'halted', { ...halted });
     },
 
     async getClusterOutcomes(runId, clusterKeys) {
