@@ -338,7 +338,7 @@ const targets = [
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const usd = (n: number): string => `$${n.toFixed(6)}`;
-const table = new Table({ head: ['measure', 'value'], style: { head: [] }, colWidths: [44, 100], wordWrap: true });
+const table = new Table({ head: ['measure', 'value'], style: { head: [], border: [] }, colWidths: [44, 100], wordWrap: true });
 table.push(
   ['clusters (by outcome)', `${report.summary.total} (${Object.entries(report.summary.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})`],
   ['hops completed (planned hops matched)', `${fmt(hops)} (${mismatched === 0 ? 'all' : `${mismatched} clusters differ`})`],
@@ -406,10 +406,10 @@ table.push(
   ['cost of the run', `$${cost.total.toFixed(4)}`],
 );
 show(`${table.toString()}\n`);
-const verdicts = new Table({ head: ['target', 'measured', ''], style: { head: [] } });
+const verdicts = new Table({ head: ['target', 'measured', ''], style: { head: [], border: [] } });
 for (const t of targets) verdicts.push([t.target, t.shown, t.pass ? pc.green('PASS') : pc.red('MISS')]);
 show(`${verdicts.toString()}\n`);
-const peerTable = new Table({ head: ['polling policy (same hops)', 'polls per hop', 'mean detection', 'worst detection', 'makespan / perfect'], style: { head: [] } });
+const peerTable = new Table({ head: ['polling policy (same hops)', 'polls per hop', 'mean detection', 'worst detection', 'makespan / perfect'], style: { head: [], border: [] } });
 for (const p of [polling.ours, ...polling.peers])
   peerTable.push([p.policy, p.pollsPerHop.toFixed(2), `${p.meanDetectionSeconds.toFixed(1)} s`, `${p.worstDetectionSeconds.toFixed(0)} s`, `${p.oracleRatio.toFixed(3)}×`]);
 show(`${peerTable.toString()}\n`);
