@@ -1,9 +1,9 @@
 import { seededRandom } from './fleet-generator.js';
 
 /**
- * Polling policies compared on the same fleet and the same hop durations (README, Benchmark, "Polling against the
- * peers"). A policy is the list of times, in seconds after the update call, at which it reads EKS; a hop is seen
- * done at the first read at or after the moment it ended.
+ * Polling policies compared on the same fleet and the same hop durations
+ * (docs/benchmark.md#polling-why-the-policy-is-shaped-as-it-is). A policy is the list of times, in seconds after the
+ * update call, at which it reads EKS; a hop is seen done at the first read at or after the moment it ended.
  */
 export interface PeerPolicy {
   readonly name: string;

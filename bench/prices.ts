@@ -1,6 +1,6 @@
 /**
- * List prices, us-east-1 (shared/facts/eks-api.md §8.2, §8.3), free tiers ignored: the cost of a run, not of a
- * month.
+ * List prices, us-east-1 (docs/quotas-and-prices.md#step-functions-prices, docs/quotas-and-prices.md#lambda), free
+ * tiers ignored: the cost of a run, not of a month.
  */
 export const PRICES = {
   /** Step Functions Standard: $0.025 per 1,000 state transitions (retries count). */

@@ -2,7 +2,7 @@
  * `npm run bench [-- --clusters N --accounts N --regions N --lanes-at-once N --per-lane-concurrency N --speed S
  * --seed N --jitter J --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (rehearsal/rehearsal.ts: the
  * statemachines/workflows.asl.yaml, the handlers, the EKS simulator, dynalite) and prints what it measured against the
- * targets (README, Benchmark; docs/fleet-workflow.md). Not a test: nothing here asserts. `--json` prints the result
+ * targets (docs/benchmark.md; docs/fleet-workflow.md). Not a test: nothing here asserts. `--json` prints the result
  * JSON on stdout (the tables go to stderr). Results go to bench/results/ (ignored by git).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

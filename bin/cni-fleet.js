@@ -3,7 +3,7 @@
 // through the `prepare` script (scripts/build-cli.ts): no TypeScript is transpiled at start-up.
 
 // The SDK is pinned to releases that still support Node 20 and warns once per process that releases after January
-// 2027 will not (README, "Node"); on every CLI run that is noise in the operator's terminal, not news. An operator
+// 2027 will not (docs/toolchain.md#node-versions); on every CLI run that is noise in the operator's terminal, not news. An operator
 // who sets the variable explicitly keeps their choice.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -19,7 +19,7 @@ export const depsFromEnv: DepsProvider = () => (fromEnv ??= depsFromConfig(readC
 const logger = new Logger({ serviceName: 'cni-fleet' });
 
 /**
- * A thin middy handler over one lib/ step (shared/style.md §2): the logger takes the invocation's context, the
+ * A thin middy handler over one lib/ step: the logger takes the invocation's context, the
  * Powertools parser middleware parses the state with zod, the step runs with its dependencies and its result is
  * returned. Errors keep their class name, which Lambda reports as the error type that the state machine's
  * Retry/Catch match.

@@ -1,7 +1,7 @@
 /**
  * Every error cni-fleet throws on purpose. Each class's `name` is the literal string that the state
  * machines match in `Retry`/`Catch` (`ErrorEquals`): Lambda reports `error.name` as the error type
- * (aws-lambda-developer-guide, nodejs-prog-mode-exceptions; shared/style.md §4).
+ * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html).
  */
 export class CniFleetError extends Error {
   override name: string = 'CniFleetError';
@@ -60,7 +60,10 @@ export class EksUnavailableError extends CniFleetError {
   override readonly name = 'EksUnavailableError' as const;
 }
 
-/** DescribeCluster says the cluster does not exist (deleted, or a ListClusters ghost: facts §7.5). */
+/**
+ * DescribeCluster says the cluster does not exist (deleted, or a ListClusters ghost:
+ * docs/eks-behaviour.md#listclusters-ghosts).
+ */
 export class ClusterNotFoundError extends CniFleetError {
   override readonly name = 'ClusterNotFoundError' as const;
   constructor(
@@ -305,8 +308,9 @@ export class SettingsChangedError extends CniFleetError {
 }
 
 /**
- * An add-on configuration schema (DescribeAddonConfiguration `configurationSchema`, facts §11) that is not
- * a usable JSON schema, so `configurationValues` cannot be checked against it.
+ * An add-on configuration schema (DescribeAddonConfiguration `configurationSchema`:
+ * docs/vpc-cni-settings.md#the-configuration-schema) that is not a usable JSON schema, so `configurationValues` cannot
+ * be checked against it.
  */
 export class InvalidConfigurationSchemaError extends CniFleetError {
   override readonly name = 'InvalidConfigurationSchemaError' as const;

@@ -36,7 +36,7 @@ export interface LocalDynamo {
 /**
  * Starts dynalite, a DynamoDB-compatible server in Node, on 127.0.0.1. Tables become ACTIVE at once
  * (`createTableMs: 0`): dynalite's default keeps them CREATING for 500 ms, which only slows local runs.
- * dynalite has no TransactWriteItems and no UpdateTimeToLive (shared/facts/toolchain.md), so the
+ * dynalite has no TransactWriteItems and no UpdateTimeToLive (docs/toolchain.md#dynalite), so the
  * progress store uses neither.
  *
  * @example

@@ -1,6 +1,6 @@
 /**
- * Simulated time. An add-on update takes a minute or more on EKS (facts §7.7); the simulator runs
- * `speed` virtual seconds per real second so a rehearsal of a fleet finishes in seconds, and every
+ * Simulated time. An add-on update takes a minute or more on EKS (docs/eks-behaviour.md#how-long-an-update-takes); the
+ * simulator runs `speed` virtual seconds per real second so a rehearsal of a fleet finishes in seconds, and every
  * state transition is computed from `now()` on the next request (no timers), which keeps it
  * deterministic for a given sequence of requests and clock readings.
  */

@@ -1,4 +1,7 @@
-/** Error shapes the simulator sends, with their HTTP status from the EKS model (facts §5). */
+/**
+ * Error shapes the simulator sends, with their HTTP status from the EKS model
+ * (docs/eks-behaviour.md#errors-on-the-wire).
+ */
 export const EKS_ERROR_STATUS = {
   ClientException: 400,
   InvalidParameterException: 400,
@@ -14,7 +17,7 @@ export const EKS_ERROR_STATUS = {
 } as const;
 export type EksErrorType = keyof typeof EKS_ERROR_STATUS;
 
-/** Extra members of the error body (facts §1 "Error body members"). */
+/** Extra members of the error body (docs/eks-behaviour.md#errors-on-the-wire). */
 export interface EksErrorFields {
   readonly clusterName?: string;
   readonly addonName?: string;
@@ -22,7 +25,7 @@ export interface EksErrorFields {
 
 /**
  * An EKS error response the simulator sends: `x-amzn-errortype` header, the shape's status and a JSON body
- * `{message, clusterName, addonName}` (facts §1, "Recommended simulator error format"). Never leaves the
+ * `{message, clusterName, addonName}` (docs/eks-behaviour.md#errors-on-the-wire). Never leaves the
  * simulator as an exception; it is how operation handlers say "answer with this error".
  */
 export class EksApiError extends Error {
@@ -38,7 +41,7 @@ export class EksApiError extends Error {
   }
 }
 
-// Texts below are verbatim from real EKS responses (facts §7.2) unless marked UNVERIFIED.
+// Texts below are verbatim from real EKS responses (docs/eks-behaviour.md#error-messages) unless marked UNVERIFIED.
 
 export const clusterNotFound = (clusterName: string): EksApiError =>
   new EksApiError('ResourceNotFoundException', `No cluster found for name: ${clusterName}.`, { clusterName });
@@ -66,7 +69,7 @@ export const invalidParameter = (message: string, fields: EksErrorFields = {}): 
 
 /**
  * UNVERIFIED wording: AWS's generic constraint-violation text, which EKS uses for out-of-range members such as
- * `maxResults` (facts §3 constraints); the exact EKS message was not observed.
+ * `maxResults` (docs/eks-behaviour.md#names-and-lengths); the exact EKS message was not observed.
  */
 export const constraintViolation = (member: string, value: string, constraint: string, fields: EksErrorFields = {}): EksApiError =>
   invalidParameter(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`, fields);

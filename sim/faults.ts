@@ -43,8 +43,8 @@ export function takeRequestFault(clusters: readonly SimCluster[], operation: Eks
       if (fault.operation ? fault.operation !== operation : !ownCluster) continue;
       state.remaining -= 1;
       const fields = ownCluster ? { clusterName: ownCluster.name } : {};
-      // Messages UNVERIFIED (facts §7.2: ServerException texts were not found; ThrottlingException is AWS's
-      // generic "Rate exceeded").
+      // Messages UNVERIFIED (docs/eks-behaviour.md#error-messages: ServerException texts were not found;
+      // ThrottlingException is AWS's generic "Rate exceeded").
       return fault.effect === 'THROTTLE'
         ? new EksApiError('ThrottlingException', fault.errorMessage ?? 'Rate exceeded', fields)
         : new EksApiError('ServerException', fault.errorMessage ?? 'An internal error occurred. Please try again.', fields);

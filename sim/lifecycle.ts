@@ -4,21 +4,24 @@ import type { ChangeFaults } from './faults.js';
 import type { AddonStatus, ChangeOutcome, ClusterStatus, SimCluster, SimIssue } from './model.js';
 import { conflictMessage, selfManagedFromAddon } from './self-managed.js';
 
-/** facts §7.5: the health issue real EKS reported for an unhealthy vpc-cni. */
+/** docs/eks-behaviour.md#the-update-lifecycle: the health issue real EKS reported for an unhealthy vpc-cni. */
 export const INSUFFICIENT_REPLICAS: SimIssue = {
   code: 'InsufficientNumberOfReplicas',
   message: "The add-on is unhealthy because it doesn't have the desired number of replicas.",
   resourceIds: null,
 };
 
-/** A failed apply as EKS reports it (facts §7.3, conflict line from aws/amazon-vpc-cni-k8s#2150). */
+/**
+ * A failed apply as EKS reports it (docs/eks-behaviour.md#conflict-resolution, conflict line from
+ * aws/amazon-vpc-cni-k8s#2150).
+ */
 export const DEFAULT_CONFLICT: SimIssue = {
   code: 'ConfigurationConflict',
   message: conflictMessage(['DaemonSet.apps aws-node - .spec.template.spec.containers[name="aws-node"].resources.requests.cpu']),
   resourceIds: null,
 };
 
-/** Add-on states in which EKS is busy with it: UpdateAddon answers 409 (facts §7.2). */
+/** Add-on states in which EKS is busy with it: UpdateAddon answers 409 (docs/eks-behaviour.md#error-messages). */
 export const BUSY_STATES: ReadonlySet<AddonStatus> = new Set(['CREATING', 'UPDATING', 'DELETING']);
 
 /**
@@ -84,7 +87,7 @@ export function settleCluster(cluster: SimCluster, now: number): void {
     return;
   }
   if (outcome.kind === 'failed') {
-    // The version stays the old one on a failed update (issue #2; facts §7.5 UPDATE_FAILED).
+    // The version stays the old one on a failed update (UPDATE_FAILED: docs/eks-behaviour.md#the-update-lifecycle).
     addon.status = pending.kind === 'create' ? 'CREATE_FAILED' : 'UPDATE_FAILED';
     addon.issues = [outcome.issue];
     if (update) {

@@ -5,21 +5,24 @@ import type { SimNode } from './kubernetes/nodes.js';
 /** The only add-on the simulator manages. */
 export const VPC_CNI = 'vpc-cni';
 
-/** facts §4, AddonStatus. */
+/** AddonStatus (docs/eks-behaviour.md#statuses). */
 export type AddonStatus = 'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
-/** facts §4, UpdateStatus. */
+/** UpdateStatus (docs/eks-behaviour.md#statuses). */
 export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
-/** facts §4, ClusterStatus. */
+/** ClusterStatus (docs/eks-behaviour.md#statuses). */
 export type ClusterStatus = FleetCluster['status'];
 
-/** AddonIssue (facts §3); `resourceIds` is null as real EKS sends it (facts §7.5). */
+/**
+ * AddonIssue (docs/eks-behaviour.md#the-addon-object); `resourceIds` is null as real EKS sends it
+ * (docs/eks-behaviour.md#explicit-nulls).
+ */
 export interface SimIssue {
   code: string;
   message: string;
   resourceIds: string[] | null;
 }
 
-/** ErrorDetail of a failed Update (facts §3). */
+/** ErrorDetail of a failed Update (docs/eks-behaviour.md#the-update-object). */
 export interface SimErrorDetail {
   errorCode: string;
   errorMessage: string;
@@ -31,7 +34,10 @@ export interface SimUpdateParam {
   value: string;
 }
 
-/** An Update object (facts §3): an add-on update, or a control-plane update (CLUSTER_UPDATING). */
+/**
+ * An Update object (docs/eks-behaviour.md#the-update-object): an add-on update, or a control-plane update
+ * (CLUSTER_UPDATING).
+ */
 export interface SimUpdate {
   id: string;
   status: UpdateStatus;
@@ -40,16 +46,19 @@ export interface SimUpdate {
   errors: SimErrorDetail[];
   /** Virtual epoch ms. */
   createdAt: number;
-  /** Set for add-on updates: DescribeUpdate only finds them with `?addonName=` (facts §7.2). */
+  /**
+   * Set for add-on updates: DescribeUpdate only finds them with `?addonName=`
+   * (docs/eks-behaviour.md#describeupdate-needs-addonname).
+   */
   addonName?: string;
-  /** The idempotency token the update was requested with (facts §1). */
+  /** The idempotency token the update was requested with (docs/eks-behaviour.md#idempotency-tokens). */
   clientRequestToken?: string;
 }
 
 export interface SimPodIdentityAssociation {
   serviceAccount: string;
   roleArn: string;
-  /** What the Addon shape's `podIdentityAssociations` string list carries (facts §3). */
+  /** What the Addon shape's `podIdentityAssociations` string list carries (docs/eks-behaviour.md#the-addon-object). */
   associationArn: string;
   /** Virtual epoch ms; kept when an update re-sends the same pair (the association is not re-created). */
   createdAt: number;
@@ -77,7 +86,10 @@ export interface PendingChange {
   outcome: ChangeOutcome;
   target: AddonSettings;
   updateId?: string;
-  /** DeleteAddon `preserve=true`: the software stays on the cluster, self-managed (facts §7.5). */
+  /**
+   * DeleteAddon `preserve=true`: the software stays on the cluster, self-managed
+   * (docs/eks-behaviour.md#the-update-lifecycle).
+   */
   preserve?: boolean;
 }
 
@@ -101,7 +113,10 @@ export interface FaultState {
   remaining: number;
 }
 
-/** Whether the cluster still exists. A ghost is listed by ListClusters but 404s everywhere (facts §7.5). */
+/**
+ * Whether the cluster still exists. A ghost is listed by ListClusters but 404s everywhere
+ * (docs/eks-behaviour.md#listclusters-ghosts).
+ */
 export type Existence = 'present' | 'ghost' | 'gone';
 
 export interface SimCluster {
@@ -127,7 +142,7 @@ export interface SimCluster {
   /** Stable hex used for the endpoint host, OIDC id and ARNs' unique parts. */
   readonly uid: string;
   addon?: SimAddon;
-  /** The self-managed aws-node DaemonSet, kept so a later Kubernetes API can serve it (issue #2). */
+  /** The self-managed aws-node DaemonSet, kept so a later Kubernetes API can serve it. */
   selfManaged?: SelfManaged;
   /** Add-on and control-plane updates, oldest first. */
   updates: SimUpdate[];

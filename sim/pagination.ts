@@ -1,11 +1,14 @@
 import { constraintViolation, invalidParameter, type EksErrorFields } from './eks-api-error.js';
 
-/** facts §6: "If you don't use this parameter, 100 results and a nextToken value, if applicable, are returned." */
+/**
+ * docs/eks-behaviour.md#pagination: "If you don't use this parameter, 100 results and a nextToken value, if applicable,
+ * are returned."
+ */
 export const DEFAULT_PAGE_SIZE = 100;
 
 export interface Page<T> {
   readonly items: T[];
-  /** Absent on the last page (facts §6: "null when there are no more results"). */
+  /** Absent on the last page ("null when there are no more results"). */
   readonly nextToken?: string;
 }
 
@@ -17,7 +20,7 @@ interface TokenBody {
 }
 
 /**
- * Reads `maxResults` (1..100, facts §6) from a query string.
+ * Reads `maxResults` (1..100, docs/eks-behaviour.md#pagination) from a query string.
  *
  * @example
  * pageSize(new URLSearchParams('maxResults=5')) // 5
@@ -36,7 +39,7 @@ const fail = (raw: string, constraint: string, fields: EksErrorFields): never =>
 };
 
 /**
- * One page of `items` for `maxResults`/`nextToken` in `query`. The token is opaque to clients (facts §6):
+ * One page of `items` for `maxResults`/`nextToken` in `query`. The token is opaque to clients:
  * base64url of the listing's identity and the next offset.
  *
  * @example

@@ -3,8 +3,8 @@ import type { SimAddon, SimCluster, SimPodIdentityAssociation, SimUpdate } from 
 import { epochSeconds } from './wire.js';
 import { hexOf } from '../lib/stable-id.js';
 
-// Wire shapes (facts §3). Real EKS sends explicit nulls for absent members and both clients drop them
-// (facts §1, "null members"), so the simulator does the same where EKS was seen doing it.
+// Wire shapes (docs/eks-behaviour.md#shapes-and-limits). Real EKS sends explicit nulls for absent members and both
+// clients drop them (docs/eks-behaviour.md#explicit-nulls), so the simulator does the same where EKS was seen doing it.
 
 /** The Addon structure. */
 export function renderAddon(cluster: SimCluster, addon: SimAddon): Record<string, unknown> {
@@ -23,7 +23,7 @@ export function renderAddon(cluster: SimCluster, addon: SimAddon): Record<string
     publisher: 'eks',
     owner: 'aws',
     marketplaceInformation: null,
-    // facts §7.5: returned verbatim; YAML stays YAML.
+    // Returned verbatim; YAML stays YAML (docs/vpc-cni-settings.md#configurationvalues).
     ...(settings.configurationValues !== undefined ? { configurationValues: settings.configurationValues } : {}),
     podIdentityAssociations: settings.podIdentityAssociations.map((p) => p.associationArn),
   };
@@ -61,8 +61,8 @@ export function renderUpdate(update: SimUpdate): Record<string, unknown> {
 }
 
 /**
- * The Cluster structure with the members the upgrader reads (facts §3, "Cluster"), plus the usual rest so
- * that tools printing a whole cluster see a realistic one. Endpoint, OIDC issuer and CA are fakes in the
+ * The Cluster structure with the members the upgrader reads (docs/eks-behaviour.md#the-cluster-object), plus the usual
+ * rest so that tools printing a whole cluster see a realistic one. Endpoint, OIDC issuer and CA are fakes in the
  * real formats.
  */
 export function renderCluster(cluster: SimCluster): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import type { EksOperation } from '../lib/fleet/fleet-file.js';
 
-/** Path parameters of the EKS request URIs (facts §2). */
+/** Path parameters of the EKS request URIs (docs/eks-behaviour.md#operations). */
 export interface RouteParams {
   /** `{name}`: the cluster. */
   readonly clusterName?: string;
@@ -15,7 +15,7 @@ export interface Route {
 }
 
 const seg = '([^/]+)';
-// Exactly the model's request URIs (facts §2); the clients send nothing else (facts §1, captured requests).
+// Exactly the model's request URIs; the clients send nothing else (docs/eks-behaviour.md#protocol-and-signing).
 const TABLE: readonly { method: string; pattern: RegExp; operation: EksOperation; names: readonly (keyof RouteParams)[] }[] = [
   { method: 'GET', pattern: /^\/clusters$/, operation: 'ListClusters', names: [] },
   { method: 'GET', pattern: new RegExp(`^/clusters/${seg}$`), operation: 'DescribeCluster', names: ['clusterName'] },

@@ -6,9 +6,9 @@ const AWS_NODE = 'DaemonSet.apps aws-node - .spec.template.spec';
 
 /**
  * The fields of a self-managed install that EKS's server-side apply (field manager `eks`) would fight over
- * when CreateAddon runs with NONE or PRESERVE: every setting that differs from the manifest (facts §7.3,
- * "Mechanism"; conflict lines in the format of aws/amazon-vpc-cni-k8s#2150/#2607 and
- * terraform-aws-eks#2829). Empty when the install is stock.
+ * when CreateAddon runs with NONE or PRESERVE: every setting that differs from the manifest
+ * (docs/eks-behaviour.md#conflict-resolution, "Mechanism"; conflict lines in the format of
+ * aws/amazon-vpc-cni-k8s#2150/#2607 and terraform-aws-eks#2829). Empty when the install is stock.
  *
  * @example
  * selfManagedConflicts({ version: 'v1.11.4', env: { WARM_IP_TARGET: '5' } })
@@ -28,7 +28,10 @@ export function selfManagedConflicts(selfManaged: SelfManaged): string[] {
   return lines;
 }
 
-/** The health-issue / update-error text EKS gives for those conflicts (facts §7.3, verbatim prefix). */
+/**
+ * The health-issue / update-error text EKS gives for those conflicts (verbatim prefix:
+ * docs/eks-behaviour.md#conflict-resolution).
+ */
 export function conflictMessage(conflicts: readonly string[]): string {
   return `Conflicts found when trying to apply. Will not continue due to resolve conflicts mode. Conflicts:\n${conflicts.join('\n')}`;
 }
@@ -41,7 +44,7 @@ const stringRecord = (value: unknown): Record<string, string> | undefined => {
 
 /**
  * What stays on the cluster after DeleteAddon with `preserve=true`: the same software, now self-managed
- * (facts §7.5), with the add-on's configured env, resources and role.
+ * (docs/eks-behaviour.md#the-update-lifecycle), with the add-on's configured env, resources and role.
  */
 export function selfManagedFromAddon(settings: AddonSettings): SelfManaged {
   const selfManaged: SelfManaged = { version: settings.addonVersion };

@@ -23,7 +23,10 @@ export type { EksOperation } from '../lib/fleet/fleet-file.js';
 export type { SimAddonView, SimClusterView, SimUpdateView } from './views.js';
 export type { AddonStatus, ClusterStatus, Existence, SimErrorDetail, SimIssue, SimUpdateParam, UpdateStatus } from './model.js';
 
-/** Both clients always sign with a region (facts §1); an unsigned request (curl) is taken as us-east-1. */
+/**
+ * Both clients always sign with a region (docs/eks-behaviour.md#protocol-and-signing); an unsigned request (curl) is
+ * taken as us-east-1.
+ */
 export const DEFAULT_REGION = 'us-east-1';
 
 export interface StartSimulatorOptions {
@@ -39,7 +42,7 @@ export interface StartSimulatorOptions {
   unref?: boolean;
   /** A clock to run on instead of a new scaled one (the local runner's discrete-event time); `speed` is then unused. */
   clock?: VirtualClock;
-  /** Keys whose secret the Kubernetes API's token check knows: it then verifies the signature (issue #6). */
+  /** Keys whose secret the Kubernetes API's token check knows: it then verifies the signature. */
   knownCredentials?: readonly KnownCredential[];
 }
 
@@ -119,7 +122,7 @@ function requestedVersionOf(text: string): string | undefined {
 }
 
 /**
- * Starts the EKS API simulator: an HTTP server speaking EKS's restJson1 (facts §1–§6) for the 11 add-on
+ * Starts the EKS API simulator: an HTTP server speaking EKS's restJson1 (docs/eks-behaviour.md) for the 11 add-on
  * operations and DescribePodIdentityAssociation, over the clusters of `fleet`, on a virtual clock.
  *
  * @example
@@ -197,7 +200,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     const { operation, params } = route;
     const credential = parseCredential(request.headers.authorization);
     const region = credential.region ?? DEFAULT_REGION;
-    // A 12-digit access key id names the account the caller acts in (issue #2): a way to test per-account
+    // A 12-digit access key id names the account the caller acts in: a way to test per-account
     // fan-out with one simulator.
     const scope: RequestScope = { region, accountId: /^\d{12}$/.test(credential.accessKeyId ?? '') ? credential.accessKeyId : undefined };
     const now = clock.now();

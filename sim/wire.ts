@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EksApiError } from './eks-api-error.js';
 
-/** Timestamps go out as epoch seconds with a fraction: the JS SDK rejects ISO strings (facts §1). */
+/**
+ * Timestamps go out as epoch seconds with a fraction: the JS SDK rejects ISO strings
+ * (docs/eks-behaviour.md#timestamps).
+ */
 export const epochSeconds = (virtualMs: number): number => Math.round(virtualMs) / 1000;
 
 /** The parts of a SigV4 `Authorization` header the simulator uses. */
@@ -14,7 +17,8 @@ const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_r
 
 /**
  * Reads the access key id and region from a SigV4 credential scope
- * (`Credential=AKID/20240101/us-east-1/eks/aws4_request`). Both clients always sign (facts §1, Auth).
+ * (`Credential=AKID/20240101/us-east-1/eks/aws4_request`). Both clients always sign
+ * (docs/eks-behaviour.md#protocol-and-signing).
  *
  * @example
  * parseCredential('AWS4-HMAC-SHA256 Credential=111122223333/20240101/eu-west-1/eks/aws4_request, …')
@@ -77,7 +81,7 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
   });
 }
 
-/** A restJson1 body: an object, or nothing for GET/DELETE (facts §1, Request body). */
+/** A restJson1 body: an object, or nothing for GET/DELETE (docs/eks-behaviour.md#protocol-and-signing). */
 export function parseJsonBody(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
@@ -91,7 +95,7 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** A 200 answer (facts §2: every operation answers 200). */
+/** A 200 answer (every operation answers 200: docs/eks-behaviour.md#protocol-and-signing). */
 export function sendJson(response: ServerResponse, requestId: string, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(200, {
@@ -102,7 +106,7 @@ export function sendJson(response: ServerResponse, requestId: string, body: unkn
   response.end(text);
 }
 
-/** An error answer in the format both clients parse (facts §1, "Recommended simulator error format"). */
+/** An error answer in the format both clients parse (docs/eks-behaviour.md#errors-on-the-wire). */
 export function sendError(response: ServerResponse, requestId: string, error: EksApiError): void {
   const text = JSON.stringify({ message: error.message, ...error.fields });
   response.writeHead(error.status, {

@@ -12,7 +12,7 @@ import { buildNodes } from './kubernetes/nodes.js';
 import { selfManagedFromAddon } from './self-managed.js';
 import { VPC_CNI, type AddonSettings, type SimAddon, type SimCluster, type SimPodIdentityAssociation } from './model.js';
 
-/** AddonPodIdentityAssociations (facts §3). */
+/** AddonPodIdentityAssociations (docs/eks-behaviour.md#the-addon-object). */
 interface PodIdentityInput {
   readonly serviceAccount: string;
   readonly roleArn: string;
@@ -71,7 +71,7 @@ export class SimWorld {
     return cluster;
   }
 
-  /** Like lookup, but answers 404 `No cluster found for name: X.` (facts §7.2). */
+  /** Like lookup, but answers 404 `No cluster found for name: X.` (docs/eks-behaviour.md#error-messages). */
   require(scope: RequestScope, name: string): SimCluster {
     const cluster = this.lookup(scope, name);
     if (!cluster) throw clusterNotFound(name);
@@ -97,7 +97,8 @@ export class SimWorld {
 
   /**
    * The add-on's associations for the pairs of a request. The ARN is derived from the cluster and the pair, so
-   * re-sending the same pairs on every hop (issue #3, facts §7.4) keeps the same associations and their createdAt.
+   * re-sending the same pairs on every hop (docs/eks-behaviour.md#pod-identity-associations) keeps the same
+   * associations and their createdAt.
    */
   podIdentityAssociations(cluster: SimCluster, input: readonly PodIdentityInput[], now: number): SimPodIdentityAssociation[] {
     const existing = cluster.addon?.settings.podIdentityAssociations ?? [];
@@ -111,7 +112,8 @@ export class SimWorld {
   newAddon(cluster: SimCluster, settings: SimAddon['settings'], now: number, tags: Record<string, string> = {}): SimAddon {
     return {
       addonName: VPC_CNI,
-      // facts §7.5: arn:aws:eks:<region>:<account>:addon/<cluster>/<addonName>/<uuid-like id>
+      // docs/eks-behaviour.md#the-addon-object: arn:aws:eks:<region>:<account>:addon/<cluster>/<addonName>/<uuid-like
+      // id>
       addonArn: `arn:aws:eks:${cluster.region}:${cluster.accountId}:addon/${cluster.name}/${VPC_CNI}/${uuidOf(`${cluster.uid}/${now}`)}`,
       status: 'CREATING',
       settings,
@@ -143,8 +145,8 @@ export class SimWorld {
       selfManaged: spec.selfManaged ? structuredClone(spec.selfManaged) : undefined,
       updates: [],
       faults: faultStates(spec.faults),
-      // CLUSTER_DELETED with afterUpdates 0: a ghost from the start, listed but 404 everywhere (facts §7.5,
-      // gruntwork-io/cloud-nuke#1023).
+      // CLUSTER_DELETED with afterUpdates 0: a ghost from the start, listed but 404 everywhere
+      // (docs/eks-behaviour.md#listclusters-ghosts, gruntwork-io/cloud-nuke#1023).
       existence: threshold === 0 ? 'ghost' : 'present',
       acceptedChanges: 0,
     };

@@ -19,7 +19,7 @@ export function registerStart(program: Command, io: CommandIo = processIo): void
         'UpgradeClusterStateMachineArn), and start an execution named after the input\'s runId, so the progress table\'s ' +
         'run id and the execution name are the same. An input without "trigger" is started with "trigger": "cli".',
     )
-    .requiredOption('--input <file>', 'execution input (JSON): FleetExecutionInput or ClusterExecutionInput, see README "Execution input"')
+    .requiredOption('--input <file>', 'execution input (JSON): FleetExecutionInput or ClusterExecutionInput, see docs/workflow.md#execution-input')
     .addOption(new Option('--stage <stage>', 'deployed stage: the stack is cni-fleet-STAGE').env('CNI_FLEET_STAGE'))
     .addOption(new Option('--machine <machine>', 'which workflow (default: "cluster" when the input has a "cluster" member, else "fleet")').choices(['fleet', 'cluster']))
     .option('--name <name>', 'execution name when the input has no runId (default: cli-<UTC time>-<random>)')

@@ -3,7 +3,10 @@ import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json
 import { parse as parseYaml } from 'yaml';
 import { InvalidConfigurationSchemaError } from '../errors.js';
 
-/** One reason EKS would refuse a `configurationValues` text, in EKS's own wording (facts §11). */
+/**
+ * One reason EKS would refuse a `configurationValues` text, in EKS's own wording
+ * (docs/vpc-cni-settings.md#eks-refusal-message).
+ */
 export interface ConfigurationProblem {
   /** JSONPath of the offending value as EKS prints it, e.g. `$.env.POD_SECURITY_GROUP_ENFORCING_MODE`. */
   readonly path: string;
@@ -15,10 +18,10 @@ export type ConfigurationValidation = { ok: true } | { ok: false; problems: Conf
 
 export type ParsedConfigurationValues = { ok: true; value: unknown } | { ok: false; problem: ConfigurationProblem };
 
-// The add-on schemas declare `"format": "boolean"` / `"integer"` on string values (facts §11: env values are
-// strings with a format hint). These are not standard JSON Schema formats, so we define them the way aws-node
-// reads the values: Go's strconv.ParseBool and ParseInt. Approximation: whether EKS enforces these formats
-// is not documented.
+// The add-on schemas declare `"format": "boolean"` / `"integer"` on string values
+// (docs/vpc-cni-settings.md#values-and-their-spellings: env values are strings with a format hint). These are not
+// standard JSON Schema formats, so we define them the way aws-node reads the values: Go's strconv.ParseBool and
+// ParseInt. Approximation: whether EKS enforces these formats is not documented.
 const BOOLEAN_TEXT = /^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const FORMAT_PATTERNS: Record<string, RegExp> = { boolean: BOOLEAN_TEXT, integer: INTEGER_TEXT };
@@ -38,10 +41,11 @@ function validatorFor(schemaText: string): ValidateFunction {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
     throw new InvalidConfigurationSchemaError('not a JSON object');
   if (!ajv) {
-    // strict: false because EKS's schemas put `additionalProperties` on array types (`Tolerations`, facts §11),
-    // which Ajv's strict mode refuses although it is harmless.
+    // strict: false because EKS's schemas put `additionalProperties` on array types (`Tolerations`,
+    // docs/vpc-cni-settings.md#the-configuration-schema), which Ajv's strict mode refuses although it is harmless.
     ajv = new Ajv({ allErrors: true, strict: false });
-    // The EKS schemas declare draft-06 (facts §11); Ajv 8 ships that meta-schema but does not load it by default.
+    // The EKS schemas declare draft-06 (docs/vpc-cni-settings.md#the-configuration-schema); Ajv 8 ships that
+    // meta-schema but does not load it by default.
     ajv.addMetaSchema(draft06);
     for (const [name, pattern] of Object.entries(FORMAT_PATTERNS)) ajv.addFormat(name, pattern);
   }
@@ -86,9 +90,9 @@ const valueAt = (pointer: string, data: unknown): unknown => {
   return node;
 };
 
-// Messages follow the validator EKS uses: its rejection text (facts §11, "is not defined in the schema and the
-// schema does not allow additional properties") is networknt json-schema-validator's wording, so the other
-// keywords use that library's wording too.
+// Messages follow the validator EKS uses: its rejection text (docs/vpc-cni-settings.md#eks-refusal-message, "is not
+// defined in the schema and the schema does not allow additional properties") is networknt json-schema-validator's
+// wording, so the other keywords use that library's wording too.
 function toProblem(error: ErrorObject, data: unknown): ConfigurationProblem {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -118,8 +122,8 @@ function toProblem(error: ErrorObject, data: unknown): ConfigurationProblem {
 }
 
 /**
- * Parses `configurationValues` text the way EKS accepts it: JSON or YAML (facts §11). Empty text means
- * "no custom configuration".
+ * Parses `configurationValues` text the way EKS accepts it: JSON or YAML
+ * (docs/vpc-cni-settings.md#configurationvalues). Empty text means "no custom configuration".
  *
  * @example
  * parseConfigurationValues('env:\n  WARM_IP_TARGET: "5"\n') // { ok: true, value: { env: { WARM_IP_TARGET: '5' } } }
@@ -138,7 +142,8 @@ export function parseConfigurationValues(valuesText: string): ParsedConfiguratio
 /**
  * Checks `configurationValues` (JSON or YAML text) against an add-on configuration schema, the string
  * DescribeAddonConfiguration returns. Use it to pre-flight a configuration before UpdateAddon: EKS
- * rejects the whole update when one key is unknown to the target version (facts §11).
+ * rejects the whole update when one key is unknown to the target version
+ * (docs/vpc-cni-settings.md#configurationvalues).
  *
  * @throws InvalidConfigurationSchemaError when `schemaText` is not a usable JSON schema
  * @example
@@ -166,7 +171,7 @@ export function validateConfigurationValues(schemaText: string, valuesText: stri
 
 /**
  * The message EKS returns (InvalidParameterException, HTTP 400) when it refuses `configurationValues`
- * (facts §11, verbatim format from aws/amazon-vpc-cni-k8s#2173).
+ * (docs/vpc-cni-settings.md#eks-refusal-message, verbatim format from aws/amazon-vpc-cni-k8s#2173).
  *
  * @example
  * formatConfigurationRejection([{ path: '$.env.X', message: 'is not defined in the schema and the schema does not allow additional properties' }])

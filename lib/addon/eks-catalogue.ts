@@ -19,8 +19,9 @@ const BUILDS_TTL_MS = 10 * 60 * 1000;
 
 /**
  * The vpc-cni builds EKS offers for one Kubernetes version, newest first, with the default flagged
- * (DescribeAddonVersions with kubernetesVersion: facts §7.5), cached per container; concurrent misses for the same
- * Region and Kubernetes version share one read (single-flight), so the number of reads does not depend on timing.
+ * (DescribeAddonVersions with kubernetesVersion: docs/eks-behaviour.md#add-on-versions-and-compatibility), cached per
+ * container; concurrent misses for the same Region and Kubernetes version share one read (single-flight), so the number
+ * of reads does not depend on timing.
  *
  * @example
  * await offeredBuilds(eks, cache, '1.29', Date.now()) // [{ version: 'v1.21.1-eksbuild.8', isDefault: false }, …]

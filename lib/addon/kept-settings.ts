@@ -25,7 +25,10 @@ export function keptSettings(snapshot: Snapshot, plan: Pick<PlanState, 'migratio
   };
 }
 
-/** configurationValues are JSON or YAML text (facts §11); compare what they mean, not their spelling. */
+/**
+ * configurationValues are JSON or YAML text (docs/vpc-cni-settings.md#configurationvalues); compare what they mean, not
+ * their spelling.
+ */
 const sameConfiguration = (a: string | null | undefined, b: string | null | undefined): boolean => {
   const norm = (text: string | null | undefined): string => {
     if (text === null || text === undefined || text.trim() === '') return '{}';

@@ -78,7 +78,7 @@ function trimForLocalEndpoint(client: WithMiddlewareStack, endpoint: string | un
 }
 
 /**
- * The one place AWS SDK clients are built (shared/style.md §3): handlers, tests and the local runner differ only
+ * The one place AWS SDK clients are built: handlers, tests and the local runner differ only
  * in the endpoints and credentials they pass here.
  *
  * @example

@@ -13,17 +13,20 @@ interface ServiceErrorLike {
 
 const asServiceError = (error: unknown): ServiceErrorLike => (typeof error === 'object' && error !== null ? (error as ServiceErrorLike) : {});
 
-/** The SDK error's name (the `x-amzn-errortype` of the response: facts §1), or undefined for non-SDK errors. */
+/**
+ * The SDK error's name (the `x-amzn-errortype` of the response: docs/eks-behaviour.md#errors-on-the-wire), or undefined
+ * for non-SDK errors.
+ */
 export const eksErrorName = (error: unknown): string | undefined => asServiceError(error).name;
 
 /** True for a 404 ResourceNotFoundException. */
 export const isNotFound = (error: unknown): boolean => eksErrorName(error) === 'ResourceNotFoundException';
 
-/** True for a 409 ResourceInUseException (the add-on is CREATING/UPDATING: facts §7.2). */
+/** True for a 409 ResourceInUseException (the add-on is CREATING/UPDATING: docs/eks-behaviour.md#error-messages). */
 export const isInUse = (error: unknown): boolean => eksErrorName(error) === 'ResourceInUseException';
 
 /**
- * Turns what the SDK threw after its own retries (3 attempts, facts §1 "Client retries") into the error the
+ * Turns what the SDK threw after its own retries (3 attempts: docs/eks-behaviour.md#sdk-retries) into the error the
  * state machine handles: throttling and 5xx become retryable typed errors, and so do the network faults that end
  * a request without any HTTP status (a reset or refused connection, a socket or request timeout, an unresolvable
  * endpoint): the SDK's own retry strategy counts them as transient (`isTransientError`), and they are no less so

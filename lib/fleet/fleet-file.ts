@@ -13,7 +13,7 @@ import {
   VersionString,
 } from './names.js';
 
-/** What a simulated fault does (README, "Fleet file"). */
+/** What a simulated fault does (docs/simulator.md#the-fleet-file). */
 export const FaultEffect = z.enum([
   'UPDATE_FAILED', // the update ends Failed with errors[], the add-on UPDATE_FAILED
   'DEGRADED', // the update succeeds, the add-on ends DEGRADED with a health issue
@@ -138,7 +138,7 @@ export type NodeGroup = z.infer<typeof NodeGroup>;
 
 export const ManagedAddon = z.strictObject({
   version: EksBuildVersion,
-  /** JSON or YAML text, stored and returned verbatim as EKS does (facts §11). */
+  /** JSON or YAML text, stored and returned verbatim as EKS does (docs/vpc-cni-settings.md#configurationvalues). */
   configurationValues: z.string().max(65_536).optional(),
   serviceAccountRoleArn: RoleArn.optional(),
   podIdentityAssociations: z.array(PodIdentityAssociation).max(10).optional(),
@@ -148,7 +148,7 @@ export const ManagedAddon = z.strictObject({
 export type ManagedAddon = z.infer<typeof ManagedAddon>;
 
 // Kubernetes accepts env var names of [-._a-zA-Z][-._a-zA-Z0-9]* (a C identifier plus "-" and "."); aws-node's are
-// all AWS_VPC_*/ENABLE_* style (facts §10).
+// all AWS_VPC_*/ENABLE_* style (docs/vpc-cni-settings.md#aws-node-environment-variables).
 const EnvName = z
   .string()
   .min(1)
@@ -219,11 +219,11 @@ export const FleetCluster = z
   .transform((c) => ({ ...c, nodes: c.nodeGroups ? c.nodeGroups.reduce((total, g) => total + g.count, 0) : (c.nodes ?? 3) }));
 export type FleetCluster = z.infer<typeof FleetCluster>;
 
-/** Simulator behaviour switches (facts §7: what real EKS does where evidence is unsure). */
+/** Simulator behaviour switches (what real EKS does where evidence is unsure: docs/eks-behaviour.md#open-questions). */
 export const SimulatorSettings = z.strictObject({
-  /** Reject vpc-cni moves of more than one minor (facts §7.1). */
+  /** Reject vpc-cni moves of more than one minor (docs/eks-behaviour.md#the-one-minor-rule). */
   oneMinorRule: z.boolean().default(true),
-  /** UpdateAddon without serviceAccountRoleArn drops the role (facts §7.4). */
+  /** UpdateAddon without serviceAccountRoleArn drops the role (docs/eks-behaviour.md#omitted-role). */
   omittedRoleClears: z.boolean().default(true),
   /** Base virtual seconds of an add-on update or create. */
   updateSeconds: z.number().int().min(1).max(86_400).default(60),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isVersion } from '../versions/parse-version.js';
 
-// EKS's ClusterName shape: 1–100 characters, pattern ^[0-9A-Za-z][A-Za-z0-9\-_]* (facts §3).
+// EKS's ClusterName shape: 1–100 characters, pattern ^[0-9A-Za-z][A-Za-z0-9\-_]*
+// (docs/eks-behaviour.md#names-and-lengths).
 export const ClusterName = z
   .string()
   .min(1)
@@ -16,12 +17,15 @@ export const KubernetesVersion = z.string().regex(/^1\.\d{2}$/, 'must be a Kuber
 
 export const VersionString = z.string().refine(isVersion, 'must be a vpc-cni version such as v1.12.6-eksbuild.2');
 
-/** An EKS build: the add-on API only knows `-eksbuild.N` versions (seeds/000, Considerations). */
+/**
+ * An EKS build: the add-on API only knows `-eksbuild.N` versions (docs/eks-behaviour.md#vpc-cni-versions-and-builds).
+ */
 export const EksBuildVersion = z
   .string()
   .refine((v) => isVersion(v) && v.includes('-eksbuild.'), 'must be an EKS add-on build such as v1.12.6-eksbuild.2');
 
-// RoleArn is 1–255 characters (facts §3); IAM role ARNs in any partition (aws, aws-cn, aws-us-gov, aws-iso-b, …).
+// RoleArn is 1–255 characters (docs/eks-behaviour.md#names-and-lengths); IAM role ARNs in any partition (aws, aws-cn,
+// aws-us-gov, aws-iso-b, …).
 export const RoleArn = z
   .string()
   .max(255)
@@ -45,11 +49,11 @@ export const clusterOfArn = (arn: string | undefined): { accountId: string; regi
   return m ? { region: m[1]!, accountId: m[2]!, name: m[3]! } : undefined;
 };
 
-// facts §3 bounds tags by length only; a control character (NUL, newline, …) is never part of a real tag and
-// would only reach logs and reports.
+// EKS bounds tags by length only (docs/eks-behaviour.md#names-and-lengths); a control character (NUL, newline, …) is
+// never part of a real tag and would only reach logs and reports.
 const noControlCharacters = (text: string): boolean => [...text].every((ch) => ch.charCodeAt(0) >= 0x20 && ch !== '\u007f');
 
-// TagMap: 1–50 entries, key 1–128, value ≤ 256 characters (facts §3).
+// TagMap: 1–50 entries, key 1–128, value ≤ 256 characters (docs/eks-behaviour.md#names-and-lengths).
 export const Tags = z
   .record(
     z.string().min(1).max(128).refine(noControlCharacters, 'must not contain control characters'),

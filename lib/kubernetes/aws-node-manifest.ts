@@ -154,7 +154,7 @@ const hostPath = (name: string, path: string, type?: string): KubeObject => ({ n
  * upstream manifest (config/master/aws-k8s-cni.yaml: init container aws-vpc-cni-init, container aws-node, the
  * network policy agent from v1.14, hostPath volumes, `operator: Exists` toleration, node affinity that keeps it
  * off Fargate), with the install's custom env, resources, tolerations and extras applied over the defaults of its
- * version (facts §10).
+ * version (docs/vpc-cni-settings.md#aws-node-environment-variables).
  *
  * @example
  * awsNodeDaemonSet(rules, cluster, { version: 'v1.15.1', env: { WARM_IP_TARGET: '3' } }, progress).spec.template.spec.containers[0].env

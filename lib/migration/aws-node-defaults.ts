@@ -1,6 +1,9 @@
 import { compareVersions } from '../versions/compare-versions.js';
 
-/** How an aws-node environment variable is typed (facts §10, "Type"). */
+/**
+ * How an aws-node environment variable is typed (the "Type" column of
+ * docs/vpc-cni-settings.md#aws-node-environment-variables).
+ */
 export type EnvType = 'boolean' | 'integer' | 'string';
 
 /** One variable of the aws-node (or aws-vpc-cni-init) container as the upstream manifest knows it. */
@@ -8,20 +11,24 @@ export interface EnvDefault {
   /** The value the stock manifest or the binary uses when the operator did not set one; undefined = none. */
   readonly value: string | undefined;
   readonly type: EnvType;
-  /** First upstream version that reads it (facts §10, "Since"); undefined = long-standing. */
+  /**
+   * First upstream version that reads it (the "Since" column of
+   * docs/vpc-cni-settings.md#aws-node-environment-variables); undefined = long-standing.
+   */
   readonly since?: string;
   /** Set by the stock manifest itself (so a stock DaemonSet carries it). */
   readonly inManifest?: boolean;
 }
 
-// facts §10 (aws/amazon-vpc-cni-k8s README, "CNI Configuration Variables"). `inManifest` marks what the upstream
-// config/master/aws-k8s-cni.yaml writes into the DaemonSet; WARM_PREFIX_TARGET "1" and ENABLE_IPv4/ENABLE_IPv6 are
-// written by the manifest although the README gives no (or another) default.
+// docs/vpc-cni-settings.md#aws-node-environment-variables (aws/amazon-vpc-cni-k8s README, "CNI Configuration
+// Variables"). `inManifest` marks what the upstream config/master/aws-k8s-cni.yaml writes into the DaemonSet;
+// WARM_PREFIX_TARGET "1" and ENABLE_IPv4/ENABLE_IPv6 are written by the manifest although the README gives no (or
+// another) default.
 const b = (value: string | undefined, since?: string, inManifest = false): EnvDefault => ({ value, type: 'boolean', ...(since ? { since } : {}), inManifest });
 const i = (value: string | undefined, since?: string, inManifest = false): EnvDefault => ({ value, type: 'integer', ...(since ? { since } : {}), inManifest });
 const s = (value: string | undefined, since?: string, inManifest = false): EnvDefault => ({ value, type: 'string', ...(since ? { since } : {}), inManifest });
 
-/** The aws-node container's variables with their defaults (facts §10). */
+/** The aws-node container's variables with their defaults (docs/vpc-cni-settings.md#aws-node-environment-variables). */
 export const AWS_NODE_ENV: Readonly<Record<string, EnvDefault>> = {
   ADDITIONAL_ENI_TAGS: s('{}', 'v1.6.0', true),
   ANNOTATE_POD_IP: b('false', 'v1.9.3', true),
@@ -75,7 +82,7 @@ export const AWS_NODE_ENV: Readonly<Record<string, EnvDefault>> = {
   CLUSTER_NAME: s(''),
 };
 
-/** The aws-vpc-cni-init container's variables (facts §10: ENABLE_IPv6 on both containers; §11 InitEnv). */
+/** The aws-vpc-cni-init container's variables (ENABLE_IPv6 on both; docs/vpc-cni-settings.md#the-init-container). */
 export const INIT_ENV: Readonly<Record<string, EnvDefault>> = {
   DISABLE_TCP_EARLY_DEMUX: b('false', 'v1.7.3', true),
   ENABLE_IPv6: b('false', 'v1.10.0', true),
@@ -92,7 +99,10 @@ export const MANIFEST_OWNED_ENV: ReadonlySet<string> = new Set(['MY_NODE_NAME', 
 const BOOLEAN_TRUE = /^(1|t|true)$/i;
 const BOOLEAN_FALSE = /^(0|f|false)$/i;
 
-/** Go's strconv.ParseBool spellings compare as one value (aws-node parses them that way; facts §11). */
+/**
+ * Go's strconv.ParseBool spellings compare as one value (aws-node parses them that way:
+ * docs/vpc-cni-settings.md#values-and-their-spellings).
+ */
 const sameValue = (type: EnvType, a: string, b: string): boolean => {
   if (type === 'boolean') return (BOOLEAN_TRUE.test(a) && BOOLEAN_TRUE.test(b)) || (BOOLEAN_FALSE.test(a) && BOOLEAN_FALSE.test(b)) || a === b;
   if (type === 'integer') return a.trim() === b.trim() || (/^[+-]?\d+$/.test(a) && /^[+-]?\d+$/.test(b) && Number(a) === Number(b));

@@ -18,10 +18,10 @@ export interface FittedTranslation extends Translation {
 const dotted = (path: string): string => path.replace(/^\$\.?/, '');
 
 /**
- * Keeps the carried settings every build on the path accepts (facts §11: EKS refuses the whole request when one
- * key is not in the build's schema) and moves the refused ones to `untranslatable`, naming the build and EKS's
- * reason. Checking every build, not only the first, avoids a migration that creates the add-on and then cannot
- * take the next hop.
+ * Keeps the carried settings every build on the path accepts (docs/vpc-cni-settings.md#configurationvalues: EKS refuses
+ * the whole request when one key is not in the build's schema) and moves the refused ones to `untranslatable`, naming
+ * the build and EKS's reason. Checking every build, not only the first, avoids a migration that creates the add-on and
+ * then cannot take the next hop.
  *
  * @throws InvalidConfigurationSchemaError when a schema is not usable
  * @example

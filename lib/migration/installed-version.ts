@@ -31,7 +31,7 @@ export function parseImage(image: string): CniImage {
 }
 
 /**
- * The installed vpc-cni version, read from the aws-node container's image tag the way seed 000 does it
+ * The installed vpc-cni version, read from the aws-node container's image tag the way the User Guide reads it
  * (`kubectl describe daemonset aws-node … | grep amazon-k8s-cni: | cut -d : -f 3`). Undefined when the tag is not
  * a vpc-cni version (a digest-only or custom tag).
  *

@@ -4,8 +4,9 @@ import type { JsonObject } from '../json.js';
 /** A Kubernetes manifest as the progress table keeps it: plain JSON, or gzip+base64 when it is large. */
 export type ArchivedManifest = { readonly encoding: 'json'; readonly manifest: JsonObject } | { readonly encoding: 'gzip+base64'; readonly data: string };
 
-// DynamoDB items are at most 400 KB (facts §8); the snapshot item also holds the add-on facts, so a manifest above
-// 64 KB of JSON is compressed. A DaemonSet is a few KB, but annotations (last-applied-configuration) can be large.
+// DynamoDB items are at most 400 KB (docs/quotas-and-prices.md#dynamodb); the snapshot item also holds the add-on
+// facts, so a manifest above 64 KB of JSON is compressed. A DaemonSet is a few KB, but annotations
+// (last-applied-configuration) can be large.
 const INLINE_LIMIT = 64 * 1024;
 const ARCHIVE_LIMIT = 300 * 1024;
 

@@ -7,7 +7,10 @@ export interface CarriedSetting {
   /** Dotted path in configurationValues: `env.WARM_IP_TARGET`, `init.env.ENABLE_V6_EGRESS`, `resources`, … */
   readonly key: string;
   readonly value: JsonValue;
-  /** The DaemonSet field it came from, in the notation of EKS's conflict messages (facts §7.3). */
+  /**
+   * The DaemonSet field it came from, in the notation of EKS's conflict messages
+   * (docs/eks-behaviour.md#conflict-resolution).
+   */
   readonly from: string;
 }
 
@@ -62,7 +65,8 @@ const STOCK_RESOURCES = { requests: { cpu: '25m' } };
 const STOCK_TOLERATIONS = [{ operator: 'Exists' }];
 // K8s defaults a probe's timeoutSeconds to 1; the manifest sets 10 from v1.12 on. Either is stock.
 const STOCK_PROBE_TIMEOUTS = new Set([1, 10]);
-// The network policy agent's flags that have configurationValues keys (facts §11: enableNetworkPolicy, nodeAgent.*).
+// The network policy agent's flags that have configurationValues keys (enableNetworkPolicy, nodeAgent.*:
+// docs/vpc-cni-settings.md#the-configuration-schema).
 const NODE_AGENT_FLAGS: Readonly<Record<string, { key: string; stock: string }>> = {
   '--enable-network-policy': { key: 'enableNetworkPolicy', stock: 'false' },
   '--enable-cloudwatch-logs': { key: 'nodeAgent.enableCloudWatchLogs', stock: 'false' },
@@ -130,7 +134,8 @@ function translateEnv(container: Obj, ctx: EnvContext, carried: CarriedSetting[]
       continue;
     }
     const value = typeof entry.value === 'string' ? entry.value : '';
-    // The manifest names the cluster itself; the add-on does the same (facts §10, CLUSTER_NAME).
+    // The manifest names the cluster itself; the add-on does the same (CLUSTER_NAME:
+    // docs/vpc-cni-settings.md#aws-node-environment-variables).
     if (name === 'CLUSTER_NAME' && value === ctx.clusterName) continue;
     if (isDefaultEnvValue(ctx.table, name, value, ctx.version)) continue;
     carried.push({ key: `${ctx.keyPrefix}.${name}`, value, from });
@@ -142,10 +147,11 @@ function translateEnv(container: Obj, ctx: EnvContext, carried: CarriedSetting[]
 /**
  * Translates a self-managed aws-node DaemonSet (and its ServiceAccount) into the managed add-on's
  * `configurationValues` and `serviceAccountRoleArn`: env of `aws-node` and `aws-vpc-cni-init` that differs from the
- * defaults of the installed version (facts §10), resources, tolerations, affinity, probe timeouts and network
- * policy flags that differ from the stock manifest; the IRSA role annotation. Everything else that differs from the
- * stock manifest (sidecars, extra volumes, a mirrored image, node selectors, valueFrom env, …) is listed as
- * untranslatable. Whether a build's schema accepts the carried keys is checked later (fit-to-schema.ts).
+ * defaults of the installed version (docs/vpc-cni-settings.md#aws-node-environment-variables), resources, tolerations,
+ * affinity, probe timeouts and network policy flags that differ from the stock manifest; the IRSA role annotation.
+ * Everything else that differs from the stock manifest (sidecars, extra volumes, a mirrored image, node selectors,
+ * valueFrom env, …) is listed as untranslatable. Whether a build's schema accepts the carried keys is checked later
+ * (fit-to-schema.ts).
  *
  * @example
  * translateSelfManaged(daemonSet, serviceAccount, { clusterName: 'c1', version: 'v1.15.1' }).carried
@@ -213,7 +219,7 @@ export function translateSelfManaged(daemonSet: JsonObject, serviceAccount: Json
   if (strategy !== undefined && (objAt(daemonSet, 'spec')?.updateStrategy as Obj | undefined)?.type !== 'RollingUpdate')
     untranslatable.push({ field: '.spec.updateStrategy', reason: 'the add-on rolls aws-node out with RollingUpdate' });
   else if (rolling && rolling.maxUnavailable !== undefined && rolling.maxUnavailable !== '10%')
-    untranslatable.push({ field: '.spec.updateStrategy.rollingUpdate.maxUnavailable', reason: `is ${String(rolling.maxUnavailable)}; the add-on uses 10% (facts §7.7)` });
+    untranslatable.push({ field: '.spec.updateStrategy.rollingUpdate.maxUnavailable', reason: `is ${String(rolling.maxUnavailable)}; the add-on uses 10%` });
 
   const annotations = objAt(objAt(serviceAccount, 'metadata'), 'annotations') ?? {};
   const role = typeof annotations[ROLE_ANNOTATION] === 'string' ? (annotations[ROLE_ANNOTATION] as string) : null;

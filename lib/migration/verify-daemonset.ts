@@ -29,7 +29,8 @@ const envOf = (containers: unknown, name: string): Map<string, string> => {
  * Compares the aws-node DaemonSet and ServiceAccount read back after CreateAddon with what the migration carried
  * over: the image at the created build, every carried env value of aws-node and aws-vpc-cni-init, resources,
  * tolerations, affinity, and the IRSA annotation. An OVERWRITE create resets anything not sent in
- * configurationValues to the build's defaults (facts §7.3), so a setting the translation forgot shows up here.
+ * configurationValues to the build's defaults (docs/eks-behaviour.md#conflict-resolution), so a setting the translation
+ * forgot shows up here.
  *
  * @example
  * daemonSetDifferences(daemonSet, serviceAccount, { version: 'v1.15.1-eksbuild.1', carried, serviceAccountRoleArn: null })

@@ -1,7 +1,7 @@
 import { CniFleetError } from '../errors.js';
 
 // The operator CLI's own failures live here, not in lib/errors.ts: that file lists the names the state machines
-// match in Retry/Catch, and the template test holds it to exactly those (issue #4, Checks).
+// match in Retry/Catch, and the template test holds it to exactly those.
 
 /** `--stage S` names a stack (`cni-fleet-S`) that DescribeStacks does not find in the account and Region. */
 export class StackNotFoundError extends CniFleetError {

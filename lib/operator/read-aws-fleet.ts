@@ -47,7 +47,10 @@ export interface PlanScope {
 export type EksReader = (target: { readonly region: string; readonly roleArn?: string | undefined }) => EKSClient;
 
 export interface ReadAwsFleetOptions {
-  /** DescribeCluster/DescribeAddon reads in flight at once. Default 10: the SDK retries throttling (facts §1). */
+  /**
+   * DescribeCluster/DescribeAddon reads in flight at once. Default 10: the SDK retries throttling
+   * (docs/eks-behaviour.md#sdk-retries).
+   */
   readonly concurrency?: number;
   /** Account and Region pairs listed at once (ListClusters). Default 8. */
   readonly scopeConcurrency?: number;
@@ -63,8 +66,8 @@ type Read = { readonly facts: ClusterFacts } | { readonly skipped: SkippedCluste
 /**
  * Reads one cluster, without changing anything: DescribeCluster → (the selector's tags) → DescribeAddon(vpc-cni) →
  * for a cluster without the managed add-on, the self-managed aws-node DaemonSet through its Kubernetes API. A 404 on
- * DescribeCluster is a ghost (ListClusters can name clusters being deleted: facts §7.5); any other failure is an
- * error row for this cluster alone.
+ * DescribeCluster is a ghost (ListClusters can name clusters being deleted: docs/eks-behaviour.md#listclusters-ghosts);
+ * any other failure is an error row for this cluster alone.
  */
 async function readCluster(eks: EKSClient, target: PlanTarget, scope: PlanScope): Promise<Read> {
   const { name, region } = target;
@@ -85,7 +88,8 @@ async function readCluster(eks: EKSClient, target: PlanTarget, scope: PlanScope)
     ({ addon } = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: ADDON_NAME })));
   } catch (error) {
     if (!isNotFound(error)) return { unreadable: { name, region, accountId: account ?? null, operation: 'DescribeAddon', error: failure(error) } };
-    // facts §7.2: the same 404 says "No cluster found for name" when the cluster went away between the two calls.
+    // docs/eks-behaviour.md#error-messages: the same 404 says "No cluster found for name" when the cluster went away
+    // between the two calls.
     if (/no cluster found/i.test((error as Error).message)) return { skipped: { name, region, ...(account ? { accountId: account } : {}), reason: 'deleted while being read (DescribeAddon: No cluster found)' } };
   }
   const key = `${account ?? 'unknown-account'}/${region}/${name}`;

@@ -12,7 +12,7 @@ import { parseOrThrow } from '../validation/parse-or-throw.js';
 export const MAX_INLINE_INPUT_BYTES = 48 * 1024;
 
 /**
- * True for a fleet input whose explicit list makes it too big to start with (README, "Execution input").
+ * True for a fleet input whose explicit list makes it too big to start with (docs/workflow.md#execution-input).
  *
  * @example
  * needsStoredList({ clusters: tenThousandClusters }) // true

@@ -7,7 +7,7 @@ export interface WatchOptions {
   readonly intervalMs: number;
   /**
    * Reads before giving up while the execution still runs. A Standard execution may run for a year, so the
-   * caller sizes this; the loop never polls forever (shared/style.md §4: loops have an attempt cap).
+   * caller sizes this; the loop never polls forever (loops have an attempt cap).
    */
   readonly maxPolls: number;
   /** Called with every read, the last one included. */

@@ -11,7 +11,7 @@ export interface ClusterFacts {
   readonly accountId?: string;
   /** The cluster's Kubernetes minor (`DescribeCluster` `cluster.version`), e.g. `1.29`. */
   readonly kubernetesVersion: string;
-  /** ClusterStatus, e.g. `ACTIVE` (facts §4). */
+  /** ClusterStatus, e.g. `ACTIVE` (docs/eks-behaviour.md#statuses). */
   readonly status?: string;
   /** The cluster's tags (DescribeCluster): the fleet's opt-out tag is one of them. */
   readonly tags?: Readonly<Record<string, string>>;
@@ -21,7 +21,7 @@ export interface ClusterFacts {
   readonly fargateOnly?: boolean;
   /** The managed add-on's `addonVersion`, an EKS build. */
   readonly addonVersion?: string;
-  /** The managed add-on's AddonStatus, e.g. `ACTIVE` or `UPDATE_FAILED` (facts §4). */
+  /** The managed add-on's AddonStatus, e.g. `ACTIVE` or `UPDATE_FAILED` (docs/eks-behaviour.md#statuses). */
   readonly addonStatus?: string;
   /** The managed add-on's health issues (DescribeAddon `health.issues`). */
   readonly addonIssues?: readonly { readonly code: string; readonly message: string }[];
@@ -33,10 +33,13 @@ export interface ClusterFacts {
   readonly selfManagedSettings?: Translation;
 }
 
-/** DescribeAddonConfiguration's schema text of one build (facts §11). */
+/** DescribeAddonConfiguration's schema text of one build (docs/vpc-cni-settings.md#the-configuration-schema). */
 export type SchemaFor = (addonVersion: string) => Promise<string>;
 
-/** The builds DescribeAddonVersions offers for one Kubernetes version, newest first (facts §7.5). */
+/**
+ * The builds DescribeAddonVersions offers for one Kubernetes version, newest first
+ * (docs/eks-behaviour.md#add-on-versions-and-compatibility).
+ */
 export type BuildsFor = (kubernetesVersion: string) => Promise<readonly CompatibleBuild[]>;
 
 /** A cluster that was listed but could not be planned, and why (a ghost; a DaemonSet that cannot be read as vpc-cni). */

@@ -44,7 +44,7 @@ export interface ClusterPlan {
   readonly blocked: string | null;
   readonly blockedCode: ClusterBlockCode | null;
   readonly notes: readonly string[];
-  /** A self-managed install: the settings the create carries over and those it cannot (issue #6). */
+  /** A self-managed install: the settings the create carries over and those it cannot (docs/self-managed.md). */
   readonly migration?: { readonly carried: readonly string[]; readonly notCarried: readonly string[]; readonly serviceAccountRoleArn: string | null };
 }
 

@@ -1,7 +1,7 @@
 import { clusterRunView } from '../operator/cluster-run-view.js';
 import type { HopRollout, RecordedNodeFault, RunClusterRecords, RunItem } from '../store/progress-store.js';
 
-/** One cluster in the rehearsal report (README, "Local rehearsal"). */
+/** One cluster in the rehearsal report (docs/operator.md#4-report). */
 export interface ReportCluster {
   readonly name: string;
   readonly region: string;

@@ -50,7 +50,7 @@ export const ClusterExecutionInput = z.strictObject({
 });
 export type ClusterExecutionInput = z.infer<typeof ClusterExecutionInput>;
 
-/** Discovery by region, tags and account (README, "Execution input"). */
+/** Discovery by region, tags and account (docs/workflow.md#execution-input). */
 export const ClusterSelector = z.strictObject({
   regions: z
     .array(Region)
@@ -68,7 +68,10 @@ export const ClusterSelector = z.strictObject({
     .array(z.strictObject({ accountId: AccountId, roleArn: RoleArn }).superRefine(roleInAccount))
     .max(MAX_SELECTOR_ACCOUNTS)
     .optional(),
-  /** Only names starting with this prefix: itself the start of an EKS ClusterName (facts §3). */
+  /**
+   * Only names starting with this prefix: itself the start of an EKS ClusterName
+   * (docs/eks-behaviour.md#names-and-lengths).
+   */
   namePrefix: ClusterName.optional(),
 });
 export type ClusterSelector = z.infer<typeof ClusterSelector>;
@@ -87,7 +90,7 @@ export const FleetExecutionInput = z
   .strictObject({
     runId: RunId.optional(),
     clusters: z.array(ClusterTarget).min(1).max(MAX_LISTED_CLUSTERS).optional(),
-    /** The explicit list, stored under `runId` in the progress table (README, "Execution input"). */
+    /** The explicit list, stored under `runId` in the progress table (docs/workflow.md#execution-input). */
     clustersRef: ClustersRef.optional(),
     selector: ClusterSelector.optional(),
     options: UpgradeOptions.default(UpgradeOptions.parse({})),

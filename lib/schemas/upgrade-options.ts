@@ -3,7 +3,7 @@ import { isVersion } from '../versions/parse-version.js';
 import { Region, TagKey } from '../fleet/names.js';
 import { CONTROL_DEFAULTS as C, UPGRADE_DEFAULTS as D } from './upgrade-defaults.js';
 
-/** `default`, `latest` or an exact EKS build (README, "Execution input"). */
+/** `default`, `latest` or an exact EKS build (docs/workflow.md#execution-input). */
 export const TargetInput = z
   .string()
   .refine((t) => t === 'default' || t === 'latest' || (isVersion(t) && t.includes('-eksbuild.')), 'must be "default", "latest" or an EKS build such as v1.19.0-eksbuild.1');
@@ -85,13 +85,16 @@ export const UpgradeOptions = z.strictObject({
   dryRun: z.boolean().default(D.dryRun),
   /** Allow an exact target older than the installed version (still one minor per hop). */
   allowDowngrade: z.boolean().default(D.allowDowngrade),
-  // PRESERVE keeps custom field edits across the update (seeds/000, "Updating the Amazon EKS add-on").
+  // PRESERVE keeps custom field edits across the update (docs/eks-behaviour.md#conflict-resolution).
   resolveConflicts: z.enum(['PRESERVE', 'OVERWRITE', 'NONE']).default(D.resolveConflicts),
   /** Seconds between polls once the expected duration has passed. */
   pollIntervalSeconds: z.number().int().min(1).max(600).default(D.pollIntervalSeconds),
   /** First wait after an update starts, until the cluster's own last hop duration is known. */
   expectedHopSeconds: z.number().int().min(1).max(3600).default(D.expectedHopSeconds),
-  /** A hop still InProgress after this long fails with HopTimeoutError (Terraform's default is 20 min: facts §peers). */
+  /**
+   * A hop still InProgress after this long fails with HopTimeoutError (Terraform's default is 20 min:
+   * docs/eks-behaviour.md#how-long-an-update-takes).
+   */
   hopTimeoutSeconds: z.number().int().min(60).max(86_400).default(D.hopTimeoutSeconds),
   /**
    * Fleet: lanes (account × Region) upgraded at once within a wave — the Distributed Map's MaxConcurrency. Step

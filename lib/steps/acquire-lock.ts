@@ -7,7 +7,7 @@ import { toPlainJson } from '../json.js';
 
 const isRunTrigger = (t: string): t is RunTrigger => (Object.values(RunTrigger) as string[]).includes(t);
 
-/** How long a lock outlives its last renewal: a crashed execution's lock expires after this (README, Failure behaviour). */
+/** How long a lock outlives its last renewal: a crashed execution's lock expires after this (docs/failure-behaviour.md). */
 export const lockTtlSeconds = (options: { hopTimeoutSeconds: number }): number => options.hopTimeoutSeconds * 2 + 600;
 
 /**

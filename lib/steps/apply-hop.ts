@@ -11,14 +11,15 @@ import type { StepDeps } from './step-deps.js';
 
 /**
  * The clientRequestToken of one hop of one run: the same on every retry of ApplyHop, so EKS (an idempotency
- * token: facts §1) returns the update it already started instead of starting a second one.
+ * token: docs/eks-behaviour.md#idempotency-tokens) returns the update it already started instead of starting a second
+ * one.
  */
 export const hopToken = (runId: string, clusterKey: string, hopIndex: number, version: string): string => {
   const h = createHash('sha256').update(`${runId}|${clusterKey}|${hopIndex}|${version}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 
-/** The version an add-on update moves to, from its params (facts §7.5). */
+/** The version an add-on update moves to, from its params (docs/eks-behaviour.md#the-update-lifecycle). */
 const targetOf = (update: Update | undefined): string | undefined => update?.params?.find((p) => p.type === 'AddonVersion')?.value;
 
 /**
@@ -68,14 +69,14 @@ async function refusalRecorded<T>(
 
 /**
  * ApplyHop: starts the next hop with UpdateAddon — the hop's version, the configured resolveConflicts and the
- * snapshot's IRSA role re-sent every time (facts §7.4: an omitted role reverts to the node role).
- * configurationValues are omitted on purpose: omitted keeps the current custom configuration, while re-sending
- * the snapshot's text would overwrite any change made since and "{}" would reset it (facts §7.4; seeds/000,
- * "If you're not updating a configuration setting, remove --configuration-values"); VerifyUpgrade checks the
- * result against the snapshot. The snapshot's pod identity associations ({serviceAccount, roleArn} pairs) are
- * re-sent every time too, like the role (issue #3): "omitted = no change" is only [MODEL] in facts §7.4, and the
- * same pairs keep the same associations. Without any they are omitted, never sent as [] (which deletes the
- * add-on's associations, facts §7.4); VerifyUpgrade compares the association ARNs with the snapshot's.
+ * snapshot's IRSA role re-sent every time (an omitted role reverts to the node role:
+ * docs/eks-behaviour.md#omitted-role). configurationValues are omitted on purpose: omitted keeps the current custom
+ * configuration, while re-sending the snapshot's text would overwrite any change made since and "{}" would reset it
+ * (docs/eks-behaviour.md#omitted-configurationvalues); VerifyUpgrade checks the result against the snapshot. The
+ * snapshot's pod identity associations ({serviceAccount, roleArn} pairs) are re-sent every time too, like the role:
+ * "omitted = no change" is only the API reference's word (docs/eks-behaviour.md#pod-identity-associations), and the
+ * same pairs keep the same associations. Without any they are omitted, never sent as [] (which deletes the add-on's
+ * associations); VerifyUpgrade compares the association ARNs with the snapshot's.
  *
  * @throws AddonBusyError when someone else's update is in progress; AddonRequestRejectedError when EKS refuses
  *   (the refused hop is recorded FAILED with EKS's error first)
@@ -122,7 +123,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   };
   if (renew) await deps.store.acquireLock(cluster.key, state.executionId, ttl, now, state.runId);
 
-  // The progress log first (issue #5, "check state first"): when an earlier attempt of this ApplyHop already
+  // The progress log first (check state first): when an earlier attempt of this ApplyHop already
   // started the hop and recorded it, and only its result was lost, the retry adopts that hop without a second
   // CreateAddon/UpdateAddon request. (The per-hop clientRequestToken covers the narrower gap between EKS
   // accepting the request and the record being written: EKS answers a repeated token with the same update.)

@@ -9,17 +9,18 @@ export interface CreateHopInput {
   /** The build the add-on is created at (the plan's `create` hop). */
   readonly version: string;
   readonly migration: NonNullable<PlanState['migration']>;
-  /** Per run, cluster and hop: a retried task gets the same add-on back (facts §1, idempotency token). */
+  /** Per run, cluster and hop: a retried task gets the same add-on back (docs/eks-behaviour.md#idempotency-tokens). */
   readonly clientRequestToken: string;
 }
 
 /**
  * The `create` hop of a self-managed migration: CreateAddon at the hop's build with `resolveConflicts: OVERWRITE`
  * (the self-managed DaemonSet's custom fields conflict with EKS's server-side apply; NONE/PRESERVE would end
- * CREATE_FAILED — facts §7.3, seed 000 "add --resolve-conflicts OVERWRITE"), the translated configurationValues
+ * CREATE_FAILED — docs/eks-behaviour.md#conflict-resolution), the translated configurationValues
  * (OVERWRITE resets everything to the build's defaults, so the custom settings must be in the request itself) and
- * the IRSA role from the ServiceAccount. A 409 `Addon already exists.` (facts §7.2) after a lost response or a
- * resumed run adopts the add-on when it is at this build; otherwise EKS's refusal is the hop's failure.
+ * the IRSA role from the ServiceAccount. A 409 `Addon already exists.` (docs/eks-behaviour.md#error-messages) after a
+ * lost response or a resumed run adopts the add-on when it is at this build; otherwise EKS's refusal is the hop's
+ * failure.
  *
  * @throws AddonRequestRejectedError when EKS refuses the request, or an add-on at another build exists
  * @example

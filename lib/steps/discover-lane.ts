@@ -40,8 +40,9 @@ export interface LaneDiscovery {
   readonly laneError: string | null;
 }
 
-// EKS API rate limits are unpublished (facts §8.1: "design with client-side concurrency limits + SDK retries"); ten
-// reads in flight per lane keep discovery to seconds without inviting throttling of the lane's account and Region.
+// EKS API rate limits are unpublished (docs/quotas-and-prices.md#eks-api-request-rates: "design with client-side
+// concurrency limits + SDK retries"); ten reads in flight per lane keep discovery to seconds without inviting
+// throttling of the lane's account and Region.
 const DESCRIBE_CONCURRENCY = 10;
 // A cluster whose add-on cannot be read (self-managed, or unreadable now) is ordered first: a migration is a create
 // plus its hops, the longest work a cluster can have.
@@ -87,8 +88,8 @@ async function expectedHops(eks: EKSClient, cluster: Cluster, options: DiscoverL
  * DiscoverLane: one lane's clusters — its names from the list, or ListClusters in the lane's account and Region
  * (through the account's role) filtered by name prefix and tags — described ten at a time and recorded in batches
  * under the lane's own account: PENDING with their wave and expected hops, SKIPPED (opted out by the skip tag, or
- * gone: ListClusters can list ghosts, facts §7.5) or FAILED (a read EKS keeps refusing). Then the lane's clusters of
- * each wave, longest expected upgrade first, and the run's counters.
+ * gone: ListClusters can list ghosts: docs/eks-behaviour.md#listclusters-ghosts) or FAILED (a read EKS keeps refusing).
+ * Then the lane's clusters of each wave, longest expected upgrade first, and the run's counters.
  *
  * A retry (throttling, 5xx) reads only what earlier attempts did not record. The last attempt (`final`) records
  * what still fails as FAILED; a lane that cannot be listed is recorded with its error. Either way the other lanes,

@@ -66,7 +66,7 @@ export async function planLanes(event: { runId: string; input: unknown }, deps: 
     }),
   });
   // A run id is one run: going on under a finished run's id would rewrite its records (the failure budget marks
-  // its FAILED clusters SKIPPED). Resuming is a new run (README, Failure behaviour).
+  // its FAILED clusters SKIPPED). Resuming is a new run (docs/failure-behaviour.md#resuming-after-a-failure).
   if (run.status !== 'RUNNING') throw new StepAlreadyRecordedError(run.type, run.pk, run.sk, `the run already ended as ${run.status}; resume with a new run id`);
   await deps.store.putLanes(event.runId, lanes);
   await deps.store.initRunCounts(event.runId);

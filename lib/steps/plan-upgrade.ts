@@ -9,7 +9,7 @@ import { decideRollback, findLastHop } from '../controls/rollback.js';
  * PlanUpgrade: the minor-by-minor path from the snapshot's version to the target (lib/versions/plan-path.ts),
  * from the builds EKS offers for the cluster's Kubernetes version. Before any change it checks the cluster's
  * configurationValues against the schema of every version on the path: a key that an intermediate version
- * does not accept would otherwise fail mid-way (facts §11; peers §4 item 5).
+ * does not accept would otherwise fail mid-way (docs/vpc-cni-settings.md#configurationvalues).
  *
  * @throws PlanBlockedError when no safe path exists; UntranslatableSettingsError for self-managed settings the add-on
  *   cannot take over (unless options.acceptUntranslatable); ConfigurationRejectedError naming the version and key

@@ -122,7 +122,7 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   if (!state.snapshot) throw new Error('PollHop needs the snapshot (ASL order)');
   const differences = settingsDifferences(addon, keptSettings(state.snapshot, state.plan));
   if (differences.length > 0) throw new SettingsChangedError(cluster.key, hop.to, differences);
-  // issue #6: a create ends only once the DaemonSet shows the settings the migration carried over.
+  // A create ends only once the DaemonSet shows the settings the migration carried over.
   if (hop.kind === 'create') await verifyMigration(state, hop, deps.eksFor);
   return gateHop(state, deps, { ...hop, polls, durationSeconds }, now);
 }

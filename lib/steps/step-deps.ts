@@ -4,7 +4,7 @@ import type { ProgressStore } from '../store/progress-store.js';
 import type { CatalogueCache } from '../addon/eks-catalogue.js';
 
 /**
- * What every workflow step receives (shared/style.md §3, "side effects are ports passed in"): clients built in
+ * What every workflow step receives (side effects are ports passed in): clients built in
  * one place, the progress store, and the clock. The local runner passes the simulator's virtual clock.
  */
 export interface StepDeps {

@@ -17,8 +17,9 @@ import type { StepDeps } from './step-deps.js';
 
 
 /**
- * The {serviceAccount, roleArn} pair of each association ARN, in order. DescribeAddon lists only the ARNs (facts
- * §3) while UpdateAddon takes pairs, so re-sending them (facts §7.4) needs one DescribePodIdentityAssociation per
+ * The {serviceAccount, roleArn} pair of each association ARN, in order. DescribeAddon lists only the ARNs
+ * (docs/eks-behaviour.md#the-addon-object) while UpdateAddon takes pairs, so re-sending them
+ * (docs/eks-behaviour.md#pod-identity-associations) needs one DescribePodIdentityAssociation per
  * ARN; the association id is the ARN's last segment.
  */
 async function podIdentityPairsOf(eks: EKSClient, clusterName: string, arns: readonly string[], ref: string): Promise<PodIdentityPair[]> {
@@ -154,9 +155,10 @@ async function keepSnapshot(
 /**
  * No managed add-on: the self-managed aws-node DaemonSet is read through the cluster's Kubernetes API (read-only,
  * an EKS token signed by the same credentials as the EKS calls) and stored whole with its ServiceAccount and the
- * translation of its custom settings, before any change (seed 000, "Save the configuration of your currently
- * installed add-on"). The add-on facts are what the migration will create: the IRSA role of the ServiceAccount,
- * no configurationValues yet (PlanUpgrade fits them to the path's schemas).
+ * translation of its custom settings, before any change (the User Guide's "Save the configuration of your currently
+ * installed add-on": https://docs.aws.amazon.com/eks/latest/userguide/vpc-add-on-update.html). The add-on facts are
+ * what the migration will create: the IRSA role of the ServiceAccount, no configurationValues yet (PlanUpgrade fits
+ * them to the path's schemas).
  */
 async function snapshotSelfManaged(
   state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'rollback'>,

@@ -8,8 +8,9 @@ import { daemonSetDifferences } from '../migration/verify-daemonset.js';
 
 /**
  * After the `create` hop is ACTIVE: reads the aws-node DaemonSet and ServiceAccount back through the Kubernetes API
- * and checks that every carried setting and the IRSA role survived (seed 000: "confirm", then the custom settings
- * must be in place). Runs before the next hop, so a lost setting stops the cluster at the first managed version.
+ * and checks that every carried setting and the IRSA role survived (the User Guide's "confirm" step: the custom
+ * settings must be in place, https://docs.aws.amazon.com/eks/latest/userguide/vpc-add-on-create.html). Runs before the
+ * next hop, so a lost setting stops the cluster at the first managed version.
  *
  * @throws VerificationFailedError listing every setting that did not survive
  * @example

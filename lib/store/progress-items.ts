@@ -79,11 +79,14 @@ export interface RecordedHopError extends RecordedError {
   readonly code?: string;
 }
 
-/** An EKS AddonIssue (facts §3), e.g. `{ code: 'InsufficientNumberOfReplicas', message, resourceIds: null }`. */
+/**
+ * An EKS AddonIssue (docs/eks-behaviour.md#the-addon-object), e.g. `{ code: 'InsufficientNumberOfReplicas', message,
+ * resourceIds: null }`.
+ */
 export interface HealthIssue {
   readonly code: string;
   readonly message: string;
-  // Real EKS sends an explicit null here (facts §1, `null` members).
+  // Real EKS sends an explicit null here (docs/eks-behaviour.md#explicit-nulls).
   readonly resourceIds?: readonly string[] | null;
 }
 
@@ -188,13 +191,16 @@ export type AddonSnapshot = {
   /** The JSON or YAML text EKS returned; null when the add-on had none. */
   readonly configurationValues: string | null;
   readonly serviceAccountRoleArn: string | null;
-  /** Association ARNs (DescribeAddon, facts §3) or `{ serviceAccount, roleArn }` pairs for a restore. */
+  /**
+   * Association ARNs (DescribeAddon: docs/eks-behaviour.md#the-addon-object) or `{ serviceAccount, roleArn }` pairs for
+   * a restore.
+   */
   readonly podIdentityAssociations: readonly (string | { readonly serviceAccount: string; readonly roleArn: string })[];
   readonly kubernetesVersion: string;
   /** ISO 8601. */
   readonly takenAt: string;
   /**
-   * A self-managed install (issue #6): the aws-node DaemonSet and ServiceAccount manifests as found
+   * A self-managed install (docs/self-managed.md): the aws-node DaemonSet and ServiceAccount manifests as found
    * (lib/migration/manifest-archive.ts: JSON, or gzip+base64 above 64 KB so the item stays under DynamoDB's
    * 400 KB), the image, and the translation into configurationValues.
    */

@@ -11,8 +11,8 @@ export interface ClusterRefParts {
 
 /**
  * The key that names a cluster across accounts and regions: `${accountId}/${region}/${clusterName}`.
- * None of the three parts can contain `/` or `#` (facts §3 ClusterName; 12-digit account ids; region
- * names), so the key can sit inside a sort key and be split again.
+ * None of the three parts can contain `/` or `#` (ClusterName: docs/eks-behaviour.md#names-and-lengths; 12-digit
+ * account ids; region names), so the key can sit inside a sort key and be split again.
  *
  * @throws InputValidationError when a part is not an account id, a region or an EKS cluster name
  * @example

@@ -20,7 +20,7 @@ export function compareVersions(a: Comparable, b: Comparable): number {
 
 /**
  * The minor line of a version as a comparable integer (`v1.12.6` → 1012), so minor distances are plain
- * subtraction: EKS counts vpc-cni steps in minor versions (facts §7.1).
+ * subtraction: EKS counts vpc-cni steps in minor versions (docs/eks-behaviour.md#the-one-minor-rule).
  *
  * @example
  * minorIndex('v1.12.6-eksbuild.2') - minorIndex('v1.10.1-eksbuild.1') // 2

@@ -11,8 +11,9 @@ export interface VpcCniVersion {
   readonly raw: string;
 }
 
-// Versions are "major-version.minor-version.patch-version-eksbuild.build-number" (seeds/000, Considerations);
-// self-managed DaemonSet images carry the plain upstream tag (seeds/000, "Creating the Amazon EKS add-on").
+// Versions are "major-version.minor-version.patch-version-eksbuild.build-number"
+// (docs/eks-behaviour.md#vpc-cni-versions-and-builds); self-managed DaemonSet images carry the plain upstream tag (the
+// same section).
 const VERSION = /^v(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})(?:-eksbuild\.([1-9]\d{0,3}))?$/;
 
 /**

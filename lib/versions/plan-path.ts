@@ -26,7 +26,7 @@ export interface PlanPathInput {
   readonly allowDowngrade?: boolean;
 }
 
-// The v1.7.0 gate (seeds/002; facts §9.3 item 2): "To upgrade to VPC CNI v1.12.0 or later, you must upgrade to
+// The v1.7.0 gate (docs/eks-behaviour.md#the-v17-gate): "To upgrade to VPC CNI v1.12.0 or later, you must upgrade to
 // VPC CNI v1.7.0 first". Minor-by-minor walks honour it by construction; only a create can jump over v1.7.
 const GATE_MINOR = minorIndex('v1.7.0');
 const GATED_MINOR = minorIndex('v1.12.0');
@@ -103,8 +103,8 @@ export function planPath(input: PlanPathInput): UpgradePlan {
     push(createAt, HopKind.CREATE);
   }
 
-  // facts §7.1: EKS rejects vpc-cni moves of more than one minor ("can only go up or down 1 minor version at a
-  // time"), so every minor line between here and the target gets its own hop.
+  // docs/eks-behaviour.md#the-one-minor-rule: EKS rejects vpc-cni moves of more than one minor ("can only go up or down
+  // 1 minor version at a time"), so every minor line between here and the target gets its own hop.
   for (let line = minorIndex(hops.at(-1)?.to ?? from); line !== targetLine; ) {
     line += step;
     const to = buildOf(line);

@@ -30,7 +30,8 @@ export type ResolvedTarget =
 export function parseTargetSpec(input: string, field = 'target'): TargetSpec {
   if (input === 'default' || input === 'latest') return { kind: input };
   const version = parseVersion(input, field);
-  // The add-on API only knows -eksbuild.N versions (seeds/000, Considerations); a bare tag is a self-managed image.
+  // The add-on API only knows -eksbuild.N versions (docs/eks-behaviour.md#vpc-cni-versions-and-builds); a bare tag is a
+  // self-managed image.
   if (version.eksbuild === undefined)
     throw new InputValidationError(field, `"${input}" is an upstream tag; the add-on needs an EKS build such as ${input}-eksbuild.1, or "default" or "latest"`);
   return { kind: 'exact', version: version.raw };
@@ -57,14 +58,16 @@ export function resolveTarget(spec: TargetSpec | string, builds: readonly Compat
       return { ok: true, version: newest.version, symbolic: true };
     }
     case 'default': {
-      // facts §7.5: exactly one build per clusterVersion is flagged defaultVersion; trust nothing more than that.
+      // docs/eks-behaviour.md#add-on-versions-and-compatibility: exactly one build per clusterVersion is flagged
+      // defaultVersion; trust nothing more than that.
       const flagged = builds.filter((b) => b.isDefault).sort((a, b) => compareVersions(b.version, a.version))[0];
       if (!flagged) return blocked(PlanBlockCode.NO_DEFAULT_BUILD, `no vpc-cni build is flagged default for Kubernetes ${kubernetesVersion}`);
       return { ok: true, version: flagged.version, symbolic: true };
     }
     case 'exact': {
       const offered = builds.some((b) => compareVersions(b.version, target.version) === 0);
-      // facts §7.2: EKS answers "Addon version specified is not supported" for a build not offered to the cluster.
+      // docs/eks-behaviour.md#error-messages: EKS answers "Addon version specified is not supported" for a build not
+      // offered to the cluster.
       if (!offered) return blocked(PlanBlockCode.TARGET_NOT_OFFERED, `${target.version} is not offered for Kubernetes ${kubernetesVersion}`);
       return { ok: true, version: target.version, symbolic: false };
     }

@@ -26,8 +26,8 @@ export const CarriedSettingState = z.object({ key: z.string(), value: z.json(), 
 export const UntranslatableSettingState = z.object({ field: z.string(), reason: z.string() });
 
 /**
- * A self-managed install as TakeSnapshot found it (issue #6). The manifests themselves are only in the DynamoDB
- * snapshot item: the state that flows between tasks keeps the translation, not kilobytes of YAML.
+ * A self-managed install as TakeSnapshot found it (docs/self-managed.md). The manifests themselves are only in the
+ * DynamoDB snapshot item: the state that flows between tasks keeps the translation, not kilobytes of YAML.
  */
 export const SelfManagedState = z.object({
   image: z.string(),
@@ -36,7 +36,10 @@ export const SelfManagedState = z.object({
 });
 export type SelfManagedState = z.infer<typeof SelfManagedState>;
 
-/** One pod identity association as UpdateAddon/CreateAddon take it (AddonPodIdentityAssociations: facts §3). */
+/**
+ * One pod identity association as UpdateAddon/CreateAddon take it (AddonPodIdentityAssociations:
+ * docs/eks-behaviour.md#the-addon-object).
+ */
 export const PodIdentityPair = z.object({ serviceAccount: z.string(), roleArn: z.string() });
 export type PodIdentityPair = z.infer<typeof PodIdentityPair>;
 
@@ -67,11 +70,12 @@ export const Snapshot = z.object({
   addonStatus: z.string().nullable(),
   configurationValues: z.string().nullable(),
   serviceAccountRoleArn: z.string().nullable(),
-  /** Association ARNs owned by the add-on (DescribeAddon: facts §3). */
+  /** Association ARNs owned by the add-on (DescribeAddon: docs/eks-behaviour.md#the-addon-object). */
   podIdentityAssociations: z.array(z.string()),
   /**
    * What those associations are (DescribePodIdentityAssociation), in the order of the ARNs: ApplyHop re-sends
-   * them with every UpdateAddon (issue #3, facts §7.4). Default [] for states written before the field existed.
+   * them with every UpdateAddon (docs/eks-behaviour.md#pod-identity-associations). Default [] for states written before
+   * the field existed.
    */
   podIdentityPairs: z.array(PodIdentityPair).default([]),
   takenAt: z.string(),

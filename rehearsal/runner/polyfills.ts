@@ -1,4 +1,5 @@
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (shared/facts/toolchain.md).
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks
+// (docs/toolchain.md#node-20-and-aws-local-stepfunctions).
 interface PromiseWithResolversCtor {
   withResolvers?: <T>() => { promise: Promise<T>; resolve: (value: T) => void; reject: (reason?: unknown) => void };
 }

@@ -4,13 +4,13 @@ import { VPC_CNI } from '../model.js';
 import { paginate } from '../pagination.js';
 import type { OperationHandler } from './context.js';
 
-// facts §7.5: what EKS reports for vpc-cni in DescribeAddonVersions.
+// docs/eks-behaviour.md#add-on-versions-and-compatibility: what EKS reports for vpc-cni in DescribeAddonVersions.
 const ADDON_INFO = { addonName: VPC_CNI, type: 'networking', owner: 'aws', publisher: 'eks', defaultNamespace: 'kube-system' } as const;
 
 /**
- * DescribeAddonVersions (facts §2, §7.5): vpc-cni's builds newest first; with `kubernetesVersion`, only the
- * builds offered for it, each with that one compatibility entry, exactly one flagged `defaultVersion`.
- * Filters `addonName`, `types`, `publishers`, `owners` that exclude vpc-cni give an empty list.
+ * DescribeAddonVersions (docs/eks-behaviour.md#add-on-versions-and-compatibility): vpc-cni's builds newest first; with
+ * `kubernetesVersion`, only the builds offered for it, each with that one compatibility entry, exactly one flagged
+ * `defaultVersion`. Filters `addonName`, `types`, `publishers`, `owners` that exclude vpc-cni give an empty list.
  *
  * Pagination: real EKS counts add-ons against `maxResults` and, with one add-on, would never page. The
  * simulator counts *addonVersions* instead, so a page holds at most `maxResults` versions inside one
@@ -45,8 +45,8 @@ export const describeAddonVersions: OperationHandler = ({ world, query }) => {
 };
 
 /**
- * DescribeAddonConfiguration (facts §2, §11): the build's JSON schema as a string, and the service account
- * vpc-cni's pod identity uses. Error texts UNVERIFIED.
+ * DescribeAddonConfiguration (docs/vpc-cni-settings.md#the-configuration-schema): the build's JSON schema as a string,
+ * and the service account vpc-cni's pod identity uses. Error texts UNVERIFIED.
  */
 export const describeAddonConfiguration: OperationHandler = ({ world, query }) => {
   const addonName = query.get('addonName');

@@ -55,42 +55,49 @@ function requireActiveCluster(cluster: SimCluster, action: string, fields: EksEr
   );
 }
 
-/** The build must exist and be offered for the cluster's Kubernetes version (facts §7.2, §9 "Simulator seeding"). */
+/**
+ * The build must exist and be offered for the cluster's Kubernetes version (docs/eks-behaviour.md#error-messages,
+ * docs/eks-behaviour.md#vpc-cni-versions-and-builds).
+ */
 function requireCompatibleVersion(world: SimWorld, cluster: SimCluster, version: string, fields: EksErrorFields): void {
   const build = world.catalogue.find(version);
   if (!build || !build.kubernetesVersions.includes(cluster.kubernetesVersion)) throw versionNotSupported(fields.clusterName, fields.addonName ?? VPC_CNI);
 }
 
-/** `configurationValues` must fit the target build's schema; EKS answers 400 with the §11 message. */
+/**
+ * `configurationValues` must fit the target build's schema; EKS answers 400 with its message
+ * (docs/vpc-cni-settings.md#eks-refusal-message).
+ */
 function requireValidConfiguration(version: string, text: string, fields: EksErrorFields): void {
   const verdict = checkConfiguration(configurationSchemaFor(version), text);
   if (!verdict.accepted) throw invalidParameter(configurationRefusal(verdict.reasons), fields);
 }
 
-/** ListAddons (facts §2), paginated (§6). */
+/** ListAddons, paginated (docs/eks-behaviour.md#pagination). */
 export const listAddons: OperationHandler = ({ world, scope, params, query }) => {
   const cluster = world.require(scope, params.clusterName ?? '');
   const page = paginate(cluster.addon ? [cluster.addon.addonName] : [], query, `ListAddons/${cluster.uid}`, { clusterName: cluster.name });
   return { addons: page.items, nextToken: page.nextToken };
 };
 
-/** DescribeAddon (facts §2); 404 `No addon: X found in cluster: Y` (facts §7.2). */
+/** DescribeAddon; 404 `No addon: X found in cluster: Y` (docs/eks-behaviour.md#error-messages). */
 export const describeAddon: OperationHandler = ({ world, scope, params }) => {
   const cluster = world.require(scope, params.clusterName ?? '');
   return { addon: renderAddon(cluster, requireAddon(cluster, params.addonName ?? '')) };
 };
 
 /**
- * CreateAddon (facts §2): the add-on goes CREATING and, after the change duration, ACTIVE (no Update object,
+ * CreateAddon: the add-on goes CREATING and, after the change duration, ACTIVE (no Update object,
  * as in EKS). Over a self-managed install with custom settings, NONE and PRESERVE end CREATE_FAILED with a
- * ConfigurationConflict issue listing the conflicting fields; OVERWRITE replaces them (facts §7.3).
+ * ConfigurationConflict issue listing the conflicting fields; OVERWRITE replaces them
+ * (docs/eks-behaviour.md#conflict-resolution).
  */
 export const createAddon: OperationHandler = ({ world, scope, params, body, now }) => {
   const cluster = world.require(scope, params.clusterName ?? '');
   const addonName = requiredString(body, 'addonName', { clusterName: cluster.name });
   const fields = { clusterName: cluster.name, addonName };
   const token = optionalString(body, 'clientRequestToken');
-  // Idempotency (facts §1): the same token returns the add-on that request created.
+  // Idempotency (docs/eks-behaviour.md#idempotency-tokens): the same token returns the add-on that request created.
   if (token !== undefined && cluster.addon?.createToken === token) return { addon: renderAddon(cluster, cluster.addon) };
   // UNVERIFIED wording: the simulator offers vpc-cni only.
   if (addonName !== VPC_CNI) throw invalidParameter(`Addon ${addonName} specified is not supported`, fields);
@@ -108,7 +115,8 @@ export const createAddon: OperationHandler = ({ world, scope, params, body, now 
   const podIdentityAssociations = optionalPodIdentityAssociations(body, fields) ?? [];
   const tags = optionalStringMap(body, 'tags') ?? {};
 
-  // facts §7.3: the API default for an omitted resolveConflicts is UNVERIFIED; eksctl documents NONE.
+  // docs/eks-behaviour.md#conflict-resolution: the API default for an omitted resolveConflicts is UNVERIFIED; eksctl
+  // documents NONE.
   const mode = resolveConflicts?.mode ?? 'NONE';
   const conflicts = cluster.selfManaged && mode !== 'OVERWRITE' ? selfManagedConflicts(cluster.selfManaged) : [];
   const target: AddonSettings = {
@@ -140,7 +148,8 @@ export const createAddon: OperationHandler = ({ world, scope, params, body, now 
 };
 
 /**
- * UpdateAddon (facts §2, §7.4, §7.5): validates, records an InProgress AddonUpdate with the requested
+ * UpdateAddon (docs/eks-behaviour.md#what-updateaddon-does-with-omitted-members,
+ * docs/eks-behaviour.md#the-update-lifecycle): validates, records an InProgress AddonUpdate with the requested
  * params, and moves the add-on to UPDATING; the change lands after its duration (lifecycle.ts).
  */
 export const updateAddon: OperationHandler = ({ world, scope, params, body, now }) => {
@@ -149,26 +158,30 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
   const fields = { clusterName: cluster.name, addonName };
   const addon = requireAddon(cluster, addonName);
   const token = optionalString(body, 'clientRequestToken');
-  // Idempotency (facts §1): a retried request with the same token gets the same update, not a 409.
+  // Idempotency (docs/eks-behaviour.md#idempotency-tokens): a retried request with the same token gets the same update,
+  // not a 409.
   const replay = token === undefined ? undefined : cluster.updates.find((u) => u.addonName === addonName && u.clientRequestToken === token);
   if (replay) return { update: renderUpdate(replay) };
   requireActiveCluster(cluster, 'AddonUpdate', fields);
-  // facts §7.2: 409 while EKS is busy with the add-on. A failed or degraded add-on can be updated again.
+  // docs/eks-behaviour.md#error-messages: 409 while EKS is busy with the add-on. A failed or degraded add-on can be
+  // updated again.
   if (BUSY_STATES.has(addon.status)) throw addonBusy(cluster.name, addonName, addon.status);
 
   const current = addon.settings;
   const requestedVersion = optionalString(body, 'addonVersion');
-  const addonVersion = requestedVersion ?? current.addonVersion; // facts §7.4: omitted = unchanged
+  // Omitted = unchanged (docs/eks-behaviour.md#omitted-version).
+  const addonVersion = requestedVersion ?? current.addonVersion;
   if (requestedVersion !== undefined) {
     requireCompatibleVersion(world, cluster, requestedVersion, fields);
-    // facts §7.1: "up or down 1 minor version at a time"; patch/eksbuild moves within a minor are free.
+    // docs/eks-behaviour.md#the-one-minor-rule: "up or down 1 minor version at a time"; patch/eksbuild moves within a
+    // minor are free.
     if (world.settings.oneMinorRule && !withinOneMinor(current.addonVersion, requestedVersion))
       throw oneMinorAtATime(cluster.name, addonName);
   }
   const resolveConflicts = optionalResolveConflicts(body, fields);
   const configurationValues = optionalString(body, 'configurationValues');
-  // facts §7.4: omitted keeps the current configuration, '{}' resets it. Assumption: the configuration that
-  // will run on the target build, kept or sent, must fit that build's schema.
+  // docs/eks-behaviour.md#omitted-configurationvalues: omitted keeps the current configuration, '{}' resets it.
+  // Assumption: the configuration that will run on the target build, kept or sent, must fit that build's schema.
   const nextConfiguration = configurationValues ?? current.configurationValues;
   if (nextConfiguration !== undefined) requireValidConfiguration(addonVersion, nextConfiguration, fields);
   const serviceAccountRoleArn = optionalRoleArn(body, 'serviceAccountRoleArn', fields);
@@ -177,13 +190,14 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
   const target: AddonSettings = {
     addonVersion,
     configurationValues: nextConfiguration,
-    // facts §7.4: an omitted role reverts the add-on to the node role (configurable: omittedRoleClears).
+    // docs/eks-behaviour.md#omitted-role: an omitted role reverts the add-on to the node role (configurable:
+    // omittedRoleClears).
     serviceAccountRoleArn: serviceAccountRoleArn ?? (world.settings.omittedRoleClears ? undefined : current.serviceAccountRoleArn),
-    // facts §7.4: omitted = no change, [] = delete the add-on's associations.
+    // docs/eks-behaviour.md#pod-identity-associations: omitted = no change, [] = delete the add-on's associations.
     podIdentityAssociations:
       podIdentityAssociations === undefined ? current.podIdentityAssociations : world.podIdentityAssociations(cluster, podIdentityAssociations, now),
   };
-  // facts §7.5: params in this order, only those that were sent; values as sent.
+  // docs/eks-behaviour.md#the-update-lifecycle: params in this order, only those that were sent; values as sent.
   const updateParams: SimUpdateParam[] = [];
   if (requestedVersion !== undefined) updateParams.push({ type: 'AddonVersion', value: requestedVersion });
   if (serviceAccountRoleArn !== undefined) updateParams.push({ type: 'ServiceAccountRoleArn', value: serviceAccountRoleArn });
@@ -222,8 +236,8 @@ export const updateAddon: OperationHandler = ({ world, scope, params, body, now 
 };
 
 /**
- * DeleteAddon (facts §2, §7.5): DELETING, then gone after `updateSeconds`; `preserve=true` leaves the
- * software on the cluster as a self-managed install. EKS declares no ResourceInUseException for it, so
+ * DeleteAddon (docs/eks-behaviour.md#the-update-lifecycle): DELETING, then gone after `updateSeconds`; `preserve=true`
+ * leaves the software on the cluster as a self-managed install. EKS declares no ResourceInUseException for it, so
  * deleting a busy add-on is accepted and cancels its in-flight update.
  */
 export const deleteAddon: OperationHandler = ({ world, scope, params, query, now }) => {

@@ -1,7 +1,8 @@
 import { EksApiError, constraintViolation, invalidParameter, type EksErrorFields } from '../eks-api-error.js';
 
 // Readers for request members. A member of the wrong JSON type is what AWS's restJson1 front end refuses
-// with SerializationException; values that break a model constraint (facts §3) get InvalidParameterException.
+// with SerializationException; values that break a model constraint (docs/eks-behaviour.md#names-and-lengths) get
+// InvalidParameterException.
 
 const wrongType = (name: string, expected: string): EksApiError =>
   new EksApiError('SerializationException', `Unexpected value type for member ${name}: expected ${expected}.`);
@@ -27,7 +28,10 @@ export function optionalStringMap(body: Record<string, unknown>, name: string): 
   return { ...(value as Record<string, string>) };
 }
 
-/** RoleArn: 1–255 characters (facts §3); the Go SDK refuses "" client-side, the JS SDK does not (facts §7.2). */
+/**
+ * RoleArn: 1–255 characters; the Go SDK refuses "" client-side, the JS SDK does not
+ * (docs/eks-behaviour.md#names-and-lengths).
+ */
 export function optionalRoleArn(body: Record<string, unknown>, name: string, fields: EksErrorFields): string | undefined {
   const value = optionalString(body, name);
   if (value === undefined) return undefined;
@@ -36,7 +40,7 @@ export function optionalRoleArn(body: Record<string, unknown>, name: string, fie
   return value;
 }
 
-/** AddonPodIdentityAssociations: serviceAccount and roleArn both required (facts §3). */
+/** AddonPodIdentityAssociations: serviceAccount and roleArn both required (docs/eks-behaviour.md#the-addon-object). */
 export function optionalPodIdentityAssociations(
   body: Record<string, unknown>,
   fields: EksErrorFields,
@@ -57,7 +61,8 @@ export type ResolveConflicts = (typeof RESOLVE_CONFLICTS)[number];
 
 /**
  * `resolveConflicts`, accepted in any case because eksctl sent lowercase `overwrite` and EKS took it
- * (facts §7.3); `sent` keeps the caller's spelling for the update's ResolveConflicts param.
+ * (docs/eks-behaviour.md#conflict-resolution); `sent` keeps the caller's spelling for the update's ResolveConflicts
+ * param.
  */
 export function optionalResolveConflicts(body: Record<string, unknown>, fields: EksErrorFields): { sent: string; mode: ResolveConflicts } | undefined {
   const sent = optionalString(body, 'resolveConflicts');

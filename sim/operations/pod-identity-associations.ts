@@ -4,8 +4,9 @@ import type { OperationHandler } from './context.js';
 
 /**
  * DescribePodIdentityAssociation (`GET /clusters/{name}/pod-identity-associations/{associationId}`): the
- * associations the vpc-cni add-on owns (the Addon shape lists only their ARNs, facts §3), so a snapshot can
- * learn the {serviceAccount, roleArn} pairs that UpdateAddon re-sends (facts §7.4). UNVERIFIED wording of the 404.
+ * associations the vpc-cni add-on owns (the Addon shape lists only their ARNs: docs/eks-behaviour.md#the-addon-object),
+ * so a snapshot can learn the {serviceAccount, roleArn} pairs that UpdateAddon re-sends
+ * (docs/eks-behaviour.md#pod-identity-associations). UNVERIFIED wording of the 404.
  */
 export const describePodIdentityAssociation: OperationHandler = ({ world, scope, params }) => {
   const cluster = world.require(scope, params.clusterName ?? '');

@@ -6,7 +6,7 @@ import type { OperationHandler } from './context.js';
 import { describePodIdentityAssociation } from './pod-identity-associations.js';
 import { describeUpdate, listUpdates } from './updates.js';
 
-/** The handler of each of the 12 operations (facts §2; DescribePodIdentityAssociation: issue #3). */
+/** The handler of each of the 12 operations (docs/eks-behaviour.md#operations). */
 export const OPERATIONS: Readonly<Record<EksOperation, OperationHandler>> = {
   ListClusters: listClusters,
   DescribeCluster: describeCluster,

@@ -4,9 +4,9 @@ import { renderUpdate } from '../render.js';
 import type { OperationHandler } from './context.js';
 
 /**
- * DescribeUpdate (facts §2). An add-on update is found only with the matching `?addonName=`; without it EKS
- * answers 404 `No update found for ID: X` (facts §7.2, aws/aws-cli#10252). Control-plane updates are found
- * without any qualifier.
+ * DescribeUpdate (docs/eks-behaviour.md#describeupdate-needs-addonname). An add-on update is found only with the
+ * matching `?addonName=`; without it EKS answers 404 `No update found for ID: X` (aws/aws-cli#10252). Control-plane
+ * updates are found without any qualifier.
  */
 export const describeUpdate: OperationHandler = ({ world, scope, params, query }) => {
   const cluster = world.require(scope, params.clusterName ?? '');
@@ -19,9 +19,9 @@ export const describeUpdate: OperationHandler = ({ world, scope, params, query }
 };
 
 /**
- * ListUpdates (facts §2, §6): with `addonName`, that add-on's update ids (404 when it is not installed);
- * without, the control-plane updates. Oldest first (EKS's order is not documented). Node groups are not
- * simulated: UNVERIFIED wording for the 404.
+ * ListUpdates (docs/eks-behaviour.md#pagination): with `addonName`, that add-on's update ids (404 when it
+ * is not installed); without, the control-plane updates. Oldest first (EKS's order is not documented). Node groups are
+ * not simulated: UNVERIFIED wording for the 404.
  */
 export const listUpdates: OperationHandler = ({ world, scope, params, query }) => {
   const cluster = world.require(scope, params.clusterName ?? '');

@@ -5,19 +5,19 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, cli } from '../helpers/cli-process.js';
 
-// The README's command table against the compiled CLI's own help: the same commands, and each row names exactly
+// The command table of docs/cli.md against the compiled CLI's own help: the same commands, and each row names exactly
 // the command's own options (the options every AWS command shares are described once, below the table).
 const SHARED = new Set(['--region', '--profile', '--endpoint-url', '--output', '--json', '--query', '--no-color', '--debug', '--help']);
 const optionsIn = (text: string): Set<string> => new Set([...text.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]));
 
-describe('the README\'s command section', () => {
+describe('the command section of docs/cli.md', () => {
   let dir: string;
   let rows: Map<string, Set<string>>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cni-fleet-readme-'));
-    const readme = await readFile(join(import.meta.dirname, '../../README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('### Operator CLI'));
+    const readme = await readFile(join(import.meta.dirname, '../../docs/cli.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Commands'), readme.indexOf('## Operator CLI'));
     rows = new Map(
       [...section.matchAll(/^\| `cni-fleet ([a-z]+)([^`]*)` \|/gm)].map((m) => [m[1]!, optionsIn(m[2]!)]),
     );

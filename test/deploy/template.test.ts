@@ -779,7 +779,8 @@ describe('serverless package (dev stage)', () => {
       for (const [id, s] of passRole) {
         expect(asArray(s.Action), id).toEqual(['iam:PassRole']);
         expect(asArray(s.Resource).map(resourceText), id).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${stageParams.cniRoleNamePattern}`]);
-        // eks.amazonaws.com: the IRSA role; pods.eks.amazonaws.com: the pod identity associations' roles (facts §7.4).
+        // eks.amazonaws.com: the IRSA role; pods.eks.amazonaws.com: the pod identity associations' roles
+        // (docs/eks-behaviour.md#omitted-role).
         expect([{ StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } }, { StringEquals: { 'iam:PassedToService': 'pods.eks.amazonaws.com' } }], id).toContainEqual(s.Condition);
       }
       expect(new Set(passRole.map(([, s]) => JSON.stringify(s.Condition))).size, 'both services').toBe(2);

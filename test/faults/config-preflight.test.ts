@@ -8,9 +8,10 @@ import { keyOf } from './fault-rig.js';
 
 // configurationValues valid for the installed build but not for a build on the path. The simulator's schemas
 // (sim/configuration-schemas.ts) only gain keys with newer builds, so the path that meets an older schema is a
-// downgrade: v1.15.5 → v1.14.1 → v1.13.4, and env.ENABLE_V4_EGRESS arrived in v1.15.1 (facts §10). The first
-// schema to refuse it is the intermediate v1.14.1's: naming that version, not the target's, shows every hop's
-// schema is checked, in order, before the first change.
+// downgrade: v1.15.5 → v1.14.1 → v1.13.4, and env.ENABLE_V4_EGRESS arrived in v1.15.1
+// (docs/vpc-cni-settings.md#aws-node-environment-variables). The first schema to refuse it is the intermediate
+// v1.14.1's: naming that version, not the target's, shows every hop's schema is checked, in order, before the first
+// change.
 const CONFIG = '{"env":{"ENABLE_V4_EGRESS":"false","WARM_IP_TARGET":"5"}}';
 
 describe('fault matrix: configuration invalid for a version on the path', () => {

@@ -7,8 +7,9 @@ import type { ProgressStore, RunClusterRecords } from '../../lib/store/progress-
 import { matrixRow } from './fault-matrix.js';
 import { keyOf, statesOf } from './fault-rig.js';
 
-// EKS-side faults of issue #5's matrix, injected by the simulator (fleet-file faults) into one fleet run of the
-// real definitions: each cluster carries one fault, a healthy bystander proves the rest of the fleet goes on.
+// EKS-side faults of the fault matrix (test/faults/fault-matrix.ts), injected by the simulator (fleet-file faults) into
+// one fleet run of the real definitions: each cluster carries one fault, a healthy bystander proves the rest of the
+// fleet goes on.
 const ROLE = 'arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole';
 const CONFIG = '{"env":{"WARM_IP_TARGET":"5"}}';
 const HOP_TIMEOUT_SECONDS = 300;

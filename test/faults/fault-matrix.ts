@@ -1,6 +1,6 @@
 import type { TestContext } from 'vitest';
 
-/** One row of the fault matrix (issue #5, "Report"): what was injected, what must happen, what did. */
+/** One row of the fault matrix: what was injected, what must happen, what did. */
 export interface FaultRow {
   readonly scenario: string;
   readonly expected: string;

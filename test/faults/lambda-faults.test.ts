@@ -166,7 +166,7 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
     // Prepare
     const row = matrixRow(
       context,
-      'Settings after each hop (omitted role clears it, as facts §7.4 reports); role and pod identity pairs re-sent on every UpdateAddon',
+      'Settings after each hop (omitted role clears it, as EKS was reported to do); role and pod identity pairs re-sent on every UpdateAddon',
       'at every hop recorded done the simulator’s add-on has the snapshot’s configuration, role and associations; every update carries the snapshot’s pairs',
     );
     // Act
@@ -178,7 +178,8 @@ describe('fault matrix: Lambda faults mid-hop, and settings after every hop', ()
         JSON.stringify(o.now.podIdentityAssociations) !== JSON.stringify([...o.snapshot.podIdentityAssociations].sort()) ||
         JSON.stringify(o.now.podIdentityPairs) !== JSON.stringify(o.snapshot.podIdentityPairs),
     );
-    // What each UpdateAddon asked for (facts §7.5: the update's params list the members sent, values as sent).
+    // What each UpdateAddon asked for (the update's params list the members sent, values as sent:
+    // docs/eks-behaviour.md#the-update-lifecycle).
     const sentPairs = rig.sim.cluster('keeper')!.updates.map((u) => u.params.find((p) => p.type === 'PodIdentityAssociations')?.value);
     const describes = rig.sim.calls.filter((c) => c.cluster === 'keeper' && c.operation === 'DescribePodIdentityAssociation');
     row.observe(

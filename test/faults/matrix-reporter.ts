@@ -31,7 +31,7 @@ export default class FaultMatrixReporter implements Reporter {
     const passed = rows.filter((r) => r.state === 'passed').length;
     const failed = rows.filter((r) => r.state === 'failed').length;
     const other = rows.length - passed - failed;
-    process.stdout.write(`\nFault-injection matrix (issue #5)\n${table.toString()}\n`);
+    process.stdout.write(`\nFault-injection matrix\n${table.toString()}\n`);
     process.stdout.write(`${rows.length} scenarios: ${pc.green(`${passed} passed`)}, ${failed > 0 ? pc.red(`${failed} failed`) : '0 failed'}${other > 0 ? `, ${other} not run` : ''}\n`);
   }
 }

@@ -25,7 +25,7 @@ export interface TestSimulator extends Simulator {
 }
 
 /**
- * Starts a simulator for a test (shared/style.md §5, createHttpTestServer): ephemeral port, unref'd, fleet
+ * Starts a simulator for a test (the pattern of ky's createHttpTestServer): ephemeral port, unref'd, fleet
  * run through the FleetFile schema, fast clock. Closing it (in afterAll) is the caller's job.
  *
  * @example

@@ -30,7 +30,7 @@ function expectedVersion(cluster: FleetCluster, options: UpgradeOptions): string
   const offered = catalogue.compatibleBuilds(cluster.kubernetesVersion);
   if (options.target === 'default' || options.target === 'latest') {
     const symbolic = options.target === 'default' ? offered.find((b) => b.isDefault)?.version : offered[0]?.version;
-    // A symbolic target never downgrades (README, "The planner"); a self-managed install it would downgrade
+    // A symbolic target never downgrades (docs/workflow.md#the-planner); a self-managed install it would downgrade
     // stays self-managed, with no add-on (lib/versions/plan-path.ts).
     if (symbolic === undefined) return null;
     return compareVersions(symbolic, from) < 0 ? (cluster.selfManaged ? null : from) : symbolic;
@@ -41,7 +41,10 @@ function expectedVersion(cluster: FleetCluster, options: UpgradeOptions): string
 
 const callsOf = (calls: readonly SimCall[], c: FleetCluster) => calls.filter((call) => call.cluster === c.name && call.region === c.region);
 
-/** configurationValues are JSON or YAML (facts §11): compare what they mean; none and "{}" mean the same. */
+/**
+ * configurationValues are JSON or YAML (docs/vpc-cni-settings.md#configurationvalues): compare what they mean; none and
+ * "{}" mean the same.
+ */
 const meaning = (text: string | null | undefined): unknown => (text === null || text === undefined || text.trim() === '' ? {} : parseYaml(text));
 
 /**

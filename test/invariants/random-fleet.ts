@@ -25,7 +25,10 @@ export function startingBuilds(kubernetesVersion: string): string[] {
   return builds.filter((b) => minorIndex(b.version) >= minorIndex(defaultBuild.version) - MINORS_BELOW_DEFAULT).map((b) => b.version);
 }
 
-/** Configurations a cluster may carry: none, JSON, YAML, "{}", and a key that builds before v1.14 reject (facts §11). */
+/**
+ * Configurations a cluster may carry: none, JSON, YAML, "{}", and a key that builds before v1.14 reject
+ * (docs/vpc-cni-settings.md#schemas-per-build).
+ */
 export const CONFIGURATIONS = [
   undefined,
   '{"env":{"AWS_VPC_K8S_CNI_EXTERNALSNAT":"true"}}',
@@ -43,7 +46,7 @@ const versionGlob = (kubernetesVersion: string): fc.Arbitrary<string | undefined
 
 const REQUEST_OPERATIONS = ['DescribeCluster', 'DescribeAddon', 'UpdateAddon', 'DescribeUpdate', 'DescribeAddonVersions'] as const;
 
-/** One fault from every effect the fleet file knows (README, "The fleet file"), with small counts and durations. */
+/** One fault from every effect the fleet file knows (docs/simulator.md#the-fleet-file), with small counts and durations. */
 export const faultArbitrary = (kubernetesVersion: string): fc.Arbitrary<FaultInput> => {
   const toVersion = versionGlob(kubernetesVersion);
   const noUndefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -79,11 +82,11 @@ const clusterArbitrary = (index: number): fc.Arbitrary<ClusterInput> =>
       region: fc.constantFrom('us-east-1', 'eu-west-1'),
       kubernetesVersion: fc.constant(kubernetesVersion),
       nodes: fc.integer({ min: 0, max: 5 }),
-      // Waves by tag, and now and then a cluster opted out (README, "Execution input": waveTag, skipTag).
+      // Waves by tag, and now and then a cluster opted out (waveTag, skipTag: docs/workflow.md#execution-input).
       tags: fc.record({ 'cni-fleet/wave': fc.constantFrom('canary', '1', '2'), 'cni-fleet/skip': fc.constantFrom('true', 'false', 'false', 'false') }, { requiredKeys: [] }),
       faults: fc.array(faultArbitrary(kubernetesVersion), { maxLength: 2 }),
     }).chain((cluster) =>
-      // About 1 in 6 clusters runs a self-managed aws-node DaemonSet, so runs exercise CreateAddon (issue #5: no
+      // About 1 in 6 clusters runs a self-managed aws-node DaemonSet, so runs exercise CreateAddon (no
       // mutating call unless the add-on is ACTIVE, or absent for a create).
       fc.oneof({ weight: 5, arbitrary: addonArbitrary(kubernetesVersion) }, { weight: 1, arbitrary: selfManagedArbitrary(kubernetesVersion) }).map((install) => ({ ...cluster, ...install })),
     ),
@@ -101,7 +104,7 @@ const addonArbitrary = (kubernetesVersion: string): fc.Arbitrary<Pick<ClusterInp
 
 /**
  * Env a self-managed DaemonSet may carry: each differs from the manifest's default, so the migration carries it into
- * configurationValues (lib/migration/aws-node-defaults.ts; facts §10).
+ * configurationValues (lib/migration/aws-node-defaults.ts; docs/vpc-cni-settings.md#aws-node-environment-variables).
  */
 export const SELF_MANAGED_ENVS = [undefined, { WARM_IP_TARGET: '3' }, { AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true', MINIMUM_IP_TARGET: '10' }] as const;
 

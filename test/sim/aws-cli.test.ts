@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSimulator, type TestSimulator } from '../helpers/start-simulator.js';
 
 // Async execFile: a sync call would block the event loop that serves the in-process simulator
-// (shared/facts/toolchain.md, Pitfalls).
+// (docs/toolchain.md#running-clis-from-a-test-that-hosts-the-simulator).
 const execFileAsync = promisify(execFile);
 const hasAws = spawnSync('which', ['aws']).status === 0;
 

@@ -59,7 +59,7 @@ describe('validateConfigurationValues', () => {
 });
 
 describe('formatConfigurationRejection', () => {
-  it('produces the EKS message (facts §11)', () => {
+  it('produces the EKS message', () => {
     // Act
     const message = formatConfigurationRejection([{ path: '$.env.POD_SECURITY_GROUP_ENFORCING_MODE', message: UNKNOWN }]);
     // Assess

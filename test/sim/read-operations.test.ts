@@ -87,7 +87,7 @@ describe('simulator read operations over the real SDK', () => {
       upgradePolicy: { supportType: 'STANDARD' },
     });
     expect(cluster?.createdAt).toBeInstanceOf(Date);
-    // The cluster's Kubernetes API is served by the simulator itself (sim/kubernetes, issue #6).
+    // The cluster's Kubernetes API is served by the simulator itself (sim/kubernetes).
     expect(cluster?.endpoint).toBe(`${sim.endpoint}/k8s/111122223333/us-east-1/alpha`);
     expect(cluster?.identity?.oidc?.issuer).toMatch(/^https:\/\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
     expect(Buffer.from(cluster?.certificateAuthority?.data ?? '', 'base64').toString()).toContain('BEGIN CERTIFICATE');

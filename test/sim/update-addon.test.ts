@@ -75,7 +75,8 @@ describe('UpdateAddon', () => {
     expect(update).toMatchObject({ status: 'InProgress', type: 'AddonUpdate', errors: [] });
     expect(update?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(update?.createdAt).toBeInstanceOf(Date);
-    // facts §7.5: params in the order AddonVersion, ServiceAccountRoleArn, ResolveConflicts, ConfigurationValues
+    // docs/eks-behaviour.md#the-update-lifecycle: params in the order AddonVersion, ServiceAccountRoleArn,
+    // ResolveConflicts, ConfigurationValues
     expect(update?.params).toEqual([
       { type: 'AddonVersion', value: 'v1.19.0-eksbuild.1' },
       { type: 'ServiceAccountRoleArn', value: ROLE },
@@ -175,7 +176,7 @@ describe('UpdateAddon', () => {
     const dropped = (await describeAddon(eks)).addon;
     // Assess
     expect(kept?.serviceAccountRoleArn).toBe(ROLE);
-    // Real EKS sends "serviceAccountRoleArn": null; the SDK drops it (facts §1).
+    // Real EKS sends "serviceAccountRoleArn": null; the SDK drops it (docs/eks-behaviour.md#explicit-nulls).
     expect(dropped?.serviceAccountRoleArn).toBeUndefined();
     expect(sim?.cluster('c1')?.addon?.serviceAccountRoleArn).toBeUndefined();
   });

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunClusterRecords } from '../../lib/store/progress-store.js';
 import { startFaultRig, type FaultRig } from '../faults/fault-rig.js';
 
-// Issue #3, "Apply": the snapshot's pod identity associations re-sent on every UpdateAddon (facts §7.4). The
-// real definitions and handlers against the simulator; what each UpdateAddon sent is read from the update's
-// params (facts §7.5: the members sent, values as sent).
+// The snapshot's pod identity associations re-sent on every UpdateAddon
+// (docs/eks-behaviour.md#pod-identity-associations). The real definitions and handlers against the simulator; what each
+// UpdateAddon sent is read from the update's params (the members sent, values as sent:
+// docs/eks-behaviour.md#the-update-lifecycle).
 const CNI_ROLE = 'arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole';
 const PAIRS = [
   { serviceAccount: 'aws-node', roleArn: 'arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRolePodIdentity' },

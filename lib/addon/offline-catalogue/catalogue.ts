@@ -23,7 +23,7 @@ export interface CatalogueBuild {
   readonly released: string;
   /** Kubernetes minors this build is offered for, ascending: one contiguous window. */
   readonly kubernetesVersions: readonly string[];
-  /** Kubernetes minors for which the facts hold direct evidence of compatibility. */
+  /** Kubernetes minors with direct public evidence of compatibility. */
   readonly evidence: readonly string[];
   /** Kubernetes minors for which this build is the `defaultVersion`. */
   readonly defaultFor: readonly string[];
@@ -31,7 +31,9 @@ export interface CatalogueBuild {
 
 
 export interface Catalogue {
-  /** Every build, newest first (DescribeAddonVersions order, facts §7.5). */
+  /**
+   * Every build, newest first (DescribeAddonVersions order: docs/eks-behaviour.md#add-on-versions-and-compatibility).
+   */
   readonly builds: readonly CatalogueBuild[];
   readonly kubernetesVersions: readonly string[];
   /** Builds offered for `kubernetesVersion`, newest first, exactly one flagged default. */
@@ -55,15 +57,15 @@ const addMonths = (isoDate: string, months: number): string => {
 };
 
 /**
- * The compatibility rule (README, "Compatibility rule"). The facts list only the Kubernetes minors a build
- * was *seen* with (facts §9: "compatibility is per build", evidence "not exhaustive"), so each build gets
- * one contiguous window of Kubernetes minors:
+ * The compatibility rule (docs/simulator.md#compatibility-rule). The evidence lists only the Kubernetes minors a build
+ * was *seen* with (compatibility is per build and the evidence is not exhaustive:
+ * docs/eks-behaviour.md#vpc-cni-versions-and-builds), so each build gets one contiguous window of Kubernetes minors:
  *  - from the oldest minor still supported by EKS (extended support included) on the build's release day,
  *  - to the newest minor that reached EKS within FORWARD_WINDOW_MONTHS of that day,
- *  - widened to cover every minor the facts saw the build with,
- *  - never below 1.24 for v1.16.0 and v1.16.1 (CNI spec v1.0.0; seeds/000, "Important").
+ *  - widened to cover every minor the evidence saw the build with,
+ *  - never below 1.24 for v1.16.0 and v1.16.1 (CNI spec v1.0.0; docs/eks-behaviour.md#vpc-cni-versions-and-builds).
  * This reproduces the AWS tables we have: 1.23's newest build is v1.18.5-eksbuild.1 and v1.19.0-eksbuild.1
- * serves 1.24 to 1.31 (facts §9.1, UG 2024-12).
+ * serves 1.24 to 1.31 (the User Guide of 2024-12; docs/eks-behaviour.md#vpc-cni-versions-and-builds).
  */
 function compatibilityWindow(rules: VersionRules, version: string, released: string, evidence: readonly string[]): string[] {
   const forwardLimit = addMonths(released, FORWARD_WINDOW_MONTHS);
@@ -80,9 +82,9 @@ function compatibilityWindow(rules: VersionRules, version: string, released: str
 
 /**
  * The default build for each Kubernetes minor: the newest build of the second-newest minor line offered
- * to it, as EKS flags one release behind its newest (facts §9.1: v1.22.4-eksbuild.3 was the default for
- * 1.36 while v1.23.x was offered). A minor whose window ends before the newest line (it is leaving
- * support) defaults to its newest build, as 1.23 did with v1.18.5-eksbuild.1.
+ * to it, as EKS flags one release behind its newest (docs/eks-behaviour.md#vpc-cni-versions-and-builds:
+ * v1.22.4-eksbuild.3 was the default for 1.36 while v1.23.x was offered). A minor whose window ends before the newest
+ * line (it is leaving support) defaults to its newest build, as 1.23 did with v1.18.5-eksbuild.1.
  */
 function pickDefaults(rules: VersionRules, builds: readonly { version: string; kubernetesVersions: readonly string[] }[]): Map<string, string> {
   const minorLineOf = (version: string): string => rules.minorLine(version);
@@ -101,9 +103,9 @@ function pickDefaults(rules: VersionRules, builds: readonly { version: string; k
 }
 
 /**
- * Builds the offline catalogue from `vpc-cni-versions.json` beside this file (a copy of
- * shared/facts/vpc-cni-versions.json): every EKS build named in the facts, with the compatibility rule
- * applied. A build without an upstream release date takes the previous upstream version's date.
+ * Builds the offline catalogue from `vpc-cni-versions.json` beside this file: every EKS build seen in
+ * public sources, with its evidence and the compatibility rule applied. A build without an upstream release date takes
+ * the previous upstream version's date.
  *
  * @example
  * loadOfflineCatalogue({ compare: compareVersions, minorLine }).compatibleBuilds('1.23')[0] // { version: 'v1.18.5-eksbuild.1', isDefault: true }

@@ -11,13 +11,13 @@ interface VpcCniSchema {
 }
 
 /**
- * APPROXIMATION (facts §11, "Simulator suggestion"): only the v1.15.1-eksbuild.1 schema is known verbatim
+ * APPROXIMATION (docs/vpc-cni-settings.md#schemas-per-build): only the v1.15.1-eksbuild.1 schema is known verbatim
  * (beside this file, from the AWS CLI's describe-addon-configuration example). Other builds get it with the keys
- * that arrived later removed: before v1.15.1 no `env.ENABLE_V4_EGRESS` (added upstream in v1.15.1, facts §10);
- * before v1.14 no `enableNetworkPolicy` / `nodeAgent` (network policy arrived in v1.14.0); before v1.12.5
- * (exact cut-over unknown) no `env.POD_SECURITY_GROUP_ENFORCING_MODE` (v1.12.0-eksbuild.1 rejected it,
- * aws/amazon-vpc-cni-k8s#2173). Builds after v1.15.1 certainly accept more keys (POD_MTU, …) but their
- * schemas were not retrieved, so they get v1.15.1's.
+ * that arrived later removed: before v1.15.1 no `env.ENABLE_V4_EGRESS` (added upstream in v1.15.1:
+ * docs/vpc-cni-settings.md#aws-node-environment-variables); before v1.14 no `enableNetworkPolicy` / `nodeAgent`
+ * (network policy arrived in v1.14.0); before v1.12.5 (exact cut-over unknown) no
+ * `env.POD_SECURITY_GROUP_ENFORCING_MODE` (v1.12.0-eksbuild.1 rejected it, aws/amazon-vpc-cni-k8s#2173). Builds after
+ * v1.15.1 certainly accept more keys (POD_MTU, …) but their schemas were not retrieved, so they get v1.15.1's.
  */
 const REMOVALS: readonly { before: string; from: 'VpcCni' | 'Env'; keys: readonly string[] }[] = [
   { before: 'v1.15.1', from: 'Env', keys: ['ENABLE_V4_EGRESS'] },

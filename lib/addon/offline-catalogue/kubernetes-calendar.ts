@@ -1,7 +1,7 @@
 /**
  * When each Kubernetes minor became available on EKS and when its support (standard, then extended for
- * 1.23 and later) ended. Used only by the offline catalogue's compatibility rule (see catalogue.ts and the README's
- * "Compatibility rule"); dates from the EKS Kubernetes release calendar, 1.35 and 1.36 estimated.
+ * 1.23 and later) ended. Used only by the offline catalogue's compatibility rule (see catalogue.ts and
+ * docs/simulator.md#compatibility-rule); dates from the EKS Kubernetes release calendar, 1.35 and 1.36 estimated.
  */
 export interface KubernetesRelease {
   readonly version: string;

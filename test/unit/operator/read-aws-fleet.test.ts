@@ -58,7 +58,7 @@ describe('readAwsFleet against the simulator', () => {
     expect(read.clusters).toEqual([
       { name: 'old', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.23', status: 'ACTIVE', ...AWS_READ, addonVersion: 'v1.6.3-eksbuild.2', addonStatus: 'ACTIVE', configurationValues: null, addonIssues: [] },
       { name: 'stuck', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', ...AWS_READ, addonVersion: 'v1.8.0-eksbuild.1', addonStatus: 'DEGRADED', configurationValues: null, addonIssues: expect.any(Array) },
-      // issue #6: a cluster without the managed add-on is read through its Kubernetes API (the aws-node DaemonSet).
+      // A cluster without the managed add-on is read through its Kubernetes API (the aws-node DaemonSet).
       { name: 'self', region: 'us-east-1', accountId: '111122223333', kubernetesVersion: '1.31', status: 'ACTIVE', ...AWS_READ, selfManagedVersion: 'v1.11.4', selfManagedSettings: { configuration: {}, serviceAccountRoleArn: null, carried: [], untranslatable: [] } },
       // 'current' lives in account 444455556666: the home account's credentials do not list it.
     ]);

@@ -12,7 +12,7 @@ let dir: string;
 let sim: Simulator;
 
 // Through the real CLI process with async execFile: the simulator runs in this process and must keep serving
-// (toolchain.md, Pitfalls).
+// (docs/toolchain.md#running-clis-from-a-test-that-hosts-the-simulator).
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, cleanEnv(dir, env));
 
 /** Every case through the compiled CLI as a process. */
@@ -200,7 +200,7 @@ describe.concurrent('cni-fleet plan reading AWS (the simulator through AWS_ENDPO
     const out = JSON.parse(result.stdout) as { clusters: { name: string; region: string; blocked: string | null }[] };
     expect(out.clusters).toHaveLength(1);
     expect(out.clusters[0]).toMatchObject({ name: 'self', region: 'eu-west-1' });
-    // issue #6: the self-managed aws-node DaemonSet is read through the cluster's Kubernetes API.
+    // The self-managed aws-node DaemonSet is read through the cluster's Kubernetes API.
     expect(out.clusters[0]).toMatchObject({ install: 'self-managed', from: 'v1.11.4' });
   });
 

@@ -8,7 +8,7 @@ const V1_7 = minorIndex('v1.7.0');
 const V1_12 = minorIndex('v1.12.0');
 
 /**
- * The rules every plan obeys, whatever the catalogue (issue #2): a blocked plan has a code, a reason and no
+ * The rules every plan obeys, whatever the catalogue: a blocked plan has a code, a reason and no
  * hops; otherwise hops chain from `from`, every update moves at most one minor in the plan's direction, every
  * hop lands on an offered build, the last lands on the target, and nothing reaches v1.12+ from below v1.7
  * without running v1.7.x first.
