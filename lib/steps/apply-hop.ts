@@ -7,6 +7,7 @@ import type { ClusterState, HopState, PlannedHop } from '../workflow/state.js';
 import { lockTtlSeconds } from './acquire-lock.js';
 import { createManagedAddon } from './create-managed-addon.js';
 import { ADDON_NAME } from '../addon/managed-addon.js';
+import { earlierDurations, firstWaitSeconds } from './hop-wait.js';
 import type { StepDeps } from './step-deps.js';
 
 /**
@@ -99,11 +100,9 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   const renew = lockUntil === undefined || lockUntil - now.getTime() / 1000 < ttl - options.hopTimeoutSeconds;
   const lockExpiresAt = renew ? Math.floor(now.getTime() / 1000) + ttl : lockUntil;
   const hopState = (started: boolean, updateId: string | null, startedAt: Date): HopState => {
-    // The previous hop's real duration is the best guess for this one on the same cluster (same node count): until
-    // its rollout gate could pass, when it had one. The first hop waits expectedHopSeconds, plus the gate's soak: the
-    // poll that sees EKS done then usually finds every aws-node container soaked too, and one read decides.
-    const soak = options.kubernetesAccess === 'off' ? 0 : options.rolloutSoakSeconds;
-    const expected = state.hop?.settledSeconds ?? state.hop?.durationSeconds ?? options.expectedHopSeconds + soak;
+    // The waits come from what EKS took for this cluster's earlier hops (lib/steps/hop-wait.ts).
+    const earlierSeconds = earlierDurations(state.hop);
+    const firstWait = firstWaitSeconds(options, earlierSeconds, state.hop?.settledSeconds ?? null);
     return {
       index: hop.index,
       from: hop.from,
@@ -113,12 +112,13 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       startedAt: startedAt.toISOString(),
       polls: 0,
       status: started ? 'IN_PROGRESS' : 'SUCCEEDED',
-      waitSeconds: started ? Math.max(1, Math.ceil(expected)) : 0,
+      waitSeconds: started ? firstWait : 0,
       deadline: new Date(startedAt.getTime() + options.hopTimeoutSeconds * 1000).toISOString(),
       durationSeconds: started ? null : 0,
       settledSeconds: null,
       lockExpiresAt,
       position,
+      earlierSeconds,
     };
   };
   if (renew) await deps.store.acquireLock(cluster.key, state.executionId, ttl, now, state.runId);

@@ -7,6 +7,7 @@ import { verifyMigration } from './verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
 import { recordHop } from './record-hop.js';
 import { ADDON_NAME } from '../addon/managed-addon.js';
+import { nextPollSeconds } from './hop-wait.js';
 import type { StepDeps } from './step-deps.js';
 
 const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
@@ -87,11 +88,11 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   const polls = hop.polls + 1;
   const now = deps.now();
   // EKS reported the hop done at an earlier poll: only the rollout gate is left.
-  if (hop.status === 'ROLLING') return gateHop(state, deps, { ...hop, polls }, now);
+  if (hop.status === 'ROLLING') return gateHop(state, deps, { ...hop, polls, addonChecked: false }, now);
   const pending = (): HopState => {
     if (now.getTime() >= Date.parse(hop.deadline)) throw new HopTimeoutError(cluster.key, hop.to, polls);
     const left = Math.ceil((Date.parse(hop.deadline) - now.getTime()) / 1000);
-    return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(options.pollIntervalSeconds, left)) };
+    return { ...hop, polls, status: 'IN_PROGRESS', waitSeconds: Math.max(1, Math.min(nextPollSeconds(options, hop.earlierSeconds ?? []), left)) };
   };
 
   // One read per poll: DescribeAddon alone tells whether the hop is done (ACTIVE at the hop's version with no health
@@ -124,5 +125,7 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   if (differences.length > 0) throw new SettingsChangedError(cluster.key, hop.to, differences);
   // A create ends only once the DaemonSet shows the settings the migration carried over.
   if (hop.kind === 'create') await verifyMigration(state, hop, deps.eksFor);
-  return gateHop(state, deps, { ...hop, polls, durationSeconds }, now);
+  const gated = await gateHop(state, deps, { ...hop, polls, durationSeconds }, now);
+  // This read checked everything VerifyUpgrade checks; it stands for the add-on only if the hop ends at it.
+  return gated.status === 'SUCCEEDED' ? { ...gated, addonChecked: true } : gated;
 }

@@ -177,6 +177,17 @@ export const HopState = z.object({
    * start plus the soak, or EKS's duration if later): the first wait of this cluster's next hop.
    */
   settledSeconds: z.number().nullable().default(null),
+  /**
+   * EKS's durations (seconds) of this cluster's earlier hops in this run: what the waits of this hop are estimated
+   * from (lib/steps/hop-wait.ts). Absent in a state written before it was carried: the policy then starts afresh.
+   */
+  earlierSeconds: z.array(z.number()).optional(),
+  /**
+   * Set by the PollHop whose own DescribeAddon found the hop done — ACTIVE, no health issue, at the hop's version,
+   * the kept settings unchanged — and whose gate passed in the same invocation. After the last hop VerifyUpgrade
+   * takes that read instead of making the same one again a state later (lib/steps/verify-upgrade.ts).
+   */
+  addonChecked: z.boolean().optional(),
   rollout: HopRolloutState.optional(),
   /**
    * When the cluster's lock expires (epoch seconds), as AcquireLock or the last ApplyHop that renewed it left it:
