@@ -11,7 +11,7 @@ export const PRICES = {
   perGbSecond: 0.0000166667,
 } as const;
 
-/** The functions' memory size (lib/local/rehearsal.ts gives the handlers a 256 MB Lambda context). */
+/** The functions' memory size (rehearsal/rehearsal.ts gives the handlers a 256 MB Lambda context). */
 export const LAMBDA_MEMORY_MB = 256;
 
 export interface RunCost {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --clusters N --accounts N --regions N --lanes-at-once N --per-lane-concurrency N --speed S
- * --seed N --jitter J --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (lib/local/rehearsal.ts: the
- * statemachines/*.asl.json, the handlers, the EKS simulator, dynalite) and prints what it measured against the
+ * --seed N --jitter J --kubernetes-access MODE --soak S --compare-gate --json]`: rehearses a generated fleet through the real local workflow (rehearsal/rehearsal.ts: the
+ * statemachines/workflows.asl.yaml, the handlers, the EKS simulator, dynalite) and prints what it measured against the
  * targets (docs/benchmark.md; docs/fleet-workflow.md). Not a test: nothing here asserts. `--json` prints the result
  * JSON on stdout (the tables go to stderr). Results go to bench/results/ (ignored by git).
  */
@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { rehearse } from '../lib/local/rehearsal.js';
-import type { RehearsalOptions } from '../lib/local/rehearsal.js';
-import type { TaskEvent, TransitionEvent } from '../lib/local/workflow-runner.js';
+import { rehearse } from '../rehearsal/rehearsal.js';
+import type { RehearsalOptions } from '../rehearsal/rehearsal.js';
+import type { TaskEvent, TransitionEvent } from '../rehearsal/runner/workflow-runner.js';
 import { describeStartup, measureCliStartup } from './cli-startup.js';
 import { generateFleet } from './fleet-generator.js';
 import { lastContainerStartSeconds, makespanBound } from './lower-bound.js';
@@ -31,7 +31,7 @@ const { values: args } = parseArgs({
     // Absent: every lane at once (at most 10,000, the Distributed Map's own limit).
     'lanes-at-once': { type: 'string' },
     'per-lane-concurrency': { type: 'string', default: '10' },
-    // Absent: discrete-event virtual time (lib/local/virtual-timer.ts). A number: the scaled clock at that speed.
+    // Absent: discrete-event virtual time (rehearsal/runner/virtual-timer.ts). A number: the scaled clock at that speed.
     speed: { type: 'string' },
     seed: { type: 'string', default: '20261122' },
     // The simulator's per-cluster, per-hop variation of update durations (settings.durationJitter); 0 = exact.
@@ -81,7 +81,7 @@ const gateOptions = { kubernetesAccess: access, rolloutSoakSeconds: soak } as co
 /** With --json, stdout is only the result JSON; the tables go to stderr. */
 const show = (text: string): boolean => (args.json ? process.stderr : process.stdout).write(text);
 
-// The states of the hop loop (statemachines/upgrade-cluster.asl.json); every other state is per-cluster or per-run.
+// The states of the hop loop (UpgradeCluster in statemachines/workflows.asl.yaml); every other state is per-cluster or per-run.
 const HOP_LOOP = new Set(['HasNextHop', 'ApplyHop', 'WaitForHop', 'WaitForRollout', 'PollHop', 'IsHopDone']);
 // Step Functions' quotas and this benchmark's targets (docs/fleet-workflow.md, "Fleet-size limits").
 const PAYLOAD_LIMIT_BYTES = 262_144;

@@ -49,5 +49,3 @@ export const FUNCTION_BUILDERS = {
   recordApproval,
   cleanupExecution,
 } as const satisfies Record<string, (deps: DepsProvider) => unknown>;
-
-export type FunctionKey = keyof typeof FUNCTION_BUILDERS;

@@ -528,7 +528,7 @@ export class MaintenanceWindowTagError extends CniFleetError {
 
 /**
  * The error classes that no state machine matches by name, each with the reason. Every other class's `name`
- * appears in some Retry or Catch of statemachines/*.asl.json, and none of these does; test/deploy/template.test.ts
+ * appears in some Retry or Catch of statemachines/workflows.asl.yaml, and none of these does; test/deploy/template.test.ts
  * checks both, so a new error class must either be handled by name in the workflow or be listed here.
  */
 export const ERRORS_NOT_MATCHED_IN_WORKFLOWS = {

@@ -8,8 +8,8 @@
  * (external), except JSON files, which Node 20 would refuse to import without an import attribute.
  *
  * The output lives two folders below the repository (dist/cli/*.js), like the sources it comes from
- * (lib/local/*.ts), so paths that modules resolve from their own location (the state machine definitions in
- * statemachines/) stay the same.
+ * (rehearsal/runner/*.ts, lib/report/*.ts), so paths that modules resolve from their own location (the state
+ * machine definitions in statemachines/) stay the same.
  */
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 import type { Fault, FleetCluster, SelfManaged } from '../lib/fleet/fleet-file.js';
-import type { DaemonSetState, PendingJoin, RevisionTrouble } from './kubernetes/daemonset-rollout.js';
+import type { DaemonSetState, PendingJoin } from './kubernetes/daemonset-rollout.js';
 import type { SimNode } from './kubernetes/nodes.js';
 
 /** The only add-on the simulator manages. */
@@ -71,12 +71,6 @@ export interface AddonSettings {
   configurationValues?: string;
   serviceAccountRoleArn?: string;
   podIdentityAssociations: SimPodIdentityAssociation[];
-}
-
-/** What an accepted create or update does to the Kubernetes side, decided (faults consumed) when it is accepted. */
-export interface ChangeEffects {
-  readonly troubles: readonly RevisionTrouble[];
-  readonly joins: readonly PendingJoin[];
 }
 
 /** How an accepted create/update/delete ends, decided (faults consumed) when it is accepted. */

@@ -1,7 +1,7 @@
 import { clusterStatus } from './lifecycle.js';
 import type { SimAddon, SimCluster, SimPodIdentityAssociation, SimUpdate } from './model.js';
 import { epochSeconds } from './wire.js';
-import { hexOf } from './hash.js';
+import { hexOf } from '../lib/stable-id.js';
 
 // Wire shapes (docs/eks-behaviour.md#shapes-and-limits). Real EKS sends explicit nulls for absent members and both
 // clients drop them (docs/eks-behaviour.md#explicit-nulls), so the simulator does the same where EKS was seen doing it.

@@ -5,7 +5,7 @@ import { SimAlarms } from './cloudwatch/alarms.js';
 import type { VirtualClock } from './clock.js';
 import { clusterNotFound } from './eks-api-error.js';
 import { deletionThreshold, faultStates, pendingJoins, revisionTroubles, type ChangeFaults } from './faults.js';
-import { hexOf, uuidOf } from './hash.js';
+import { hexOf, uuidOf } from '../lib/stable-id.js';
 import { changeDurationMs, DEFAULT_CONFLICT, INSUFFICIENT_REPLICAS, settleCluster } from './lifecycle.js';
 import { advanceRollout, deleteDaemonSet, faultFreeRolloutEnd, initialDaemonSet, writeTemplate } from './kubernetes/daemonset-rollout.js';
 import { buildNodes } from './kubernetes/nodes.js';

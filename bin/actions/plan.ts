@@ -5,9 +5,8 @@ import { formatResult } from '../../lib/cli/output.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import type { BuildsFor, ClusterFacts, SchemaFor, SkippedCluster, UnreadableCluster } from '../../lib/plan/cluster-facts.js';
 import { translateSelfManaged } from '../../lib/migration/translate-settings.js';
-import type { JsonObject } from '../../lib/store/json-value.js';
-import { newCatalogueCache } from '../../lib/steps/step-deps.js';
-import { configurationSchema } from '../../lib/steps/eks-catalogue.js';
+import type { JsonObject } from '../../lib/json.js';
+import { configurationSchema, newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
 import { clusterFactsFromFleet } from '../../lib/plan/fleet-file-facts.js';
 import { planFleet } from '../../lib/plan/plan-fleet.js';
 import { awsBuildsFor, readAwsFleet, type PlanScope } from '../../lib/operator/read-aws-fleet.js';
@@ -19,7 +18,8 @@ import { parseTargetSpec } from '../../lib/versions/resolve-target.js';
 import { compareVersions, minorLine } from '../../lib/versions/compare-versions.js';
 import { loadOfflineCatalogue, type VersionRules } from '../../lib/addon/offline-catalogue/catalogue.js';
 import { offlineConfigurationSchemas } from '../../lib/addon/offline-catalogue/configuration-schemas.js';
-import { fleetClusterManifests } from '../../sim/kubernetes/aws-node-manifest.js';
+import { fleetClusterManifests, type ManifestRules } from '../../lib/kubernetes/aws-node-manifest.js';
+import { AWS_NODE_ENV, INIT_ENV, manifestEnv } from '../../lib/migration/aws-node-defaults.js';
 import { ExitCode, type CommandIo, type AwsCommandOptions } from '../commands/cli-helpers.js';
 import { awsOptions, commandOutput, readOptionFile, runCommand } from './common.js';
 
@@ -83,6 +83,13 @@ export async function runPlan(options: PlanOptions, io: CommandIo): Promise<numb
 // A fleet file is planned against the offline catalogue (the one the simulator serves), ordered by the product's rules.
 const PRODUCT_VERSION_RULES: VersionRules = { compare: compareVersions, minorLine };
 
+// A self-managed cluster's aws-node is rendered from the product's own table of what the stock manifest sets.
+const PRODUCT_MANIFEST_RULES: ManifestRules = {
+  compare: compareVersions,
+  stockAwsNodeEnv: (version) => manifestEnv(AWS_NODE_ENV, version),
+  stockInitEnv: (version) => manifestEnv(INIT_ENV, version),
+};
+
 async function fleetFileSource(file: string, options: PlanOptions): Promise<Source> {
   // A fleet file is planned against the offline catalogue; AWS options would silently do nothing.
   for (const [flag, value] of [['--region', options.region], ['--profile', options.profile], ['--endpoint-url', options.endpointUrl]] as const)
@@ -91,10 +98,10 @@ async function fleetFileSource(file: string, options: PlanOptions): Promise<Sour
   let facts: ClusterFacts[];
   try {
     const fleet = parseFleetFile(text);
-    // A self-managed cluster's settings come from the DaemonSet the simulator would serve for it, translated by the
-    // same code as in a run.
+    // A self-managed cluster's settings come from the DaemonSet its fleet entry describes (the one the simulator
+    // would serve for it), translated by the same code as in a run.
     facts = clusterFactsFromFleet(fleet).map((f, i) => {
-      const manifests = fleetClusterManifests(fleet.clusters[i]!);
+      const manifests = fleetClusterManifests(PRODUCT_MANIFEST_RULES, fleet.clusters[i]!);
       if (!manifests || !f.selfManagedVersion) return f;
       const [daemonSet, serviceAccount] = [manifests.daemonSet, manifests.serviceAccount].map((m) => JSON.parse(JSON.stringify(m)) as JsonObject);
       return { ...f, selfManagedSettings: translateSelfManaged(daemonSet!, serviceAccount, { clusterName: f.name, version: f.selfManagedVersion }) };

@@ -9,14 +9,14 @@ import { formatResult } from '../../lib/cli/output.js';
 import { createTable } from '../../lib/cli/table.js';
 import { safeText } from '../../lib/cli/terminal-text.js';
 import { parseFleetFile, type FleetFile } from '../../lib/fleet/fleet-file.js';
-import { rehearse, type RehearsalOptions, type Recovery, type RehearsalReport, type RehearsalSelection, type ReportCluster } from '../../lib/local/rehearsal.js';
+import { rehearse, type RehearsalOptions, type Recovery, type RehearsalReport, type RehearsalSelection, type ReportCluster } from '../../rehearsal/rehearsal.js';
 import { renderReportHtml } from '../../lib/report/report-html.js';
 import { reportFromRehearsal } from '../../lib/report/run-report.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { checkExecutionInput } from '../../lib/operator/execution-input-file.js';
 import { colorStatus } from '../../lib/operator/render-progress.js';
 import type { UpgradeOptionsInput } from '../../lib/schemas/upgrade-options.js';
-import type { JsonObject } from '../../lib/store/json-value.js';
+import type { JsonObject } from '../../lib/json.js';
 import { ExitCode, processIo, type OutputOptions } from '../commands/cli-helpers.js';
 import { checkOutputDir, commandOutput, intOption, readOptionFile, runCommand } from './common.js';
 

@@ -1,5 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 
 /** The EventBridge `source` of cni-fleet's own events; serverless.yml's ApprovalRequestedRule matches it. */
 export const NOTICE_SOURCE = 'cni-fleet';

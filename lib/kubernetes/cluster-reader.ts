@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import { eksToken } from './eks-token.js';
 import { kubeApi, type KubeGet } from './kube-api.js';
 

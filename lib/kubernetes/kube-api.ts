@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { KubernetesAccessError, KubernetesUnavailableError } from '../errors.js';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 
 /** Where one cluster's API server is and how to authenticate to it. */
 export interface KubeApiTarget {

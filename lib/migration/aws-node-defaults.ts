@@ -124,6 +124,24 @@ export function isDefaultEnvValue(table: Readonly<Record<string, EnvDefault>>, n
   return sameValue(known.type, value, known.value);
 }
 
+/**
+ * The variables the stock manifest of `version` writes, with their values, in manifest (alphabetical) order: what
+ * the product renders a self-managed install's aws-node from when it has no cluster to read (`plan --fleet`).
+ *
+ * @example
+ * manifestEnv(AWS_NODE_ENV, 'v1.15.1').WARM_ENI_TARGET // '1'
+ */
+export function manifestEnv(table: Readonly<Record<string, EnvDefault>>, version: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of Object.keys(table).sort()) {
+    const known = table[name]!;
+    if (!known.inManifest || known.value === undefined) continue;
+    if (known.since && safeCompare(version, known.since) < 0) continue;
+    env[name] = known.value;
+  }
+  return env;
+}
+
 const safeCompare = (a: string, b: string): number => {
   try {
     return compareVersions(a, b);

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 
 /** A Kubernetes manifest as the progress table keeps it: plain JSON, or gzip+base64 when it is large. */
 export type ArchivedManifest = { readonly encoding: 'json'; readonly manifest: JsonObject } | { readonly encoding: 'gzip+base64'; readonly data: string };

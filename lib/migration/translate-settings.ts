@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../store/json-value.js';
+import type { JsonObject, JsonValue } from '../json.js';
 import { AWS_NODE_ENV, INIT_ENV, isDefaultEnvValue, MANIFEST_OWNED_ENV, type EnvDefault } from './aws-node-defaults.js';
 import { isEksRegistry, parseImage } from './installed-version.js';
 

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../store/json-value.js';
+import type { JsonObject, JsonValue } from '../json.js';
 import { installedVersion } from './installed-version.js';
 
 /** What the DaemonSet must show once the managed add-on took it over. */

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import type { ClusterItem, HopItem, HopRollout, RecordedError, RecordedNodeFault, RunClusterRecords } from '../store/progress-store.js';
 
 /** One hop as the operator reads it. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InputValidationError } from '../errors.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../schemas/execution-input.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import type { Machine } from './stack-outputs.js';
 import type { HomeAccount } from '../schemas/target-account.js';
 import { resolveTargetAccount } from '../schemas/target-account.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import type { RunItem } from '../store/progress-store.js';
 import type { ClusterRunView } from './cluster-run-view.js';
 

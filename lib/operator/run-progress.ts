@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { ProgressStore, RunItem } from '../store/progress-store.js';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import { clusterRunView, type ClusterRunView } from './cluster-run-view.js';
 
 /** An execution as DescribeExecution reports it. */

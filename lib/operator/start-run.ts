@@ -1,5 +1,5 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import { executionConsoleUrl } from './execution-arn.js';
 
 /** A started execution. */

@@ -1,6 +1,6 @@
 import { FleetExecutionInput } from '../schemas/execution-input.js';
 import type { ListedCluster } from '../fleet/lanes.js';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import type { ProgressStore } from '../store/progress-store.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 

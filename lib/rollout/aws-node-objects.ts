@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 
 /**
  * The few members of the aws-node DaemonSet and its pods that the pre-flight and the rollout gate judge, read from

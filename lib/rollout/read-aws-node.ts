@@ -1,5 +1,5 @@
 import type { KubeGet } from '../kubernetes/kube-api.js';
-import type { JsonObject, JsonValue } from '../store/json-value.js';
+import type { JsonObject, JsonValue } from '../json.js';
 import { daemonSetView, podView, type DaemonSetView, type PodView } from './aws-node-objects.js';
 
 /** What one read of the aws-node DaemonSet found, and how many GETs it took. */

@@ -3,7 +3,7 @@ import type { ClusterState } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
 import { joinRun } from './join-run.js';
 import { RunTrigger, isFinalClusterStatus } from '../store/progress-store.js';
-import { toPlainJson } from '../store/json-value.js';
+import { toPlainJson } from '../json.js';
 
 const isRunTrigger = (t: string): t is RunTrigger => (Object.values(RunTrigger) as string[]).includes(t);
 

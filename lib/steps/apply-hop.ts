@@ -5,8 +5,8 @@ import { AddonBusyError, AddonRequestRejectedError, StepAlreadyRecordedError } f
 import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState, PlannedHop } from '../workflow/state.js';
 import { lockTtlSeconds } from './acquire-lock.js';
-import { createManagedAddon } from '../migration/create-managed-addon.js';
-import { ADDON_NAME } from './eks-catalogue.js';
+import { createManagedAddon } from './create-managed-addon.js';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 import { earlierDurations, firstWaitSeconds } from './hop-wait.js';
 import type { StepDeps } from './step-deps.js';
 

@@ -4,7 +4,7 @@ import { connectCluster, type ClusterReader } from '../kubernetes/cluster-reader
 import { awsNodeGate, refusalError } from '../plan/cluster-decision.js';
 import { checkAwsNode } from '../rollout/check-aws-node.js';
 import { restartBaseline, restartKey } from '../rollout/rollout-verdict.js';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import type { AwsNodeBaselineState, ClusterState } from '../workflow/state.js';
 import type { StepDeps } from './step-deps.js';
 

@@ -1,5 +1,5 @@
 import type { ExecutionStatusChange } from '../workflow/task-events.js';
-import { toPlainJson } from '../store/json-value.js';
+import { toPlainJson } from '../json.js';
 import type { RecordedError, RunClusterRecords } from '../store/progress-store.js';
 import { isFinalClusterStatus } from '../store/progress-store.js';
 import type { StepDeps } from './step-deps.js';

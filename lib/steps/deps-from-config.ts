@@ -3,7 +3,7 @@ import { createAwsClients } from '../aws/clients.js';
 import { eventBridgeNotifier } from '../controls/notifier.js';
 import { createProgressStore } from '../store/progress-store.js';
 import type { StepDeps } from './step-deps.js';
-import { newCatalogueCache } from './step-deps.js';
+import { newCatalogueCache } from '../addon/eks-catalogue.js';
 
 /**
  * The StepDeps of a deployed function: clients from the Config, the real clock.

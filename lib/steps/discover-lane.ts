@@ -10,7 +10,8 @@ import type { UpgradeOptions } from '../schemas/upgrade-options.js';
 import type { DiscoveredCluster, WaveMember } from '../store/fleet-records.js';
 import type { RecordedError } from '../store/progress-store.js';
 import { planPath } from '../versions/plan-path.js';
-import { ADDON_NAME, offeredBuilds } from './eks-catalogue.js';
+import { offeredBuilds } from '../addon/eks-catalogue.js';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 import type { StepDeps } from './step-deps.js';
 
 /** What one lane's discovery child is given (the discovery Map's ItemSelector). */

@@ -4,7 +4,7 @@ import { lanesOfList, lanesOfSelector, MAX_LANES } from '../fleet/lanes.js';
 import type { Lane, LaneEntry, ListedCluster } from '../fleet/lanes.js';
 import { FleetExecutionInput } from '../schemas/execution-input.js';
 import type { RunTrigger } from '../store/progress-store.js';
-import { toPlainJson } from '../store/json-value.js';
+import { toPlainJson } from '../json.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import type { StepDeps } from './step-deps.js';
 import { resolveListedClusters } from './validate-fleet-input.js';

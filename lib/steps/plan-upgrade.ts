@@ -1,7 +1,7 @@
 import { snapshotTranslation } from '../migration/plan-migration.js';
 import { decidePath, refusalError } from '../plan/cluster-decision.js';
 import type { ClusterState, PlanState } from '../workflow/state.js';
-import { configurationSchema, offeredBuilds } from './eks-catalogue.js';
+import { configurationSchema, offeredBuilds } from '../addon/eks-catalogue.js';
 import type { StepDeps } from './step-deps.js';
 import { decideRollback, findLastHop } from '../controls/rollback.js';
 

@@ -3,10 +3,10 @@ import { AddonUnhealthyError, AddonUpdateFailedError, AwsNodeRolloutError, CniFl
 import { keptSettings, settingsDifferences } from '../addon/kept-settings.js';
 import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
-import { verifyMigration } from '../migration/verify-migration.js';
+import { verifyMigration } from './verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
 import { recordHop } from './record-hop.js';
-import { ADDON_NAME } from './eks-catalogue.js';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 import { nextPollSeconds } from './hop-wait.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -14,7 +14,7 @@ const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DEL
 
 type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop' | 'snapshot'> & Partial<Pick<ClusterState, 'plan'>>;
 
-// The state machine retries these (statemachines/upgrade-cluster.asl.json, PollHop Retry): they end no hop.
+// The state machine retries these (UpgradeCluster in statemachines/workflows.asl.yaml, PollHop Retry): they end no hop.
 const RETRIED = new Set(['EksThrottledError', 'EksUnavailableError', 'KubernetesUnavailableError']);
 /** At most this many nodes at fault go on the hop record (DynamoDB items stay well under 400 KB); all are counted. */
 const RECORDED_FAULTS = 50;

@@ -1,6 +1,6 @@
 import { refusalError, selfManagedRefusal } from '../plan/cluster-decision.js';
 import type { ClusterReader } from '../kubernetes/cluster-reader.js';
-import type { JsonObject } from '../store/json-value.js';
+import type { JsonObject } from '../json.js';
 import { installedVersion } from '../migration/installed-version.js';
 import { archiveManifest, type ArchivedManifest } from '../migration/manifest-archive.js';
 import { translateSelfManaged, type Translation } from '../migration/translate-settings.js';

@@ -1,7 +1,7 @@
 import type { CloudWatchClientFactory, EksClientFactory } from '../aws/clients.js';
 import type { Notifier } from '../controls/notifier.js';
 import type { ProgressStore } from '../store/progress-store.js';
-import type { CompatibleBuild } from '../versions/compatible-build.js';
+import type { CatalogueCache } from '../addon/eks-catalogue.js';
 
 /**
  * What every workflow step receives (side effects are ports passed in): clients built in
@@ -27,10 +27,3 @@ export interface StepDeps {
   readonly stage?: string | undefined;
 }
 
-/** DescribeAddonVersions per Kubernetes version, DescribeAddonConfiguration per build: same answer all run long. */
-export interface CatalogueCache {
-  readonly builds: Map<string, { at: number; builds: readonly CompatibleBuild[] }>;
-  readonly schemas: Map<string, string>;
-}
-
-export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map() });

@@ -1,6 +1,6 @@
 import type { StepDeps } from './step-deps.js';
 import type { RunSummary } from './summarize-run.js';
-import { toPlainJson } from '../store/json-value.js';
+import { toPlainJson } from '../json.js';
 
 /**
  * Closes a run of one cluster (a cluster execution started on its own, from ReleaseLock) from its records: with

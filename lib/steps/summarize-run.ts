@@ -1,6 +1,6 @@
 import type { StepDeps } from './step-deps.js';
 import { haltText } from '../controls/run-halt.js';
-import { toPlainJson } from '../store/json-value.js';
+import { toPlainJson } from '../json.js';
 
 /** The run's outcome: counts only (the records name the clusters), a status and, when it failed, why. */
 export interface RunSummary {

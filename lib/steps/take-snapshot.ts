@@ -12,7 +12,7 @@ import { readSelfManaged } from './read-self-managed.js';
 import { StartHoldState, type ClusterState, type PodIdentityPair, type SelfManagedState, type Snapshot } from '../workflow/state.js';
 import { checkClusterStart, type WindowInfo } from '../controls/start-gate.js';
 import { lockTtlSeconds } from './acquire-lock.js';
-import { ADDON_NAME } from './eks-catalogue.js';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 import type { StepDeps } from './step-deps.js';
 
 

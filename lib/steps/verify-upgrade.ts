@@ -5,7 +5,7 @@ import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState } from '../workflow/state.js';
 import type { ClusterResult } from './cluster-result.js';
 import { clusterResult } from './cluster-result.js';
-import { ADDON_NAME } from './eks-catalogue.js';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 import { releaseLock } from './release-lock.js';
 import type { StepDeps } from './step-deps.js';
 

@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from './dynamo-helpers.js';
-import { toPlainJson } from './json-value.js';
+import { toPlainJson } from '../json.js';
 import { checkRunId, keys, parseClusterKey } from './progress-keys.js';
 import type { ClusterItem, RunStatus } from './progress-items.js';
 
@@ -193,21 +193,17 @@ export function controlRecords(options: ControlRecordsOptions): ControlRecords {
 
     async listApprovals(runId) {
       const items: Attributes[] = [];
-      let start: Attributes | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-            ExpressionAttributeValues: { ':pk': keys.runPk(checkRunId(runId)), ':prefix': controlKeys.approvalPrefix },
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': keys.runPk(checkRunId(runId)), ':prefix': controlKeys.approvalPrefix },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) items.push(...(page.Items ?? []));
       return items as ApprovalItem[];
     },
 

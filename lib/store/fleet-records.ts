@@ -2,7 +2,7 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
@@ -15,7 +15,7 @@ import { clusterItem, type ClusterItemInput } from './cluster-item.js';
 import { isConditionalCheckFailed } from './dynamo-helpers.js';
 import type { ClusterItem, ClusterStatus } from './progress-items.js';
 import { checkRunId, keys } from './progress-keys.js';
-import { toPlainJson } from './json-value.js';
+import { toPlainJson } from '../json.js';
 import type { RunControl } from './control-records.js';
 
 /** Where a run halted: before a wave (its index and name), or during one (index DURING_WAVES), and why. */
@@ -184,16 +184,26 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     return found;
   }
 
+  /** Sets an attribute of an existing run item unless it is set already: a replay keeps the first value. */
+  async function setOnRunOnce(runId: string, attribute: string, value: NativeAttributeValue): Promise<void> {
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: keys.runPk(checkRunId(runId)), sk: keys.runSk },
+        UpdateExpression: 'SET #a = if_not_exists(#a, :v)',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#a': attribute, '#pk': 'pk' },
+        ExpressionAttributeValues: { ':v': value },
+      }),
+    );
+  }
+
   async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Attributes[]> {
     const items: Attributes[] = [];
-    let startKey: Attributes | undefined;
-    do {
-      const page = await doc.send(new QueryCommand({ ...input, TableName: tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    for await (const page of paginateQuery({ client: doc }, { ...input, TableName: tableName })) items.push(...(page.Items ?? []));
     return items;
   }
+
 
   const byPrefix = (runId: string, prefix: string, projection?: { expression: string; names: Record<string, string> }) =>
     queryAll({
@@ -333,16 +343,7 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     },
 
     async initRunCounts(runId) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: keys.runPk(checkRunId(runId)), sk: keys.runSk },
-          UpdateExpression: 'SET #c = if_not_exists(#c, :empty)',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#c': 'counts', '#pk': 'pk' },
-          ExpressionAttributeValues: { ':empty': {} },
-        }),
-      );
+      await setOnRunOnce(runId, 'counts', {});
     },
 
     async addRunCounts(runId, marker, counts) {
@@ -382,16 +383,7 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
     },
 
     async markHalted(runId, halted) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: keys.runPk(checkRunId(runId)), sk: keys.runSk },
-          UpdateExpression: 'SET #h = if_not_exists(#h, :h)',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#h': 'halted', '#pk': 'pk' },
-          ExpressionAttributeValues: { ':h': { ...halted } },
-        }),
-      );
+      await setOnRunOnce(runId, 'halted', { ...halted });
     },
 
     async getClusterOutcomes(runId, clusterKeys) {

@@ -1,5 +1,5 @@
 import type { HopKind, UpgradePlan } from '../versions/upgrade-plan.js';
-import type { JsonObject, JsonValue } from './json-value.js';
+import type { JsonObject, JsonValue } from '../json.js';
 import type { ClusterHold, HoldEpisode } from './control-records.js';
 
 /** The `type` attribute of every item in the progress table (docs/progress-table.md). */

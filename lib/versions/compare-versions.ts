@@ -35,9 +35,3 @@ export function minorLine(v: Comparable): string {
   const x = asVersion(v);
   return `v${x.major}.${x.minor}`;
 }
-
-/** `v1.12.6` for `v1.12.6-eksbuild.2`. */
-export function upstreamOf(v: Comparable): string {
-  const x = asVersion(v);
-  return `v${x.major}.${x.minor}.${x.patch}`;
-}

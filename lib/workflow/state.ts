@@ -3,7 +3,7 @@ import { UpgradeOptions } from '../schemas/upgrade-options.js';
 import { RollbackRequest } from '../schemas/rollback-request.js';
 
 /**
- * The JSON that flows between the cluster workflow's states (statemachines/upgrade-cluster.asl.json). Each Task
+ * The JSON that flows between the cluster workflow's states (UpgradeCluster in statemachines/workflows.asl.yaml). Each Task
  * receives the whole state and the ASL puts its result at one ResultPath, so every field below is written by
  * exactly one step: `ValidateInput` → everything but the rest, `AcquireLock` → lock, `TakeSnapshot` → snapshot,
  * `PlanUpgrade` → plan, `ApplyHop`/`PollHop` → hop (the hop's place in the plan and, once PollHop recorded it
@@ -137,9 +137,6 @@ export const PlanState = z.object({
     .optional(),
 });
 export type PlanState = z.infer<typeof PlanState>;
-
-/** IN_PROGRESS: EKS is updating; ROLLING: EKS is done, the rollout gate watches aws-node; SUCCEEDED: both done. */
-export const HopStatus = { IN_PROGRESS: 'IN_PROGRESS', ROLLING: 'ROLLING', SUCCEEDED: 'SUCCEEDED' } as const;
 
 /**
  * The rollout gate within a hop (PollHop): how many reads it made, what it waits for, the restart counts it saw

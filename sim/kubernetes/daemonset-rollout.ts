@@ -1,5 +1,6 @@
 import type { FleetCluster, SelfManaged, SimulatorSettings } from '../../lib/fleet/fleet-file.js';
-import { hexOf, uuidOf } from '../hash.js';
+import { hexOf, uuidOf } from '../../lib/stable-id.js';
+import type { DaemonSetStatus } from '../../lib/kubernetes/aws-node-manifest.js';
 import { isOlder } from '../versions.js';
 import { buildNode, nodeGroupsOf, type SimNode } from './nodes.js';
 import { labelsMatch, type LabelRequirement } from './selectors.js';
@@ -30,7 +31,7 @@ export interface RevisionTrouble extends PodTrouble {
 export interface Revision {
   /** The DaemonSet's `metadata.generation` when this template was written; the pods' `pod-template-generation`. */
   readonly generation: number;
-  /** What the template renders from (sim/kubernetes/aws-node-manifest.ts). */
+  /** What the template renders from (lib/kubernetes/aws-node-manifest.ts). */
   readonly source: SelfManaged;
   /** The pods' `controller-revision-hash`. */
   readonly hash: string;
@@ -263,18 +264,6 @@ export function writeTemplate(cluster: RolloutCluster, settings: RolloutSettings
 export function deleteDaemonSet(cluster: RolloutCluster, settings: RolloutSettings, now: number): void {
   advanceRollout(cluster, settings, now);
   cluster.daemonSet = undefined;
-}
-
-/** The numbers of `status`, as `updateDaemonSetStatus` counts them at `now`. */
-export interface DaemonSetStatus {
-  readonly desiredNumberScheduled: number;
-  readonly currentNumberScheduled: number;
-  readonly updatedNumberScheduled: number;
-  readonly numberReady: number;
-  readonly numberAvailable: number;
-  readonly numberUnavailable: number;
-  readonly numberMisscheduled: number;
-  readonly observedGeneration: number;
 }
 
 /** Status of the DaemonSet at `now` (after advanceRollout to `now`). */

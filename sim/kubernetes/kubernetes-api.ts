@@ -1,12 +1,13 @@
 import { takeKubernetesFault } from '../faults.js';
 import type { SimCluster } from '../model.js';
 import type { SimWorld } from '../world.js';
-import { awsNodeDaemonSet, awsNodeServiceAccount } from './aws-node-manifest.js';
+import { awsNodeDaemonSet, awsNodeServiceAccount } from '../../lib/kubernetes/aws-node-manifest.js';
 import { daemonSetStatus } from './daemonset-rollout.js';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '../../lib/kubernetes/kube-object.js';
 import { renderNode } from './nodes.js';
 import { PodRenderer } from './pods.js';
 import { fieldsMatch, labelsMatch, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { SIMULATOR_MANIFEST_RULES } from './stock-env.js';
 import { checkEksToken, type KnownCredential } from './token-check.js';
 
 /** Every cluster's Kubernetes API lives under this path of the simulator: `/k8s/<account>/<region>/<name>`. */
@@ -180,7 +181,7 @@ function objectsOf(cluster: SimCluster, t: Target, now: number): { name: string;
       const latest = ds.revisions.at(-1)!;
       const changes = [ds.createdAt, latest.appliedAt, ...[...ds.pods.values()].map((p) => Math.min(now, p.readyAt ?? p.createdAt))];
       const render = (): KubeObject =>
-        awsNodeDaemonSet(cluster, latest.source, { uid: ds.uid, createdAt: ds.createdAt, generation: latest.generation, status: daemonSetStatus(cluster, ds, now), changedAt: Math.max(...changes) });
+        awsNodeDaemonSet(SIMULATOR_MANIFEST_RULES, cluster, latest.source, { uid: ds.uid, createdAt: ds.createdAt, generation: latest.generation, status: daemonSetStatus(cluster, ds, now), changedAt: Math.max(...changes) });
       return [{ name: 'aws-node', labels: { 'k8s-app': 'aws-node' }, fields: { 'metadata.name': 'aws-node', 'metadata.namespace': 'kube-system' }, render }];
     }
     case 'serviceaccounts':

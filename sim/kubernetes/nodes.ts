@@ -1,6 +1,6 @@
 import type { FleetCluster, NodeGroup } from '../../lib/fleet/fleet-file.js';
-import { hexOf, uuidOf } from '../hash.js';
-import { isoSeconds, type KubeObject } from './kube-object.js';
+import { hexOf, uuidOf } from '../../lib/stable-id.js';
+import { isoSeconds, type KubeObject } from '../../lib/kubernetes/kube-object.js';
 
 /** The node label EKS puts on Fargate and Auto Mode nodes (and aws-node's affinity excludes). */
 const COMPUTE_TYPE_LABEL = 'eks.amazonaws.com/compute-type';

@@ -1,6 +1,7 @@
-import { hexOf } from '../hash.js';
+import type { PodImages } from '../../lib/kubernetes/aws-node-manifest.js';
+import { hexOf } from '../../lib/stable-id.js';
 import type { SimPod } from './daemonset-rollout.js';
-import { isoSeconds, type KubeObject } from './kube-object.js';
+import { isoSeconds, type KubeObject } from '../../lib/kubernetes/kube-object.js';
 
 /**
  * A pod's `status` at a virtual time: phase, conditions and container statuses as the kubelet reports them, for a
@@ -23,14 +24,6 @@ const AGENT_CRASH_RUN_MS = 5_000;
 /** How long a failed pull shows ErrImagePull before the kubelet reports ImagePullBackOff. */
 const ERR_IMAGE_PULL_MS = 5_000;
 const FIRST_PULL_MS = 2_000;
-
-/** The container images of a pod's template, by container name. */
-export interface PodImages {
-  readonly init: string;
-  readonly awsNode: string;
-  /** Absent before v1.14 (no network policy agent). */
-  readonly nodeAgent?: string | undefined;
-}
 
 type ContainerState = KubeObject;
 

@@ -1,7 +1,8 @@
 import type { DaemonSetState, Revision, SimPod } from './daemonset-rollout.js';
-import { podTemplate, templateImages, type ManifestCluster } from './aws-node-manifest.js';
-import { isoSeconds, type KubeObject } from './kube-object.js';
+import { podTemplate, templateImages, type ManifestCluster } from '../../lib/kubernetes/aws-node-manifest.js';
+import { isoSeconds, type KubeObject } from '../../lib/kubernetes/kube-object.js';
 import type { SimNode } from './nodes.js';
+import { SIMULATOR_MANIFEST_RULES } from './stock-env.js';
 import { podStatus } from './pod-status.js';
 
 // The tolerations the DaemonSet controller adds to every daemon pod (pkg/controller/daemon/util,
@@ -38,7 +39,7 @@ export class PodRenderer {
     const revision = this.revision(pod.generation);
     let template = this.templates.get(revision.generation);
     if (!template) {
-      template = podTemplate(this.cluster, revision.source);
+      template = podTemplate(SIMULATOR_MANIFEST_RULES, this.cluster, revision.source);
       this.templates.set(revision.generation, template);
     }
     const spec = template.spec;
@@ -68,7 +69,7 @@ export class PodRenderer {
         preemptionPolicy: 'PreemptLowerPriority',
         priority: 2000001000,
       },
-      status: podStatus(pod, templateImages(this.cluster.region, revision.source.version), node.ip, this.now),
+      status: podStatus(pod, templateImages(SIMULATOR_MANIFEST_RULES, this.cluster.region, revision.source.version), node.ip, this.now),
     };
   }
 }

@@ -1,4 +1,5 @@
-import { isOlder } from '../versions.js';
+import type { ManifestRules } from '../../lib/kubernetes/aws-node-manifest.js';
+import { byVersion, isOlder } from '../versions.js';
 
 /**
  * The environment the stock aws-node DaemonSet sets, as the upstream manifest writes it
@@ -54,3 +55,6 @@ export const stockAwsNodeEnv = (version: string): Record<string, string> => at(A
 
 /** The `aws-vpc-cni-init` container's stock env at `version`. */
 export const stockInitEnv = (version: string): Record<string, string> => at(INIT, version);
+
+/** How the simulator renders aws-node: by its own reading of versions and of the stock env. */
+export const SIMULATOR_MANIFEST_RULES: ManifestRules = { compare: byVersion, stockAwsNodeEnv, stockInitEnv };

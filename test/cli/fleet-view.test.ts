@@ -6,8 +6,8 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo-server.js';
-import { LOCAL_TABLE, rehearse } from '../../lib/local/rehearsal.js';
+import { startDynamo, type LocalDynamo } from '../../rehearsal/dynamo-server.js';
+import { LOCAL_TABLE, rehearse } from '../../rehearsal/rehearsal.js';
 import type { RunSummary } from '../../lib/operator/list-runs.js';
 import type { RunProgress } from '../../lib/operator/run-progress.js';
 import { MOTO_ACCOUNT, motoAvailable, startMoto, type TestMoto } from '../helpers/start-moto.js';

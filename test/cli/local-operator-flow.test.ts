@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultOptions } from '../../lib/schemas/upgrade-options.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
 import { cleanEnv, cli, type CliResult } from '../helpers/cli-process.js';
 
 // The whole operator flow without AWS, through the compiled CLI: rehearse → runs → status --only → report →

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { rehearse, type RehearsalReport } from '../../lib/local/rehearsal.js';
+import { rehearse, type RehearsalReport } from '../../rehearsal/rehearsal.js';
 import { renderReportHtml } from '../../lib/report/report-html.js';
 import { reportFromRehearsal } from '../../lib/report/run-report.js';
 import type { ClusterRunView } from '../../lib/operator/cluster-run-view.js';

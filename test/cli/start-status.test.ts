@@ -5,8 +5,8 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo-server.js';
-import { LOCAL_TABLE, rehearse, type RehearsalReport } from '../../lib/local/rehearsal.js';
+import { startDynamo, type LocalDynamo } from '../../rehearsal/dynamo-server.js';
+import { LOCAL_TABLE, rehearse, type RehearsalReport } from '../../rehearsal/rehearsal.js';
 import type { RunProgress } from '../../lib/operator/run-progress.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

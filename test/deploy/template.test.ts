@@ -11,7 +11,8 @@ import { readConfig } from '../../lib/config.js';
 import * as errors from '../../lib/errors.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
 import { progressTableDefinition, TTL_ATTRIBUTE } from '../../lib/store/table-definition.js';
-import type { JsonObject, JsonValue as Json } from '../../lib/store/json-value.js';
+import { CLUSTER_MACHINE, deployedDefinitions, FLEET_MACHINE, resolvePseudoParameters } from '../../rehearsal/runner/asl-definition.js';
+import type { JsonObject, JsonValue as Json } from '../../lib/json.js';
 
 // `npm run package` (osls + serverless-esbuild + serverless-step-functions) run once, offline and without AWS
 // credentials, into a temporary directory; every check below reads the CloudFormation template it produced.
@@ -337,6 +338,35 @@ describe('serverless package (dev stage)', () => {
       expect(variables[parameters.StateMachineArn.replace(/^\$\{|\}$/g, '')]).toEqual({ Ref: 'UpgradeClusterStateMachine' });
     });
 
+    it('deploys exactly the definitions the rehearsal runs', () => {
+      // Prepare: the plugin writes each `Fn::GetAtt`/`Ref`/`Fn::Sub` of a definition as a `${…}` variable of
+      // DefinitionString, names a function `<Key>LambdaFunction`, and spells out the default query language
+      // (`QueryLanguage: JSONPath`) on the Task states it rewrites; undo these to get the definition as written.
+      const asWritten = (id: string): unknown => {
+        const definition = template.Resources[id]!.Properties['DefinitionString'] as { 'Fn::Sub': [string, Record<string, Json>] };
+        const [text, variables] = definition['Fn::Sub'];
+        const restore = (node: unknown): unknown => {
+          if (typeof node === 'string' && /^\$\{\w+\}$/.test(node) && variables[node.slice(2, -1)] !== undefined) return restore(variables[node.slice(2, -1)]);
+          if (Array.isArray(node)) return node.map(restore);
+          if (!isObject(node as Json)) return node;
+          const getAtt = (node as JsonObject)['Fn::GetAtt'];
+          if (Array.isArray(getAtt) && /LambdaFunction$/.test(String(getAtt[0]))) {
+            const logicalId = String(getAtt[0]).replace(/LambdaFunction$/, '');
+            return { 'Fn::GetAtt': [logicalId.charAt(0).toLowerCase() + logicalId.slice(1), getAtt[1]] };
+          }
+          const kept = Object.entries(node as JsonObject).filter(([k, v]) => !(k === 'QueryLanguage' && v === 'JSONPath'));
+          return Object.fromEntries(kept.map(([k, v]) => [k, restore(v)]));
+        };
+        return resolvePseudoParameters(restore(JSON.parse(text)));
+      };
+
+      // Act
+      const runs = deployedDefinitions();
+
+      // Assess
+      for (const id of [CLUSTER_MACHINE, FLEET_MACHINE]) expect(asWritten(id), id).toEqual(runs[id]);
+    });
+
     it('has one EventBridge Scheduler schedule per stage param, with a time zone and a valid fleet input', () => {
       // Prepare
       const schedules = resourcesOfType('AWS::Scheduler::Schedule');
@@ -399,7 +429,7 @@ describe('serverless package (dev stage)', () => {
     });
 
     it('carries a FAILED fleet run’s cause (what failed, where it halted) into its notification', () => {
-      // Prepare: the execution status change event of a fleet run that ended FAILED (statemachines/upgrade-fleet.asl.json RunFailed).
+      // Prepare: the execution status change event of a fleet run that ended FAILED (RunFailed of UpgradeFleet in statemachines/workflows.asl.yaml).
       const [, rule] = resourcesOfType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties['EventPattern']).includes('"UpgradeFleetStateMachine"'))!;
       const transformer = (rule.Properties['Targets'] as JsonObject[])[0]!['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string };
       const cause = '3 of 120 clusters FAILED; halted before wave 2 (1): 3 cluster(s) FAILED, failure threshold 1';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
-import { rehearse } from '../../lib/local/rehearsal.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
+import { rehearse } from '../../rehearsal/rehearsal.js';
 import type { ProgressStore, RunClusterRecords } from '../../lib/store/progress-store.js';
 import { matrixRow } from './fault-matrix.js';
 import { keyOf } from './fault-rig.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
-import { rehearse } from '../../lib/local/rehearsal.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
+import { rehearse } from '../../rehearsal/rehearsal.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import type { ProgressStore, RunClusterRecords } from '../../lib/store/progress-store.js';
 import { matrixRow } from './fault-matrix.js';
 import { keyOf, statesOf } from './fault-rig.js';

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandler } from '../../functions/cleanup-execution.js';
 import type { CleanupResult } from '../../lib/steps/cleanup-execution.js';
-import type { AbortedExecution, TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { AbortedExecution, TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { dynamoTargets } from '../helpers/start-dynamo.js';
 import { matrixRow } from './fault-matrix.js';
 import type { FaultRig } from './fault-rig.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockTtlSeconds } from '../../lib/steps/acquire-lock.js';
 import { UpgradeOptions } from '../../lib/schemas/upgrade-options.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { dynamoTargets } from '../helpers/start-dynamo.js';
 import { matrixRow } from './fault-matrix.js';
 import type { FaultRig } from './fault-rig.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startDynamo } from '../../lib/local/dynamo-server.js';
+import { startDynamo } from '../../rehearsal/dynamo-server.js';
 import { ensureTable } from '../../lib/store/create-table.js';
 import { motoServerPath, startMoto } from './start-moto.js';
 

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 // The folder graph of the repository, read from the sources with the TypeScript compiler's own import scanner (so
 // `import type`, `export … from` and dynamic `import()` all count). lib/ is the library: it must not import an
-// application (the Lambda handlers in functions/, the EKS simulator in sim/, the CLI in bin/, or the rehearsal,
-// which today lives in lib/local/), and its folders must not import each other in a cycle.
+// application (the Lambda handlers in functions/, the EKS simulator in sim/, the CLI in bin/, or the rehearsal in
+// rehearsal/), and its folders must not import each other in a cycle.
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -42,38 +42,12 @@ const edgesOf = (dirs: readonly string[]): Edge[] =>
 const under = (path: string, dir: string): boolean => path.startsWith(`${dir}/`);
 
 /** The rehearsal: an application that composes handlers, the simulator and dynalite. */
-const REHEARSAL = 'lib/local';
+const REHEARSAL = 'rehearsal';
 const APPLICATIONS = ['functions', 'sim', 'bin', REHEARSAL] as const;
-
-/**
- * Imports from lib/ into an application that stay until the rehearsal moves out of lib/ into a room of its own:
- * each entry is `importer -> imported`. The move empties this list; the test fails on any entry that no longer
- * exists, so it cannot go stale.
- */
-const ALLOWED_LIB_TO_APPLICATION: readonly string[] = [];
-
-/**
- * Imports between folders of lib/ that close a cycle (`importer -> imported`), to be removed rather than added to:
- * the cycle check ignores them, and fails on an entry that no longer exists.
- */
-const ALLOWED_CYCLE_EDGES: readonly string[] = [];
-
-/**
- * lib/migration/ holds the translation rules, which do no I/O; the steps that call EKS or Kubernetes live with
- * the other steps. These two still sit in lib/migration/ until their callers (the hop and poll steps) move with
- * the reorganisation.
- */
-const ALLOWED_MIGRATION_IO: readonly string[] = ['lib/migration/create-managed-addon.ts', 'lib/migration/verify-migration.ts'];
-
-/**
- * `plan --fleet` translates a self-managed cluster's settings from the aws-node manifests the simulator would
- * serve for it; rendering those from the fleet file without the simulator is left for the reorganisation.
- */
-const ALLOWED_PLAN_TO_SIMULATOR: readonly string[] = ['bin/actions/plan.ts -> sim/kubernetes/aws-node-manifest.ts'];
 
 const libToApplication = (edges: readonly Edge[]): string[] =>
   edges
-    .filter((e) => under(e.from, 'lib') && !under(e.from, REHEARSAL))
+    .filter((e) => under(e.from, 'lib'))
     .filter((e) => APPLICATIONS.some((app) => under(e.to, app)))
     .map((e) => `${e.from} -> ${e.to}`);
 
@@ -141,22 +115,16 @@ describe('the folder graph', () => {
     expect(libEdges.length).toBeGreaterThan(100);
     expect(libEdges).toContainEqual({ from: 'lib/report/report-html.ts', to: 'lib/report/run-report.ts' });
     expect(folderCycles([{ from: 'lib/a/x.ts', to: 'lib/b/y.ts' }, { from: 'lib/b/y.ts', to: 'lib/a/z.ts' }])).toEqual([['lib/a', 'lib/b']]);
-    expect(libToApplication([{ from: 'lib/plan/x.ts', to: 'sim/server.ts' }, { from: 'lib/local/r.ts', to: 'sim/server.ts' }])).toEqual(['lib/plan/x.ts -> sim/server.ts']);
+    expect(libToApplication([{ from: 'lib/plan/x.ts', to: 'sim/server.ts' }, { from: 'rehearsal/r.ts', to: 'sim/server.ts' }, { from: 'lib/plan/x.ts', to: 'rehearsal/r.ts' }])).toEqual(['lib/plan/x.ts -> sim/server.ts', 'lib/plan/x.ts -> rehearsal/r.ts']);
   });
 
   it('lib/ imports no application (functions/, sim/, bin/, the rehearsal)', () => {
-    const found = libToApplication(libEdges);
-    expect(found.filter((edge) => !ALLOWED_LIB_TO_APPLICATION.includes(edge))).toEqual([]);
-    // An allowed edge that is gone must leave the list, so the list only ever shrinks to empty.
-    expect(ALLOWED_LIB_TO_APPLICATION.filter((edge) => !found.includes(edge))).toEqual([]);
+    expect(libToApplication(libEdges)).toEqual([]);
   });
 
   it('the folders of lib/ import each other without a cycle', () => {
-    const name = (e: Edge): string => `${e.from} -> ${e.to}`;
-    const checked = libEdges.filter((e) => !ALLOWED_CYCLE_EDGES.includes(name(e)));
-    const cycles = folderCycles(checked).map((folders) => ({ folders, imports: edgesWithin(checked, folders) }));
+    const cycles = folderCycles(libEdges).map((folders) => ({ folders, imports: edgesWithin(libEdges, folders) }));
     expect(cycles).toEqual([]);
-    expect(ALLOWED_CYCLE_EDGES.filter((edge) => !libEdges.some((e) => name(e) === edge))).toEqual([]);
   });
 
   it('lib/migration/ is rules without I/O: no AWS SDK, no EKS or Kubernetes adapter', () => {
@@ -164,7 +132,7 @@ describe('the folder graph', () => {
       const scanned = ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
       return scanned.some((spec) => spec.startsWith('@aws-sdk/') || spec.startsWith('node:http')) || importsOf(file).some((to) => under(to, 'lib/aws') || under(to, 'lib/kubernetes'));
     });
-    expect(io).toEqual(ALLOWED_MIGRATION_IO);
+    expect(io).toEqual([]);
   });
 
   it('the Lambda handlers import no other application', () => {
@@ -177,9 +145,9 @@ describe('the folder graph', () => {
     expect(found.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
-  it('the production plan command imports no simulator code but the allowed manifest', () => {
+  it('the production plan command imports no simulator code', () => {
     const found = edgesOf(['bin']).filter((e) => e.from === 'bin/actions/plan.ts' && under(e.to, 'sim'));
-    expect(found.map((e) => `${e.from} -> ${e.to}`)).toEqual(ALLOWED_PLAN_TO_SIMULATOR);
+    expect(found.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
   it('the CLI does not import the Lambda handlers (it runs them only through the rehearsal)', () => {

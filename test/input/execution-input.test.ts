@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { executionCause, startLocalWorkflow, type LoadedFleet, type LocalWorkflow } from '../invariants/local-workflow.js';
 
-// Malformed execution inputs through the REAL workflow: statemachines/*.asl.json run by the local runner over the
+// Malformed execution inputs through the REAL workflow: statemachines/workflows.asl.yaml run by the local runner over the
 // real handlers, against one simulator (over HTTP) and one dynalite for the whole file. Each must fail at
 // ValidateInput / ValidateFleetInput with an InputValidationError naming the field, before any EKS call.
 

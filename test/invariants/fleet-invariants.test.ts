@@ -17,7 +17,7 @@ import { catalogue, runArbitrary } from './random-fleet.js';
 // SDK's retries.
 process.env['AWS_MAX_ATTEMPTS'] = '1';
 
-// Random fleets through the real workflow (statemachines/*.asl.json by the local runner over the real handlers,
+// Random fleets through the real workflow (statemachines/workflows.asl.yaml by the local runner over the real handlers,
 // simulator over HTTP, dynalite). 200 fleets in CI, fewer locally.
 const NUM_RUNS = process.env['CI'] ? 200 : 60;
 

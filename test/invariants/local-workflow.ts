@@ -3,14 +3,15 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { setLogLevel } from '../../functions/step-handler.js';
 import { createAwsClients, simulatorAccountCredentials, type EksClientFactory } from '../../lib/aws/clients.js';
 import type { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { startDynamo, type LocalDynamo } from '../../lib/local/dynamo-server.js';
-import { localTasks } from '../../lib/local/rehearsal.js';
-import { eventTimer } from '../../lib/local/virtual-timer.js';
-import { createLocalRunner, type LocalRunner, type PendingTaskToken, type TaskEvent } from '../../lib/local/workflow-runner.js';
+import { startDynamo, type LocalDynamo } from '../../rehearsal/dynamo-server.js';
+import { localTasks } from '../../rehearsal/rehearsal.js';
+import { eventTimer } from '../../rehearsal/runner/virtual-timer.js';
+import { createLocalRunner, type LocalRunner, type PendingTaskToken, type TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { localNotifier, type Notice } from '../../lib/controls/notifier.js';
 import { ensureTable } from '../../lib/store/create-table.js';
 import { createProgressStore, type ProgressStore } from '../../lib/store/progress-store.js';
-import { newCatalogueCache, type StepDeps } from '../../lib/steps/step-deps.js';
+import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
+import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { createVirtualClock } from '../../sim/clock.js';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 
@@ -56,10 +57,10 @@ export interface LocalWorkflow {
 }
 
 /**
- * The workflow exactly as `rehearse({ virtualTime: 'event' })` runs it (lib/local/rehearsal.ts: the real ASL
+ * The workflow exactly as `rehearse({ virtualTime: 'event' })` runs it (rehearsal/rehearsal.ts: the real ASL
  * through the local runner, the real handlers via `localTasks`, the simulator over HTTP, dynalite), but built once
  * and re-pointed per fleet: the runner validates both definitions once, and dynalite starts once. Loads must not
- * overlap. Time is discrete-event (lib/local/virtual-timer.ts): it stands still while a task runs and jumps to the
+ * overlap. Time is discrete-event (rehearsal/runner/virtual-timer.ts): it stands still while a task runs and jumps to the
  * next wake-up when every execution waits, so what a run does depends on the workflow, not on this machine's load.
  *
  * @example

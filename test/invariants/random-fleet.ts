@@ -159,7 +159,7 @@ export const selectClustersFaults = (cluster: ClusterInput): number =>
     .filter((f) => (f.effect === 'THROTTLE' || f.effect === 'SERVER_ERROR') && (f.operation === undefined || f.operation === 'DescribeCluster'))
     .reduce((n, f) => n + (f.count ?? 3), 0);
 
-// upgrade-fleet.asl.json retries DiscoverLane 5 times on EksThrottledError/EksUnavailableError, each retry reading
+// UpgradeFleet (statemachines/workflows.asl.yaml) retries DiscoverLane 5 times on EksThrottledError/EksUnavailableError, each retry reading
 // only the clusters not yet recorded; past that the cluster is recorded FAILED at DiscoverLane
 // (test/workflow/fleet-lanes.test.ts). The random fleets stay within the retries so that the properties below
 // see every cluster through the cluster workflow.

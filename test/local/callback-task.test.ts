@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedDefinitionError } from '../../lib/errors.js';
-import type { LocalTask, PendingTaskToken } from '../../lib/local/workflow-runner.js';
-import { TaskTokenApiError } from '../../lib/local/workflow-runner.js';
+import type { LocalTask, PendingTaskToken } from '../../rehearsal/runner/workflow-runner.js';
+import { TaskTokenApiError } from '../../rehearsal/runner/workflow-runner.js';
 import { syntheticRunner } from './synthetic-runner.js';
 
 // `lambda:invoke.waitForTaskToken` as the runner emulates it: the function gets the token in its payload, the Task

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { PAYLOAD_LIMIT_BYTES, payloadBytes } from '../../lib/local/step-functions-quotas.js';
+import { PAYLOAD_LIMIT_BYTES, payloadBytes } from '../../rehearsal/runner/step-functions-quotas.js';
 import type { LoadedFleet, LocalWorkflow } from '../invariants/local-workflow.js';
 import { executionCause, startLocalWorkflow } from '../invariants/local-workflow.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedDefinitionError } from '../../lib/errors.js';
-import type { LocalTask } from '../../lib/local/workflow-runner.js';
+import type { LocalTask } from '../../rehearsal/runner/workflow-runner.js';
 import { lambda, syntheticRunner } from './synthetic-runner.js';
 
 const DISTRIBUTED = { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' };

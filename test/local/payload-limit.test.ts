@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAYLOAD_LIMIT_BYTES } from '../../lib/local/step-functions-quotas.js';
+import { PAYLOAD_LIMIT_BYTES } from '../../rehearsal/runner/step-functions-quotas.js';
 import { filler, lambda, syntheticRunner } from './synthetic-runner.js';
 
 // Step Functions' 256 KiB quota (262,144 bytes of UTF-8 JSON) on every state's input and output and every

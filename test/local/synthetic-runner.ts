@@ -1,7 +1,7 @@
-import type { AslDefinition } from '../../lib/local/asl-definition.js';
-import { eventTimer } from '../../lib/local/virtual-timer.js';
-import type { ExecutionEndEvent, LocalRunnerOptions, LocalTask, TaskEvent, TransitionEvent } from '../../lib/local/workflow-runner.js';
-import { createLocalRunner } from '../../lib/local/workflow-runner.js';
+import type { AslDefinition } from '../../rehearsal/runner/asl-definition.js';
+import { eventTimer } from '../../rehearsal/runner/virtual-timer.js';
+import type { ExecutionEndEvent, LocalRunnerOptions, LocalTask, TaskEvent, TransitionEvent } from '../../rehearsal/runner/workflow-runner.js';
+import { createLocalRunner } from '../../rehearsal/runner/workflow-runner.js';
 import { createVirtualClock } from '../../sim/clock.js';
 
 /** How one execution ended, as a test reads it. */

@@ -4,7 +4,7 @@ import { credentialsOf } from '../../lib/aws/clients.js';
 import { KubernetesAccessError } from '../../lib/errors.js';
 import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { connectCluster, type ClusterReader } from '../../lib/kubernetes/cluster-reader.js';
-import type { JsonObject } from '../../lib/store/json-value.js';
+import type { JsonObject } from '../../lib/json.js';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 
 const KEY = { accessKeyId: 'AKIDREADERTEST', secretAccessKey: 'reader-secret' };

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
-import { rehearse } from '../../lib/local/rehearsal.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
+import { rehearse } from '../../rehearsal/rehearsal.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import type { ProgressStore } from '../../lib/store/progress-store.js';
 
 // The real statemachines run over the real handlers, against the simulator (EKS + each cluster's Kubernetes API)

@@ -3,7 +3,7 @@ import { installedVersion } from '../../lib/migration/installed-version.js';
 import { archiveManifest, restoreManifest } from '../../lib/migration/manifest-archive.js';
 import { fitToSchemas } from '../../lib/migration/fit-to-schema.js';
 import { translateSelfManaged } from '../../lib/migration/translate-settings.js';
-import type { JsonObject } from '../../lib/store/json-value.js';
+import type { JsonObject } from '../../lib/json.js';
 import { configurationSchemaFor } from '../../sim/configuration-schemas.js';
 
 const ECR = '602401143452.dkr.ecr.us-west-2.amazonaws.com';

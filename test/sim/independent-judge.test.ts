@@ -6,6 +6,8 @@ import { loadCatalogue } from '../../sim/catalogue/catalogue.js';
 import { checkConfiguration } from '../../sim/configuration-check.js';
 import { configurationSchemaFor } from '../../sim/configuration-schemas.js';
 import { byVersion, withinOneMinor } from '../../sim/versions.js';
+import { AWS_NODE_ENV, INIT_ENV, manifestEnv } from '../../lib/migration/aws-node-defaults.js';
+import { stockAwsNodeEnv, stockInitEnv } from '../../sim/kubernetes/stock-env.js';
 
 // The simulator enforces EKS's rules with its own code (sim/versions.ts, sim/configuration-check.ts), so that the
 // product's rules (lib/versions, lib/addon) are tested against an independent judge. These tests prove the two
@@ -104,5 +106,17 @@ describe('the simulator and the product agree, each with its own code', () => {
       }),
       { numRuns: 300, seed: 14 },
     );
+  });
+
+  it('on the env the stock aws-node manifest writes, for every version of the catalogue', () => {
+    // Prepare
+    const versions = [...new Set(builds.map((b) => b.replace(/-eksbuild\.\d+$/, '')))];
+    // Act
+    const disagreements = versions.filter(
+      (v) => JSON.stringify(manifestEnv(AWS_NODE_ENV, v)) !== JSON.stringify(stockAwsNodeEnv(v)) || JSON.stringify(manifestEnv(INIT_ENV, v)) !== JSON.stringify(stockInitEnv(v)),
+    );
+    // Assess
+    expect(versions.length).toBeGreaterThan(30);
+    expect(disagreements).toEqual([]);
   });
 });

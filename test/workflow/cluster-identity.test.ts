@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { rehearse } from '../../lib/local/rehearsal.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
+import { rehearse } from '../../rehearsal/rehearsal.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
 import type { ProgressStore } from '../../lib/store/progress-store.js';
 import { startFaultRig, type FaultRig } from '../faults/fault-rig.js';
 

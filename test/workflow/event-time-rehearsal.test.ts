@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
-import { rehearse } from '../../lib/local/rehearsal.js';
-import type { TransitionEvent } from '../../lib/local/workflow-runner.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
+import { rehearse } from '../../rehearsal/rehearsal.js';
+import type { TransitionEvent } from '../../rehearsal/runner/workflow-runner.js';
 import type { ProgressStore } from '../../lib/store/progress-store.js';
 
 // The same definitions, handlers, simulator and dynalite as fleet-workflow.test.ts, on discrete-event virtual time
-// (lib/local/virtual-timer.ts): Waits and Retry intervals pass in virtual time only.
+// (rehearsal/runner/virtual-timer.ts): Waits and Retry intervals pass in virtual time only.
 const fleet = FleetFile.parse({
   settings: { updateSeconds: 60, secondsPerNode: 0 },
   clusters: [

@@ -2,10 +2,10 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type EksClientFactory } from '../../lib/aws/clients.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { executionCause, startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
 
-// The lanes design of statemachines/upgrade-fleet.asl.json (docs/fleet-workflow.md), run for real: the local
+// The lanes design of UpgradeFleet in statemachines/workflows.asl.yaml (docs/fleet-workflow.md), run for real: the local
 // runner over the real handlers, the EKS simulator over HTTP, dynalite. Time is discrete-event, so concurrency and
 // order are the workflow's own.
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { RehearsalReport } from '../../lib/local/rehearsal.js';
-import { rehearse } from '../../lib/local/rehearsal.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { RehearsalReport } from '../../rehearsal/rehearsal.js';
+import { rehearse } from '../../rehearsal/rehearsal.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import type { ProgressStore } from '../../lib/store/progress-store.js';
 
-// The real statemachines/*.asl.json run by aws-local-stepfunctions over the real handlers, against the EKS
+// The real statemachines/workflows.asl.yaml run by aws-local-stepfunctions over the real handlers, against the EKS
 // simulator over HTTP and dynalite: the workflow as deployed, on one machine.
 const fleet = FleetFile.parse({
   settings: { updateSeconds: 30, secondsPerNode: 0 },

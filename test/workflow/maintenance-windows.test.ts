@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
 
 // Maintenance windows (the cluster tag cni-fleet/window, docs/operating-a-run.md) through the real workflows on

@@ -1,8 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import { serveStepFunctions, type LocalStepFunctionsEndpoint } from '../../lib/local/step-functions-endpoint.js';
-import type { TaskEvent } from '../../lib/local/workflow-runner.js';
+import { serveStepFunctions, type LocalStepFunctionsEndpoint } from '../../rehearsal/runner/step-functions-endpoint.js';
+import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { answerApproval } from '../../lib/operator/run-controls.js';
 import { startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventTimer } from '../../../lib/local/virtual-timer.js';
+import { eventTimer } from '../../../rehearsal/runner/virtual-timer.js';
 import { createVirtualClock } from '../../../sim/clock.js';
 
 const START = Date.UTC(2026, 10, 22);

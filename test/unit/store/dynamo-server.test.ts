@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDynamo } from '../../../lib/local/dynamo-server.js';
+import { startDynamo } from '../../../rehearsal/dynamo-server.js';
 import { ensureTable } from '../../../lib/store/create-table.js';
 import { createProgressStore } from '../../../lib/store/progress-store.js';
 

@@ -1,39 +1,39 @@
 import type { Context } from 'aws-lambda';
-import { FUNCTION_BUILDERS } from '../../functions/index.js';
-import { setLogLevel } from '../../functions/step-handler.js';
-import { createVirtualClock } from '../../sim/clock.js';
-import { startSimulator } from '../../sim/server.js';
-import type { Simulator } from '../../sim/server.js';
-import { createAwsClients, simulatorAccountCredentials } from '../aws/clients.js';
-import type { FleetFile } from '../fleet/fleet-file.js';
-import type { HomeAccount } from '../schemas/target-account.js';
-import type { UpgradeOptionsInput } from '../schemas/upgrade-options.js';
-import { UpgradeOptions } from '../schemas/upgrade-options.js';
-import { ensureTable } from '../store/create-table.js';
-import { createProgressStore } from '../store/progress-store.js';
-import type { ProgressStore, RunClusterRecords } from '../store/progress-store.js';
-import { nodesAtFault } from '../operator/cluster-run-view.js';
-import type { StepDeps } from '../steps/step-deps.js';
-import { newCatalogueCache } from '../steps/step-deps.js';
-import { parseOrThrow } from '../validation/parse-or-throw.js';
-import { abortRun, cleanupExecution } from '../steps/cleanup-execution.js';
-import type { CleanupResult } from '../steps/cleanup-execution.js';
+import { FUNCTION_BUILDERS } from '../functions/index.js';
+import { setLogLevel } from '../functions/step-handler.js';
+import { createVirtualClock } from '../sim/clock.js';
+import { startSimulator } from '../sim/server.js';
+import type { Simulator } from '../sim/server.js';
+import { createAwsClients, simulatorAccountCredentials } from '../lib/aws/clients.js';
+import type { FleetFile } from '../lib/fleet/fleet-file.js';
+import type { HomeAccount } from '../lib/schemas/target-account.js';
+import type { UpgradeOptionsInput } from '../lib/schemas/upgrade-options.js';
+import { UpgradeOptions } from '../lib/schemas/upgrade-options.js';
+import { ensureTable } from '../lib/store/create-table.js';
+import { createProgressStore } from '../lib/store/progress-store.js';
+import type { ProgressStore, RunClusterRecords } from '../lib/store/progress-store.js';
+import { nodesAtFault } from '../lib/operator/cluster-run-view.js';
+import type { StepDeps } from '../lib/steps/step-deps.js';
+import { newCatalogueCache } from '../lib/addon/eks-catalogue.js';
+import { parseOrThrow } from '../lib/validation/parse-or-throw.js';
+import { abortRun, cleanupExecution } from '../lib/steps/cleanup-execution.js';
+import type { CleanupResult } from '../lib/steps/cleanup-execution.js';
 import { claimDataDir } from './data-dir-owner.js';
 import type { DataDirClaim, DataDirOwner } from './data-dir-owner.js';
 import { startDynamo } from './dynamo-server.js';
-import { needsStoredList, storeClusterList } from '../operator/stored-list.js';
-import { toPlainJson, type JsonObject } from '../store/json-value.js';
-import type { ReportCluster } from '../report/run-report.js';
-import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './workflow-runner.js';
-import { createLocalRunner } from './workflow-runner.js';
-import { eventTimer, scaledTimer } from './virtual-timer.js';
+import { needsStoredList, storeClusterList } from '../lib/operator/stored-list.js';
+import { toPlainJson, type JsonObject } from '../lib/json.js';
+import type { ReportCluster } from '../lib/report/run-report.js';
+import type { ExecutionEndEvent, LocalTask, TaskEvent, TransitionEvent } from './runner/workflow-runner.js';
+import { createLocalRunner } from './runner/workflow-runner.js';
+import { eventTimer, scaledTimer } from './runner/virtual-timer.js';
 
 import { LOCAL_TABLE } from './local-table.js';
-import { localNotifier, type Notice } from '../controls/notifier.js';
-import { answerRequest, type ApprovalAnswer } from '../operator/approval-answer.js';
-import { serveStepFunctions, type LocalStepFunctionsEndpoint } from './step-functions-endpoint.js';
-import type { PendingTaskToken } from './task-tokens.js';
-import { LOCAL_REGION } from './prepare-definition.js';
+import { localNotifier, type Notice } from '../lib/controls/notifier.js';
+import { answerRequest, type ApprovalAnswer } from '../lib/operator/approval-answer.js';
+import { serveStepFunctions, type LocalStepFunctionsEndpoint } from './runner/step-functions-endpoint.js';
+import type { PendingTaskToken } from './runner/task-tokens.js';
+import { LOCAL_REGION } from './runner/prepare-definition.js';
 
 export { LOCAL_TABLE };
 // The fleet workflow's default wave tag (lib/schemas/execution-input.ts).
@@ -64,7 +64,7 @@ export interface RehearsalOptions {
   /**
    * `scaled` (default): virtual time runs `speed`× real time, the code's own run time included. `event`: virtual
    * time stands still while any task runs and jumps to the next wake-up once all executions wait
-   * (lib/local/virtual-timer.ts), so the virtual duration is the workflow's alone and the run takes only its CPU.
+   * (rehearsal/runner/virtual-timer.ts), so the virtual duration is the workflow's alone and the run takes only its CPU.
    */
   readonly virtualTime?: 'scaled' | 'event';
   /** A LevelDB folder for the progress log; in memory when absent. */

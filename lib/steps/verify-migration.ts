@@ -4,7 +4,7 @@ import { translateEksError } from '../aws/eks-errors.js';
 import { VerificationFailedError } from '../errors.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
 import type { ClusterState, HopState } from '../workflow/state.js';
-import { daemonSetDifferences } from './verify-daemonset.js';
+import { daemonSetDifferences } from '../migration/verify-daemonset.js';
 
 /**
  * After the `create` hop is ACTIVE: reads the aws-node DaemonSet and ServiceAccount back through the Kubernetes API

@@ -1,6 +1,6 @@
 import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { UnsupportedDefinitionError } from '../errors.js';
+import { UnsupportedDefinitionError } from '../../lib/errors.js';
 import type { AslDefinition, AslState } from './asl-definition.js';
 import { forEachState, functionKeyOf } from './asl-definition.js';
 import type { StateKind } from './history-model.js';
@@ -50,7 +50,7 @@ export interface CallbackSpec {
   readonly functionKey: string;
 }
 
-/** A Map state's fields, which the runner evaluates itself (lib/local/map-run.ts). */
+/** A Map state's fields, which the runner evaluates itself (rehearsal/runner/map-run.ts). */
 export interface MapSpec {
   readonly stateName: string;
   readonly mode: 'INLINE' | 'DISTRIBUTED';

@@ -2,8 +2,7 @@ import { CreateAddonCommand, DescribeAddonCommand } from '@aws-sdk/client-eks';
 import type { Addon, EKSClient } from '@aws-sdk/client-eks';
 import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aws/eks-errors.js';
 import type { ClusterIdentity, PlanState } from '../workflow/state.js';
-
-const ADDON_NAME = 'vpc-cni';
+import { ADDON_NAME } from '../addon/managed-addon.js';
 
 export interface CreateHopInput {
   readonly cluster: ClusterIdentity;

@@ -33,7 +33,7 @@ export interface ExecutionEndEvent {
   /** The execution that started it (startExecution.sync or a Distributed Map), if any. */
   readonly parentArn?: string;
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-  /** Events in its history by AWS's event model (lib/local/history-model.ts); 0 when it never started. */
+  /** Events in its history by AWS's event model (rehearsal/runner/history-model.ts); 0 when it never started. */
   readonly historyEvents: number;
   /** Largest payload it passed (execution input, a state's output, a task's input): bytes of UTF-8 JSON. */
   readonly maxStateBytes: number;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Json } from './json-path.js';
+import type { JsonValue } from '../../lib/json.js';
 import { PAYLOAD_LIMIT_BYTES } from './step-functions-quotas.js';
 
 /**
@@ -23,11 +23,11 @@ export interface PendingTaskToken {
   readonly executionArn: string;
   readonly stateName: string;
   /** The payload the Task invoked its function with (the token included). */
-  readonly payload: Json;
+  readonly payload: JsonValue;
 }
 
 /** How a callback task ended: the output an operator sent, or the error (SendTaskFailure, a timeout). */
-export type TaskAnswer = { readonly ok: true; readonly output: Json } | { readonly ok: false; readonly error: string; readonly cause: string };
+export type TaskAnswer = { readonly ok: true; readonly output: JsonValue } | { readonly ok: false; readonly error: string; readonly cause: string };
 
 interface Waiting extends PendingTaskToken {
   readonly answer: (answer: TaskAnswer) => void;
@@ -81,9 +81,9 @@ export class TaskTokens {
     const task = this.take(token);
     if (typeof output !== 'string' || Buffer.byteLength(output, 'utf8') > PAYLOAD_LIMIT_BYTES)
       throw new TaskTokenApiError('ValidationException', `1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to ${PAYLOAD_LIMIT_BYTES}`);
-    let parsed: Json;
+    let parsed: JsonValue;
     try {
-      parsed = JSON.parse(output) as Json;
+      parsed = JSON.parse(output) as JsonValue;
     } catch {
       throw new TaskTokenApiError('InvalidOutput', 'Invalid JSON output');
     }

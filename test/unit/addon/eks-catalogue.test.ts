@@ -1,8 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetFile } from '../../../lib/fleet/fleet-file.js';
-import { configurationSchema, offeredBuilds } from '../../../lib/steps/eks-catalogue.js';
-import { newCatalogueCache } from '../../../lib/steps/step-deps.js';
+import { configurationSchema, newCatalogueCache, offeredBuilds } from '../../../lib/addon/eks-catalogue.js';
 import { parseOrThrow } from '../../../lib/validation/parse-or-throw.js';
 import { startSimulator } from '../../../sim/server.js';
 import { TEST_CREDENTIALS } from '../../helpers/start-simulator.js';

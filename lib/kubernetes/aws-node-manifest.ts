@@ -1,11 +1,39 @@
-import type { FleetCluster, SelfManaged } from '../../lib/fleet/fleet-file.js';
-import { hexOf, uuidOf } from '../hash.js';
-import type { SimCluster } from '../model.js';
-import { buildNumbers } from '../versions.js';
-import { hasNodeAgent, type DaemonSetStatus } from './daemonset-rollout.js';
+import type { FleetCluster, SelfManaged } from '../fleet/fleet-file.js';
+import { hexOf, uuidOf } from '../stable-id.js';
 import { isoSeconds, type KubeObject } from './kube-object.js';
-import type { PodImages } from './pod-status.js';
-import { stockAwsNodeEnv, stockInitEnv } from './stock-env.js';
+
+/**
+ * What the manifest of a version depends on, supplied by whoever renders it: the simulator brings its own reading
+ * of versions and of the stock env (so it stays an independent judge of a migration), the product its own.
+ */
+export interface ManifestRules {
+  /** Negative when `a` is older, 0 when equal, positive when newer. */
+  compare(a: string, b: string): number;
+  /** The `aws-node` container's stock env at `version`. */
+  stockAwsNodeEnv(version: string): Record<string, string>;
+  /** The `aws-vpc-cni-init` container's stock env at `version`. */
+  stockInitEnv(version: string): Record<string, string>;
+}
+
+/** The container images of a pod's template, by container name. */
+export interface PodImages {
+  readonly init: string;
+  readonly awsNode: string;
+  /** Absent before v1.14 (no network policy agent). */
+  readonly nodeAgent?: string | undefined;
+}
+
+/** The numbers of a DaemonSet's `status`, as `updateDaemonSetStatus` counts them. */
+export interface DaemonSetStatus {
+  readonly desiredNumberScheduled: number;
+  readonly currentNumberScheduled: number;
+  readonly updatedNumberScheduled: number;
+  readonly numberReady: number;
+  readonly numberAvailable: number;
+  readonly numberUnavailable: number;
+  readonly numberMisscheduled: number;
+  readonly observedGeneration: number;
+}
 
 /** The account that hosts the EKS images in most regions (aws/amazon-vpc-cni-k8s config/master/aws-k8s-cni.yaml). */
 const ECR_ACCOUNT = '602401143452';
@@ -36,26 +64,34 @@ const NODE_AGENT_BY_MINOR: Readonly<Record<number, string>> = {
   23: 'v1.4.1',
 };
 
-const nodeAgentTag = (version: string): string => {
-  const minor = buildNumbers(version)?.minor ?? 14;
-  const known = Object.keys(NODE_AGENT_BY_MINOR).map(Number).filter((m) => m <= minor);
+const nodeAgentTag = (rules: ManifestRules, version: string): string => {
+  const known = Object.keys(NODE_AGENT_BY_MINOR).map(Number).filter((m) => rules.compare(version, `v1.${m}.0`) >= 0);
   return `${NODE_AGENT_BY_MINOR[Math.max(...known, 14)]}-eksbuild.1`;
 };
 
+/** Network policy arrived with v1.14.0: the agent container ships from then on. */
+const hasNodeAgent = (rules: ManifestRules, version: string): boolean => rules.compare(version, 'v1.14.0') >= 0;
+
 /** The container images of the template for `version` in `region`. */
-export function templateImages(region: string, version: string): PodImages {
+export function templateImages(rules: ManifestRules, region: string, version: string): PodImages {
   const image = (repository: string, tag: string): string => `${ECR_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${repository}:${tag}`;
   return {
     init: image('amazon-k8s-cni-init', version),
     awsNode: image('amazon-k8s-cni', version),
-    nodeAgent: hasNodeAgent(version) ? image('amazon/aws-network-policy-agent', nodeAgentTag(version)) : undefined,
+    nodeAgent: hasNodeAgent(rules, version) ? image('amazon/aws-network-policy-agent', nodeAgentTag(rules, version)) : undefined,
   };
 }
 
-/** The parts of a simulated cluster its aws-node manifests depend on. */
-export type ManifestCluster = Pick<SimCluster, 'name' | 'region' | 'uid' | 'createdAt' | 'addon'>;
+/** The parts of a cluster its aws-node manifests depend on (`addon` set: EKS manages aws-node). */
+export interface ManifestCluster {
+  readonly name: string;
+  readonly region: string;
+  readonly uid: string;
+  readonly createdAt: number;
+  readonly addon?: object | undefined;
+}
 
-/** Where the DaemonSet stands: its metadata and status come from the rollout (sim/kubernetes/daemonset-rollout.ts). */
+/** Where the DaemonSet stands: its metadata and status come from whoever rolls it out (the simulator's rollout). */
 export interface DaemonSetProgress {
   readonly uid: string;
   readonly createdAt: number;
@@ -70,9 +106,9 @@ export interface DaemonSetProgress {
  * serves before any change, so an offline plan (`cni-fleet plan --fleet`) translates the same manifests.
  *
  * @example
- * fleetClusterManifests(fleet.clusters[0]) // { daemonSet: {…}, serviceAccount: {…} } or undefined
+ * fleetClusterManifests(rules, fleet.clusters[0]) // { daemonSet: {…}, serviceAccount: {…} } or undefined
  */
-export function fleetClusterManifests(cluster: FleetCluster): { daemonSet: KubeObject; serviceAccount: KubeObject } | undefined {
+export function fleetClusterManifests(rules: ManifestRules, cluster: FleetCluster): { daemonSet: KubeObject; serviceAccount: KubeObject } | undefined {
   if (!cluster.selfManaged || cluster.compute === 'auto') return undefined;
   const at: ManifestCluster = { name: cluster.name, region: cluster.region, uid: hexOf(`${cluster.accountId}/${cluster.region}/${cluster.name}`), createdAt: 0, addon: undefined };
   const scheduled = cluster.compute === 'ec2' ? cluster.nodes : 0;
@@ -92,7 +128,7 @@ export function fleetClusterManifests(cluster: FleetCluster): { daemonSet: KubeO
       observedGeneration: 1,
     },
   };
-  return { daemonSet: awsNodeDaemonSet(at, cluster.selfManaged, progress), serviceAccount: awsNodeServiceAccount(at, cluster.selfManaged) };
+  return { daemonSet: awsNodeDaemonSet(rules, at, cluster.selfManaged, progress), serviceAccount: awsNodeServiceAccount(at, cluster.selfManaged) };
 }
 
 const envList = (env: Record<string, string>): KubeObject[] => Object.entries(env).map(([name, value]) => ({ name, value }));
@@ -121,10 +157,10 @@ const hostPath = (name: string, path: string, type?: string): KubeObject => ({ n
  * version (docs/vpc-cni-settings.md#aws-node-environment-variables).
  *
  * @example
- * awsNodeDaemonSet(cluster, { version: 'v1.15.1', env: { WARM_IP_TARGET: '3' } }).spec.template.spec.containers[0].env
+ * awsNodeDaemonSet(rules, cluster, { version: 'v1.15.1', env: { WARM_IP_TARGET: '3' } }, progress).spec.template.spec.containers[0].env
  */
-export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged, progress: DaemonSetProgress): KubeObject {
-  const template = podTemplate(cluster, source);
+export function awsNodeDaemonSet(rules: ManifestRules, cluster: ManifestCluster, source: SelfManaged, progress: DaemonSetProgress): KubeObject {
+  const template = podTemplate(rules, cluster, source);
   const created = isoSeconds(progress.createdAt);
   const { observedGeneration, ...counts } = progress.status;
   return {
@@ -157,11 +193,11 @@ export function awsNodeDaemonSet(cluster: ManifestCluster, source: SelfManaged, 
  * The pod template (`spec.template`) for an install: the upstream manifest's pod spec with the install's custom env,
  * resources, tolerations and extras over the defaults of its version.
  */
-export function podTemplate(cluster: Pick<ManifestCluster, 'name' | 'region' | 'uid'>, source: SelfManaged): { metadata: { labels: Record<string, string> }; spec: KubeObject } {
+export function podTemplate(rules: ManifestRules, cluster: Pick<ManifestCluster, 'name' | 'region' | 'uid'>, source: SelfManaged): { metadata: { labels: Record<string, string> }; spec: KubeObject } {
   const version = source.version;
-  const images = templateImages(cluster.region, version);
-  const env: Record<string, string> = { ...stockAwsNodeEnv(version), ...source.env };
-  const initEnv: Record<string, string> = { ...stockInitEnv(version), ...source.initEnv };
+  const images = templateImages(rules, cluster.region, version);
+  const env: Record<string, string> = { ...rules.stockAwsNodeEnv(version), ...source.env };
+  const initEnv: Record<string, string> = { ...rules.stockInitEnv(version), ...source.initEnv };
   const resources = source.resources ?? { requests: { cpu: '25m' } };
   const vpcId = `vpc-${hexOf(`vpc/${cluster.uid}`, 17)}`;
   const containers: KubeObject[] = [

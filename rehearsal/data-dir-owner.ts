@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { CniFleetError } from '../errors.js';
+import { CniFleetError } from '../lib/errors.js';
 
 /** The file in a rehearsal's data folder that says which process uses it, and for which run. */
 export const OWNER_FILE = 'cni-fleet-owner.json';

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 /** A state machine definition as JSON (Amazon States Language, JSONPath). */
 export type AslDefinition = { States: Record<string, AslState>; StartAt: string } & Record<string, unknown>;
 export type AslState = Record<string, unknown> & { Type: string };
 
-const STATEMACHINES = fileURLToPath(new URL('../../statemachines/', import.meta.url));
+const WORKFLOWS = fileURLToPath(new URL('../../statemachines/workflows.asl.yaml', import.meta.url));
 
 /** The names the deployed state machines have in serverless.yml, which `{"Ref": …}` in a definition uses. */
 export const FLEET_MACHINE = 'UpgradeFleetStateMachine';
@@ -15,7 +16,7 @@ export const CLUSTER_MACHINE = 'UpgradeClusterStateMachine';
 const LOCAL_PSEUDO_PARAMETERS: Readonly<Record<string, string>> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '000000000000' };
 
 /** `{"Fn::Sub": "arn:${AWS::Partition}:…"}` with only pseudo parameters becomes the string it stands for. */
-function resolvePseudoParameters(node: unknown): unknown {
+export function resolvePseudoParameters(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(resolvePseudoParameters);
   if (typeof node !== 'object' || node === null) return node;
   const entries = Object.entries(node);
@@ -25,12 +26,19 @@ function resolvePseudoParameters(node: unknown): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, resolvePseudoParameters(v)]));
 }
 
+/** The key of each workflow in statemachines/workflows.asl.yaml, which serverless.yml deploys by the same key. */
+const WORKFLOW_KEYS = { 'upgrade-cluster': 'UpgradeCluster', 'upgrade-fleet': 'UpgradeFleet' } as const;
+
 /**
- * Reads `statemachines/<name>.asl.json`, the same file serverless.yml deploys, with `Fn::Sub` of pseudo parameters
- * (how a definition names an ARN without a partition) resolved as CloudFormation would here.
+ * Reads one workflow of `statemachines/workflows.asl.yaml`, the same file serverless.yml deploys, with its retry
+ * policies' aliases expanded and `Fn::Sub` of pseudo parameters (how a definition names an ARN without a partition)
+ * resolved as CloudFormation would here.
  */
-export function loadDefinition(name: 'upgrade-cluster' | 'upgrade-fleet'): AslDefinition {
-  return resolvePseudoParameters(JSON.parse(readFileSync(`${STATEMACHINES}${name}.asl.json`, 'utf8'))) as AslDefinition;
+export function loadDefinition(name: keyof typeof WORKFLOW_KEYS): AslDefinition {
+  // maxAliasCount: every Retry names its policies by alias; the file is ours, not untrusted input.
+  const workflows = parseYaml(readFileSync(WORKFLOWS, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>;
+  // A fresh copy: an alias parses to the very object its anchor does, and no two states may share one.
+  return resolvePseudoParameters(structuredClone(workflows[WORKFLOW_KEYS[name]])) as AslDefinition;
 }
 
 /** The two deployed workflows, by their serverless.yml names. */

@@ -1,11 +1,12 @@
 import './polyfills.js';
 import { createHash } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './asl-definition.js';
 import { CLUSTER_MACHINE, deployedDefinitions, FLEET_MACHINE } from './asl-definition.js';
 import type { ExecutionEndEvent, Observers, TransitionEvent } from './execution-record.js';
 import { consumeEvents, ExecutionRecord } from './execution-record.js';
-import type { Json } from './json-path.js';
+import type { JsonValue } from '../../lib/json.js';
 import type { StartedItem } from './map-run.js';
 import { runMap } from './map-run.js';
 import type { CallbackSpec, MapSpec, PreparedMachine, Retrier } from './prepare-definition.js';
@@ -17,6 +18,10 @@ import { TaskTokens } from './task-tokens.js';
 import { PAYLOAD_LIMIT_BYTES, payloadBytes } from './step-functions-quotas.js';
 import type { VirtualTimer } from './virtual-timer.js';
 import { scaledTimer } from './virtual-timer.js';
+
+/** The library's input and Task handler types: the same JSON as lib/json.ts's, but typed mutable. */
+type RunInput = Parameters<StateMachine['run']>[0];
+type RunHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 export type { ExecutionEndEvent, TransitionEvent } from './execution-record.js';
 export type { PendingTaskToken } from './task-tokens.js';
@@ -44,7 +49,7 @@ export interface LocalRunnerOptions {
   readonly tasks: Readonly<Record<string, LocalTask>>;
   /** Virtual seconds per real second: Wait states and Retry intervals are scaled by it (the simulator's clock). */
   readonly speed: number;
-  /** How Waits and Retry intervals spend virtual time; default `scaledTimer(speed)` (lib/local/virtual-timer.ts). */
+  /** How Waits and Retry intervals spend virtual time; default `scaledTimer(speed)` (rehearsal/runner/virtual-timer.ts). */
   readonly timer?: VirtualTimer;
   /** Virtual time, epoch ms. */
   readonly now: () => number;
@@ -290,11 +295,11 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
       await guard(record);
       const task = options.tasks[spec.functionKey];
       if (!task) throw new Error(`No local handler for function "${spec.functionKey}" (state ${spec.stateName})`);
-      const { payload, timing } = input as { payload: Json; timing: { TimeoutSeconds?: unknown; HeartbeatSeconds?: unknown } };
+      const { payload, timing } = input as { payload: JsonValue; timing: { TimeoutSeconds?: unknown; HeartbeatSeconds?: unknown } };
       const timeoutSeconds = positiveSeconds(timing.TimeoutSeconds, 'TimeoutSeconds');
       const heartbeatSeconds = positiveSeconds(timing.HeartbeatSeconds, 'HeartbeatSeconds');
       const token = tokens.issue();
-      const resolved = JSON.parse(JSON.stringify(payload).replaceAll(JSON.stringify(TASK_TOKEN_PLACEHOLDER), JSON.stringify(token))) as Json;
+      const resolved = JSON.parse(JSON.stringify(payload).replaceAll(JSON.stringify(TASK_TOKEN_PLACEHOLDER), JSON.stringify(token))) as JsonValue;
       checkTaskInput(record, spec.stateName, resolved);
       let settle: (answer: TaskAnswer | 'timeout' | 'heartbeat' | 'stopped') => void = () => undefined;
       const outcome = new Promise<TaskAnswer | 'timeout' | 'heartbeat' | 'stopped'>((resolve) => {
@@ -347,8 +352,8 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     };
 
   /** An inline Map iteration: a library run of the ItemProcessor whose events go into the parent's history. */
-  const startIteration = (record: ExecutionRecord, processor: PreparedMachine, input: Json, context: Json): StartedItem => {
-    const run = processor.machine.run(input, {
+  const startIteration = (record: ExecutionRecord, processor: PreparedMachine, input: JsonValue, context: JsonValue): StartedItem => {
+    const run = processor.machine.run(input as RunInput, {
       overrides: { taskResourceLocalHandlers: handlersFor(processor, record), retryIntervalOverrides: processor.retryOverrides },
       context: context as never,
     });
@@ -357,16 +362,16 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     const result = run.result.finally(async () => {
       remove();
       await consumed;
-    }) as Promise<Json>;
+    }) as Promise<JsonValue>;
     return { result, abort: run.abort };
   };
 
   /** A Distributed Map's item: a child execution with its own history, named as the Map Run names it. */
-  const startChild = (record: ExecutionRecord, spec: MapSpec, runNumber: number, input: Json, index: number): StartedItem => {
+  const startChild = (record: ExecutionRecord, spec: MapSpec, runNumber: number, input: JsonValue, index: number): StartedItem => {
     const kind = spec.processor.name;
     const name = shortHash(`${record.arn}|${spec.stateName}|${runNumber}|${index}`);
     const child = new ExecutionRecord(kind, name, executionArn(kind, name), record);
-    const result = execute(spec.processor, child, input).finally(() => record.release(child)) as Promise<Json>;
+    const result = execute(spec.processor, child, input).finally(() => record.release(child)) as Promise<JsonValue>;
     return { result, abort: () => child.stop() };
   };
 
@@ -374,7 +379,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     (record: ExecutionRecord, spec: MapSpec): LocalTask =>
     async (request) => {
       if (record.stopped) throw executionStopped();
-      const { input, context } = request as { input: Json; context: Json };
+      const { input, context } = request as { input: JsonValue; context: JsonValue };
       const runNumber = (mapRuns += 1);
       return runMap({
         spec,
@@ -387,7 +392,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     };
 
   /** One library run's Task handlers (keyed by state name); `attempts` is that run's Retry count per state. */
-  const handlersFor = (prepared: PreparedMachine, record: ExecutionRecord): Record<string, (input: Json) => Promise<Json>> => {
+  const handlersFor = (prepared: PreparedMachine, record: ExecutionRecord): RunHandlers => {
     const attempts = new Map<string, number[]>();
     const handlers: Record<string, LocalTask> = {};
     for (const [stateName, key] of prepared.lambdas) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, lambdaTask(record, stateName, key));
@@ -396,7 +401,7 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
     for (const stateName of prepared.children) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, childTask(record, stateName));
     for (const [stateName, spec] of prepared.callbacks) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, callbackTask(record, spec));
     for (const [stateName, spec] of prepared.maps) handlers[stateName] = withRetryDelay(prepared, record, stateName, attempts, mapTask(record, spec));
-    return handlers as Record<string, (input: Json) => Promise<Json>>;
+    return handlers as RunHandlers;
   };
 
   const ended = (record: ExecutionRecord, status: ExecutionEndEvent['status'], error?: { name: string; message: string }): void => {
@@ -436,10 +441,10 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalRunner {
       throw new ExecutionError(error as never);
     }
     record.notePayload(inputBytes, () => 'The execution input');
-    const run = prepared.machine.run(input as Json, {
+    const run = prepared.machine.run(input as RunInput, {
       overrides: { taskResourceLocalHandlers: handlersFor(prepared, record), retryIntervalOverrides: prepared.retryOverrides },
       context: {
-        Execution: { Id: record.arn, Name: record.name, StartTime: new Date(options.now()).toISOString(), Input: input as Json, RoleArn: 'local' },
+        Execution: { Id: record.arn, Name: record.name, StartTime: new Date(options.now()).toISOString(), Input: input as JsonValue, RoleArn: 'local' },
         StateMachine: { Id: stateMachineArn(prepared.name), Name: prepared.name },
       } as never,
     });

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { Json } from './json-path.js';
+import type { JsonValue } from '../../lib/json.js';
 import { queryPath, resolveTemplate } from './json-path.js';
 import type { MapSpec } from './prepare-definition.js';
 import { executionStopped, statesRuntime, toleratedFailureExceeded } from './states-errors.js';
@@ -7,7 +7,7 @@ import { DISTRIBUTED_MAP_MAX_CONCURRENCY, INLINE_MAP_MAX_CONCURRENCY, PAYLOAD_LI
 
 /** An iteration or a child execution the runner started for one item (or batch). */
 export interface StartedItem {
-  readonly result: Promise<Json>;
+  readonly result: Promise<JsonValue>;
   abort(): void;
 }
 
@@ -15,18 +15,18 @@ export interface StartedItem {
 export interface MapRunContext {
   readonly spec: MapSpec;
   /** The Map state's effective input (after InputPath). */
-  readonly input: Json;
+  readonly input: JsonValue;
   /** The context object (`$$`), to which `Map.Item` is added for the ItemSelector. */
-  readonly context: Json;
+  readonly context: JsonValue;
   /** True once the execution running the Map has been failed or stopped: start nothing more. */
   readonly stopped: () => boolean;
   /** Starts item `index`: an iteration in the parent's history (INLINE) or a child execution (DISTRIBUTED). */
-  readonly start: (input: Json, index: number) => StartedItem;
+  readonly start: (input: JsonValue, index: number) => StartedItem;
   /** Sizes an inline iteration's input, which is a state input of the parent execution. */
   readonly noteIterationInput: (bytes: number, index: number) => void;
 }
 
-const integerAt = (value: Json, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+const integerAt = (value: JsonValue, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw statesRuntime(`${field} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
@@ -49,7 +49,7 @@ function numberField(run: MapRunContext, literal: number | undefined, path: stri
  * ToleratedFailureCount/Percentage(Path). Resolves with the results in item order; a failed inline iteration
  * fails the Map with its error, a Map Run over its failure threshold with States.ExceedToleratedFailureThreshold.
  */
-export async function runMap(run: MapRunContext): Promise<Json[]> {
+export async function runMap(run: MapRunContext): Promise<JsonValue[]> {
   const { spec } = run;
   const distributed = spec.mode === 'DISTRIBUTED';
   const items = spec.itemsPath !== undefined ? queryPath(spec.itemsPath, run.input, run.context) : run.input;
@@ -61,15 +61,15 @@ export async function runMap(run: MapRunContext): Promise<Json[]> {
     count: numberField(run, spec.toleratedFailureCount, spec.toleratedFailureCountPath, 'ToleratedFailureCount', 0),
     percentage: numberField(run, spec.toleratedFailurePercentage, spec.toleratedFailurePercentagePath, 'ToleratedFailurePercentage', 0, 100, false),
   };
-  const selected = (index: number): Json => {
-    const value = items[index] as Json;
+  const selected = (index: number): JsonValue => {
+    const value = items[index] as JsonValue;
     if (spec.itemSelector === undefined) return value;
-    const context = { ...(run.context as Record<string, Json>), Map: { Item: { Index: index, Value: value } } };
+    const context = { ...(run.context as Record<string, JsonValue>), Map: { Item: { Index: index, Value: value } } };
     return resolveTemplate(spec.itemSelector, run.input, context);
   };
   const inputs = distributed && spec.itemBatcher ? batches(run, items.length, selected) : items.map((_, i) => () => selected(i));
 
-  const results: Json[] = new Array<Json>(inputs.length).fill(null);
+  const results: JsonValue[] = new Array<JsonValue>(inputs.length).fill(null);
   const running = new Set<StartedItem>();
   let failure: unknown;
   let failed = 0;
@@ -112,16 +112,16 @@ export async function runMap(run: MapRunContext): Promise<Json[]> {
 }
 
 /** ItemBatcher: items (after ItemSelector) in batches by count and bytes, each `{BatchInput?, Items}`. */
-function batches(run: MapRunContext, count: number, selected: (index: number) => Json): (() => Json)[] {
+function batches(run: MapRunContext, count: number, selected: (index: number) => JsonValue): (() => JsonValue)[] {
   const batcher = run.spec.itemBatcher ?? {};
   const maxItems = numberField(run, batcher.MaxItemsPerBatch, batcher.MaxItemsPerBatchPath, 'MaxItemsPerBatch', 1);
   const maxBytes = numberField(run, batcher.MaxInputBytesPerBatch, batcher.MaxInputBytesPerBatchPath, 'MaxInputBytesPerBatch', 1, PAYLOAD_LIMIT_BYTES);
   if (maxItems === undefined && maxBytes === undefined) throw statesRuntime(`Map state '${run.spec.stateName}': ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch`);
   const batchInput = batcher.BatchInput === undefined ? undefined : resolveTemplate(batcher.BatchInput, run.input, run.context);
-  const wrap = (items: Json[]): Json => (batchInput === undefined ? { Items: items } : { BatchInput: batchInput, Items: items });
-  const out: (() => Json)[] = [];
+  const wrap = (items: JsonValue[]): JsonValue => (batchInput === undefined ? { Items: items } : { BatchInput: batchInput, Items: items });
+  const out: (() => JsonValue)[] = [];
   const emptyBytes = payloadBytes(wrap([]));
-  let current: Json[] = [];
+  let current: JsonValue[] = [];
   let bytes = emptyBytes;
   const close = (): void => {
     const full = current;

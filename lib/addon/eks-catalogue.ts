@@ -3,10 +3,16 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { CompatibleBuild } from '../versions/compatible-build.js';
 import { compareVersions } from '../versions/compare-versions.js';
 import { isVersion } from '../versions/parse-version.js';
-import type { CatalogueCache } from './step-deps.js';
 import { translateEksError } from '../aws/eks-errors.js';
+import { ADDON_NAME } from './managed-addon.js';
 
-export const ADDON_NAME = 'vpc-cni';
+/** DescribeAddonVersions per Kubernetes version, DescribeAddonConfiguration per build: same answer all run long. */
+export interface CatalogueCache {
+  readonly builds: Map<string, { at: number; builds: readonly CompatibleBuild[] }>;
+  readonly schemas: Map<string, string>;
+}
+
+export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), schemas: new Map() });
 
 // New builds appear over days, not minutes; ten minutes bounds how stale a warm container's list can be.
 const BUILDS_TTL_MS = 10 * 60 * 1000;
