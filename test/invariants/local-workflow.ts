@@ -160,3 +160,24 @@ export async function startLocalWorkflow(): Promise<LocalWorkflow> {
 export function executionCause(error: unknown): { name?: string; message?: string; field?: string } {
   return ((error as { cause?: unknown }).cause ?? {}) as { name?: string; message?: string; field?: string };
 }
+
+/** The cluster a task event belongs to: a cluster task's input, or the fleet's per-cluster start. */
+const clusterOfTask = (e: TaskEvent): string | undefined => {
+  const input = e.input as { cluster?: { name?: string }; input?: { cluster?: { name?: string } } };
+  return input.cluster?.name ?? input.input?.cluster?.name;
+};
+
+/** Each cluster's execution from its first task to its last, in virtual ms. */
+export function clusterSpans(events: readonly TaskEvent[]): Map<string, { start: number; end: number }> {
+  const out = new Map<string, { start: number; end: number }>();
+  for (const e of events) {
+    const name = clusterOfTask(e);
+    if (!name) continue;
+    const s = out.get(name);
+    if (s) {
+      s.start = Math.min(s.start, e.startedAt);
+      s.end = Math.max(s.end, e.endedAt);
+    } else out.set(name, { start: e.startedAt, end: e.endedAt });
+  }
+  return out;
+}

@@ -2,8 +2,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type EksClientFactory } from '../../lib/aws/clients.js';
 import { FleetFile } from '../../lib/fleet/fleet-file.js';
-import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
-import { executionCause, startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
+import { clusterSpans as spans, executionCause, startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
 
 // The lanes design of UpgradeFleet in statemachines/workflows.asl.yaml (docs/fleet-workflow.md), run for real: the local
 // runner over the real handlers, the EKS simulator over HTTP, dynalite. Time is discrete-event, so concurrency and
@@ -21,27 +20,6 @@ const cluster = (name: string, region: string, extra: Record<string, unknown> = 
   addon: { version: hops === 1 ? 'v1.20.5-eksbuild.1' : hops === 2 ? 'v1.19.0-eksbuild.1' : 'v1.18.5-eksbuild.1' },
   ...extra,
 });
-
-/** The cluster a task event belongs to. */
-const clusterOf = (e: TaskEvent): string | undefined => {
-  const input = e.input as { cluster?: { name?: string }; input?: { cluster?: { name?: string } } };
-  return input.cluster?.name ?? input.input?.cluster?.name;
-};
-
-/** Each cluster's execution from its first task to its last, in virtual ms. */
-function spans(events: readonly TaskEvent[]): Map<string, { start: number; end: number }> {
-  const out = new Map<string, { start: number; end: number }>();
-  for (const e of events) {
-    const name = clusterOf(e);
-    if (!name) continue;
-    const s = out.get(name);
-    if (s) {
-      s.start = Math.min(s.start, e.startedAt);
-      s.end = Math.max(s.end, e.endedAt);
-    } else out.set(name, { start: e.startedAt, end: e.endedAt });
-  }
-  return out;
-}
 
 /** The most intervals open at one instant (an interval ending at t does not overlap one starting at t). */
 function maxOverlap(intervals: readonly { start: number; end: number }[]): number {

@@ -4,7 +4,7 @@ import { FleetFile } from '../../lib/fleet/fleet-file.js';
 import { serveStepFunctions, type LocalStepFunctionsEndpoint } from '../../rehearsal/runner/step-functions-endpoint.js';
 import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { answerApproval } from '../../lib/operator/run-controls.js';
-import { startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
+import { clusterSpans as spans, startLocalWorkflow, type LocalWorkflow } from '../invariants/local-workflow.js';
 
 // The rollout controls between waves (docs/operating-a-run.md) through the real fleet and cluster definitions, the
 // real handlers, the simulator and dynalite, on discrete-event time: bake time, approval gates (answered by a second
@@ -23,22 +23,6 @@ const cluster = (name: string, wave: string, extra: Record<string, unknown> = {}
 });
 
 const listOf = (fleet: FleetFile) => fleet.clusters.map((c) => ({ name: c.name, region: c.region }));
-
-/** Each cluster's first and last task, in virtual ms. */
-function spans(events: readonly TaskEvent[]): Map<string, { start: number; end: number }> {
-  const out = new Map<string, { start: number; end: number }>();
-  for (const e of events) {
-    const input = e.input as { cluster?: { name?: string }; input?: { cluster?: { name?: string } } };
-    const name = input.cluster?.name ?? input.input?.cluster?.name;
-    if (!name) continue;
-    const s = out.get(name);
-    if (s) {
-      s.start = Math.min(s.start, e.startedAt);
-      s.end = Math.max(s.end, e.endedAt);
-    } else out.set(name, { start: e.startedAt, end: e.endedAt });
-  }
-  return out;
-}
 
 /** When a cluster's first change was asked of EKS (its first UpdateAddon), in virtual ms. */
 const firstUpdate = (events: readonly TaskEvent[], name: string): number | undefined =>
