@@ -10,7 +10,7 @@ import { FUNCTION_BUILDERS } from '../../functions/index.js';
 import { readConfig } from '../../lib/config.js';
 import * as errors from '../../lib/errors.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
-import { VPC_CNI } from '../../lib/addon-spec.js';
+import { ADDON_SPECS, VPC_CNI } from '../../lib/addon-spec.js';
 import { progressTableDefinition, TTL_ATTRIBUTE } from '../../lib/store/table-definition.js';
 import { CLUSTER_MACHINE, deployedDefinitions, FLEET_MACHINE, resolvePseudoParameters } from '../../rehearsal/runner/asl-definition.js';
 import type { JsonObject, JsonValue as Json } from '../../lib/json.js';
@@ -693,13 +693,13 @@ describe('serverless package (dev stage)', () => {
       const addonArnsOf = (statements: readonly Statement[]): string[] => statements.flatMap((s) => asArray(s.Resource).map(resourceText)).filter((r) => r.includes(':addon/'));
       const granted = [...addonArnsOf(allStatements().map(([, s]) => s)), ...addonArnsOf(policyStatements(targetTemplate.Resources['CniFleetTargetRole']!))];
 
-      // Act: each ARN's resource part against the spec's resource for the cluster pattern the ARN names.
+      // Act: each ARN's resource part against a registered spec's resource for the cluster pattern the ARN names.
       const offScope = granted.filter((arn) => {
         const match = /^arn:\$\{AWS::Partition\}:eks:\*:\$\{AWS::AccountId\}:(addon\/([^/]+)\/.*)$/.exec(arn);
-        return !match || match[1] !== VPC_CNI.iamResource(match[2]!);
+        return !match || !Object.values(ADDON_SPECS).some((spec) => match[1] === spec.iamResource(match[2]!));
       });
 
-      // Assess: the stack's reads and writes and the target role's; none outside the spec's scope.
+      // Assess: the stack's reads and writes and the target role's, vpc-cni's among them; none outside a spec's scope.
       expect(granted.length).toBeGreaterThanOrEqual(6);
       expect(granted).toContain(`arn:\${AWS::Partition}:eks:*:\${AWS::AccountId}:${VPC_CNI.iamResource('*')}`);
       expect(offScope).toEqual([]);
