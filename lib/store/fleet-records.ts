@@ -84,8 +84,8 @@ export interface LaneRecord {
 /** The run's counters (atomic updates by the lane children): outcome names and the fleet's own tallies. */
 export type RunCounts = Record<string, number>;
 
-/** A CLUSTER item written by discovery also carries its wave and the upgrade's expected length. */
-export type DiscoveredCluster = ClusterItemInput & { readonly wave?: string; readonly expectedHops?: number };
+/** A CLUSTER item written by discovery: its outcome so far, its wave and the upgrade's expected length. */
+export type DiscoveredCluster = ClusterItemInput & { readonly status: ClusterStatus; readonly wave?: string; readonly expectedHops?: number };
 
 export interface FleetRecords {
   /**
@@ -115,7 +115,6 @@ export interface FleetRecords {
   listLaneClusters(runId: string, lane: { accountId: string; region: string }): Promise<(ClusterItem & { wave?: string; expectedHops?: number })[]>;
   /** Writes one lane's clusters of one wave, in pages of MEMBERS_PAGE_SIZE, in the order given. */
   putWaveMembers(runId: string, wave: string, lane: number, members: readonly WaveMember[]): Promise<number>;
-  /** Which lanes have clusters in which wave, with their counts (IndexWaves). */
   /**
    * Which lanes have clusters in which wave, with their counts and expected work (Σ and longest of the members'
    * expected hops), for IndexWaves.

@@ -135,7 +135,7 @@ function errorClassNames(): string[] {
 
 /**
  * lib/ files whose code one lib/steps module can run: relative imports of which some imported name is called
- * (`offeredBuilds(…)`), so importing a constant (`ADDON_NAME`) does not count as calling its module's EKS code.
+ * (`offeredBuilds(…)`), so importing a constant (`DEFAULT_ADDON`) does not count as calling its module's EKS code.
  */
 function reachableSources(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
