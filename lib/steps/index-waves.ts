@@ -1,5 +1,4 @@
 import { compareWaves } from '../fleet/lanes.js';
-import type { WaveLane } from '../store/fleet-records.js';
 import type { StepDeps } from './step-deps.js';
 
 /** Where the wave loop starts: how many waves there are and which comes next. Small for any fleet. */
@@ -10,29 +9,6 @@ export interface WaveCursor {
 }
 
 const UNFINISHED = 'LaneDiscoveryIncomplete';
-
-/**
- * A lane's expected length in hops with `perLane` clusters at once: its members packed longest first onto its slots,
- * as the lane runs them (ReadLanePage's order) — a lane of five 4-hop clusters at four at once takes 8 hops, not
- * 5 × 4 / 4. Without the members' counts (items written before them), its longest upgrade or its work over its slots.
- *
- * @example
- * expectedLaneHops({ wave: '', lane: 0, clusters: 5, hops: 20, longestHops: 4, hopCounts: { '4': 5 } }, 4) // 8
- */
-export function expectedLaneHops(lane: WaveLane, perLane: number): number {
-  const fallback = Math.max(lane.longestHops, lane.hops / perLane);
-  if (!lane.hopCounts) return fallback;
-  const slots = new Array<number>(Math.max(1, perLane)).fill(0);
-  const counts = Object.entries(lane.hopCounts).map(([hops, n]) => [Number(hops), n] as const).sort(([a], [b]) => b - a);
-  for (const [hops, n] of counts) {
-    for (let i = 0; i < n; i += 1) {
-      let least = 0;
-      for (let k = 1; k < slots.length; k += 1) if (slots[k]! < slots[least]!) least = k;
-      slots[least]! += hops;
-    }
-  }
-  return Math.max(fallback, ...slots);
-}
 
 /**
  * IndexWaves: after every lane's discovery, orders the waves (`canary` first, then natural order, untagged
@@ -56,18 +32,18 @@ export async function indexWaves(state: { runId: string; options?: { perLaneConc
     await deps.store.markLaneDiscovered(runId, lane.lane, { name: UNFINISHED, message });
     await deps.store.addRunCounts(runId, `discovered:${lane.lane}`, { lanesFailed: 1, clusters: unrecorded.length, discoveryFailed: unrecorded.length });
   }
+  // A lane's expected length in hops: its longest upgrade, or its work spread over its concurrency.
   const perLane = state.options?.perLaneConcurrency ?? 1;
   const byWave = new Map<string, { lanes: { lane: number; length: number }[]; clusters: number }>();
-  for (const waveLane of await deps.store.listWaveLanes(runId)) {
-    const entry = byWave.get(waveLane.wave) ?? { lanes: [], clusters: 0 };
-    entry.lanes.push({ lane: waveLane.lane, length: expectedLaneHops(waveLane, perLane) });
-    entry.clusters += waveLane.clusters;
-    byWave.set(waveLane.wave, entry);
+  for (const { wave, lane, clusters, hops, longestHops } of await deps.store.listWaveLanes(runId)) {
+    const entry = byWave.get(wave) ?? { lanes: [], clusters: 0 };
+    entry.lanes.push({ lane, length: Math.max(longestHops, hops / perLane) });
+    entry.clusters += clusters;
+    byWave.set(wave, entry);
   }
   // Longest lane first (LPT across lanes, as each lane orders its clusters): the Map starts its children in item
   // order, so the long lanes start early and the wave does not end with one long lane running alone. Measured at
-  // 10,000 clusters in 1,000 lanes, 100 at once (docs/fleet-workflow.md): 1.145× the bound in lane order; a lane's
-  // length packed from its members' hops rather than its work over its slots: docs/benchmark.md.
+  // 10,000 clusters in 1,000 lanes, 100 at once (docs/fleet-workflow.md): 1.145× the bound in lane order.
   const waves = [...byWave.entries()]
     .sort(([a], [b]) => compareWaves(a, b))
     .map(([name, w], index) => ({ index, name, lanes: w.lanes.sort((a, b) => b.length - a.length || a.lane - b.lane).map((l) => l.lane), clusters: w.clusters }));

@@ -66,17 +66,6 @@ export interface WaveMember {
   readonly expectedHops: number;
 }
 
-/** A lane's share of a wave, as DiscoverLane recorded it (listWaveLanes). */
-export interface WaveLane {
-  readonly wave: string;
-  readonly lane: number;
-  readonly clusters: number;
-  readonly hops: number;
-  readonly longestHops: number;
-  /** Members by expected hops: `{ "3": 2 }` = two members expect 3 hops. */
-  readonly hopCounts?: Readonly<Record<string, number>>;
-}
-
 /** One wave as IndexWaves ordered it. */
 export interface WaveRecord {
   readonly index: number;
@@ -129,10 +118,9 @@ export interface FleetRecords {
   /** Which lanes have clusters in which wave, with their counts (IndexWaves). */
   /**
    * Which lanes have clusters in which wave, with their counts and expected work (Σ and longest of the members'
-   * expected hops, and how many members expect each number of hops: `hopCounts`, absent on items written before it),
-   * for IndexWaves.
+   * expected hops), for IndexWaves.
    */
-  listWaveLanes(runId: string): Promise<WaveLane[]>;
+  listWaveLanes(runId: string): Promise<{ wave: string; lane: number; clusters: number; hops: number; longestHops: number }[]>;
   /** One page of a lane's wave; null when there is no such page. */
   getWaveMembers(runId: string, wave: string, lane: number, page: number): Promise<{ members: WaveMember[]; pages: number } | null>;
   putWaves(runId: string, waves: readonly WaveRecord[]): Promise<void>;
@@ -312,9 +300,6 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
 
     async putWaveMembers(runId, wave, lane, members) {
       const parts = pages(members, MEMBERS_PAGE_SIZE);
-      // At most one entry per distinct hop count (a handful): IndexWaves packs the lane's clusters from it.
-      const hopCounts: Record<string, number> = {};
-      for (const m of members) hopCounts[String(m.expectedHops)] = (hopCounts[String(m.expectedHops)] ?? 0) + 1;
       await batchPut(
         parts.map((part, i) => ({
           ...base(runId, fleetKeys.membersSk(wave, lane, i), FleetItemType.MEMBERS),
@@ -325,7 +310,6 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
           clusters: members.length,
           hops: members.reduce((n, m) => n + m.expectedHops, 0),
           longestHops: Math.max(0, ...members.map((m) => m.expectedHops)),
-          hopCounts,
           members: toPlainJson(part),
         })),
       );
@@ -334,19 +318,12 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
 
     async listWaveLanes(runId) {
       const items = await byPrefix(runId, fleetKeys.membersPrefix, {
-        expression: '#w, #l, #p, #c, #h, #x, #n',
-        names: { '#w': 'wave', '#l': 'lane', '#p': 'page', '#c': 'clusters', '#h': 'hops', '#x': 'longestHops', '#n': 'hopCounts' },
+        expression: '#w, #l, #p, #c, #h, #x',
+        names: { '#w': 'wave', '#l': 'lane', '#p': 'page', '#c': 'clusters', '#h': 'hops', '#x': 'longestHops' },
       });
       return items
         .filter((i) => Number(i['page']) === 0)
-        .map((i) => ({
-          wave: String(i['wave']),
-          lane: Number(i['lane']),
-          clusters: Number(i['clusters']),
-          hops: Number(i['hops'] ?? 0),
-          longestHops: Number(i['longestHops'] ?? 0),
-          ...(i['hopCounts'] ? { hopCounts: i['hopCounts'] as Record<string, number> } : {}),
-        }));
+        .map((i) => ({ wave: String(i['wave']), lane: Number(i['lane']), clusters: Number(i['clusters']), hops: Number(i['hops'] ?? 0), longestHops: Number(i['longestHops'] ?? 0) }));
     },
 
     async getWaveMembers(runId, wave, lane, page) {
