@@ -1,6 +1,7 @@
 import { readAlarms } from '../controls/alarm-state.js';
 import type { WaveAction, WaveGateMemory, WaveOptions } from '../controls/wave-gate.js';
 import { decideWave } from '../controls/wave-gate.js';
+import { closeWave } from './close-lane-wave.js';
 import type { StepDeps } from './step-deps.js';
 import { CONTROL_DEFAULTS } from '../schemas/upgrade-defaults.js';
 import type { WaveCursor } from './index-waves.js';
@@ -45,10 +46,17 @@ export async function checkFailureBudget(
   const memory = { bakedFor: state.waves.bakedFor ?? null, approvedFor: state.waves.approvedFor ?? null, holds: state.waves.holds ?? 0, heldSince: state.waves.heldSince ?? null };
   const approvalTimeoutSeconds = state.options.approval?.timeoutSeconds ?? CONTROL_DEFAULTS.approvalTimeoutSeconds;
   const idle = { count, clusters, index: next, name: '', lanes: [], halt: false, failed: 0, reason: null, action: 'done' as const, waitSeconds: 0, waveClusters: 0, laneCount: 0, approvalTimeoutSeconds, ...memory };
+  // The wave that ran last is closed first (once): a lane that failed before counting its clusters is counted now.
+  let run = next > 0 ? await deps.store.getRunCounts(state.runId) : null;
+  if (run && !run.closedWaves.has(next - 1)) {
+    const ran = await deps.store.getWave(state.runId, next - 1);
+    // Lanes closed here changed the counters: read them again.
+    if (ran && (await closeWave(state.runId, ran, run.counted, deps)) > 0) run = null;
+  }
   if (next >= count) return { ...idle, done: true, next };
   const wave = await deps.store.getWave(state.runId, next);
   if (!wave) return { ...idle, done: true, next: count };
-  const { counts, halted, control } = await deps.store.getRunCounts(state.runId);
+  const { counts, halted, control } = run ?? (await deps.store.getRunCounts(state.runId));
   const alarmRegion = state.options.alarms?.region ?? deps.region;
   const alarms = state.options.alarms && !halted && control?.state !== 'PAUSED' ? await readAlarms(deps.cloudWatchFor(alarmRegion), state.options.alarms.names) : null;
   // The wave that just ran: the previous look's own wave, or the WAVE item before this one.

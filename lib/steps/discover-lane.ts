@@ -2,16 +2,17 @@ import { DescribeAddonCommand, DescribeClusterCommand, paginateListClusters } fr
 import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
 import { EksThrottledError, EksUnavailableError, ProgressRecordNotFoundError } from '../errors.js';
-import { compareWaves } from '../fleet/lanes.js';
 import type { LaneEntry } from '../fleet/lanes.js';
 import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import { optOutRefusal } from '../plan/cluster-decision.js';
 import type { UpgradeOptions } from '../schemas/upgrade-options.js';
-import type { DiscoveredCluster, WaveMember } from '../store/fleet-records.js';
+import type { DiscoveredCluster } from '../store/fleet-records.js';
 import type { RecordedError } from '../store/progress-store.js';
 import { planPath } from '../versions/plan-path.js';
 import { offeredBuilds } from '../addon/eks-catalogue.js';
 import { ADDON_NAME } from '../addon/managed-addon.js';
+import { closeLaneDiscovery, UNKNOWN_WORK } from './lane-waves.js';
+import type { LaneCluster } from './lane-waves.js';
 import type { StepDeps } from './step-deps.js';
 
 /** What one lane's discovery child is given (the discovery Map's ItemSelector). */
@@ -44,9 +45,6 @@ export interface LaneDiscovery {
 // concurrency limits + SDK retries"); ten reads in flight per lane keep discovery to seconds without inviting
 // throttling of the lane's account and Region.
 const DESCRIBE_CONCURRENCY = 10;
-// A cluster whose add-on cannot be read (self-managed, or unreadable now) is ordered first: a migration is a create
-// plus its hops, the longest work a cluster can have.
-const UNKNOWN_WORK = 99;
 
 type Read =
   | { readonly kind: 'run'; readonly wave: string; readonly expectedHops: number }
@@ -123,8 +121,7 @@ export async function discoverLane(event: DiscoverLaneEvent, deps: StepDeps): Pr
       const typed = typedError(error);
       if (isTransient(typed) && !event.final) throw typed;
       const message = `lane ${lane.accountId}/${lane.region} could not be listed: ${typed.name}: ${typed.message}`;
-      await deps.store.markLaneDiscovered(runId, event.lane, { name: typed.name, message });
-      await deps.store.addRunCounts(runId, `discovered:${event.lane}`, { lanesFailed: 1 });
+      await closeLaneDiscovery(runId, event.lane, [], { name: typed.name, message }, deps);
       return { ...counted, laneError: message };
     }
   }
@@ -170,33 +167,7 @@ export async function discoverLane(event: DiscoverLaneEvent, deps: StepDeps): Pr
   // The ASL's Retry runs the lane again: only what failed now is read then.
   if (transient) throw transient;
 
-  const all = [...already.map((c) => ({ name: c.clusterName, status: c.status, wave: c.wave, expectedHops: c.expectedHops })), ...records.map((r) => ({ name: r.clusterName, status: r.status, wave: r.wave, expectedHops: r.expectedHops }))];
   const roleOf = new Map(candidates.map((c) => [c.name, c.roleArn]));
-  const waves = new Map<string, WaveMember[]>();
-  for (const c of all) {
-    if (c.status !== 'PENDING') continue;
-    const members = waves.get(c.wave ?? '') ?? [];
-    const roleArn = roleOf.get(c.name);
-    members.push({ name: c.name, ...(roleArn ? { roleArn } : {}), expectedHops: c.expectedHops ?? UNKNOWN_WORK });
-    waves.set(c.wave ?? '', members);
-  }
-  // Longest expected work first (LPT scheduling): the lane starts its long upgrades early, so a wave does not end
-  // with a few long clusters running alone while the lane's concurrency sits idle (bench/). Stable: ties keep order.
-  for (const [wave, members] of [...waves].sort(([a], [b]) => compareWaves(a, b)))
-    await deps.store.putWaveMembers(runId, wave, event.lane, [...members].sort((a, b) => b.expectedHops - a.expectedHops));
-
-  const tally = {
-    clusters: all.length,
-    pending: all.filter((c) => c.status === 'PENDING').length,
-    skipped: all.filter((c) => c.status === 'SKIPPED').length,
-    failed: all.filter((c) => c.status === 'FAILED').length,
-  };
-  await deps.store.markLaneDiscovered(runId, event.lane, null);
-  await deps.store.addRunCounts(runId, `discovered:${event.lane}`, {
-    clusters: tally.clusters,
-    pending: tally.pending,
-    discoverySkipped: tally.skipped,
-    discoveryFailed: tally.failed,
-  });
-  return { ...counted, ...tally };
+  const all: LaneCluster[] = [...already, ...records].map((c) => ({ name: c.clusterName, status: c.status, wave: c.wave, expectedHops: c.expectedHops, roleArn: roleOf.get(c.clusterName) }));
+  return { ...counted, ...(await closeLaneDiscovery(runId, event.lane, all, null, deps)) };
 }

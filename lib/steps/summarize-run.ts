@@ -17,12 +17,12 @@ export interface RunSummary {
   readonly cause: string | null;
 }
 
-const OUTCOMES = ['UPGRADED', 'UNCHANGED', 'PLANNED', 'FAILED', 'BLOCKED', 'SKIPPED', 'PENDING', 'RUNNING'] as const;
+const OUTCOMES = ['UPGRADED', 'UNCHANGED', 'PLANNED', 'FAILED', 'ABORTED', 'BLOCKED', 'SKIPPED', 'PENDING', 'RUNNING'] as const;
 
 /**
  * SummarizeRun: closes the run from its counters (atomic counts the lane children added; no scan of the
- * clusters' records): HALTED when the failure budget stopped it, FAILED when a cluster failed, a lane could not be
- * discovered or a cluster has no outcome, else SUCCEEDED. The fleet execution then ends with the same verdict:
+ * clusters' records): HALTED when the failure budget stopped it, FAILED when a cluster failed or was aborted, a lane
+ * could not be discovered or a cluster has no outcome, else SUCCEEDED. The fleet execution then ends with the same verdict:
  * FAILED, with `cause` as the execution's cause, e.g. `3 of 120 clusters FAILED; halted before wave 2 (1)`.
  *
  * @example
@@ -43,6 +43,8 @@ export async function summarizeRun(state: { runId: string }, deps: StepDeps): Pr
   const failed = byStatus['FAILED'] ?? 0;
   const parts: string[] = [];
   if (failed > 0) parts.push(`${failed} of ${total} clusters FAILED${n('discoveryFailed') ? ` (${n('discoveryFailed')} while discovering)` : ''}`);
+  const aborted = byStatus['ABORTED'] ?? 0;
+  if (aborted > 0) parts.push(`${aborted} of ${total} clusters ABORTED`);
   if (halted) parts.push(haltText(halted));
   if (lanesFailed > 0) parts.push(`${lanesFailed} lane(s) could not be discovered`);
   if (unaccounted > 0) parts.push(`${unaccounted} of ${total} clusters have no outcome`);

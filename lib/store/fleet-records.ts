@@ -84,8 +84,8 @@ export interface LaneRecord {
 /** The run's counters (atomic updates by the lane children): outcome names and the fleet's own tallies. */
 export type RunCounts = Record<string, number>;
 
-/** A CLUSTER item written by discovery also carries its wave and the upgrade's expected length. */
-export type DiscoveredCluster = ClusterItemInput & { readonly wave?: string; readonly expectedHops?: number };
+/** A CLUSTER item written by discovery: its outcome so far, its wave and the upgrade's expected length. */
+export type DiscoveredCluster = ClusterItemInput & { readonly status: ClusterStatus; readonly wave?: string; readonly expectedHops?: number };
 
 export interface FleetRecords {
   /**
@@ -115,7 +115,6 @@ export interface FleetRecords {
   listLaneClusters(runId: string, lane: { accountId: string; region: string }): Promise<(ClusterItem & { wave?: string; expectedHops?: number })[]>;
   /** Writes one lane's clusters of one wave, in pages of MEMBERS_PAGE_SIZE, in the order given. */
   putWaveMembers(runId: string, wave: string, lane: number, members: readonly WaveMember[]): Promise<number>;
-  /** Which lanes have clusters in which wave, with their counts (IndexWaves). */
   /**
    * Which lanes have clusters in which wave, with their counts and expected work (Σ and longest of the members'
    * expected hops), for IndexWaves.
@@ -133,8 +132,17 @@ export interface FleetRecords {
    * @returns false when this marker was already counted
    */
   addRunCounts(runId: string, marker: string, counts: RunCounts): Promise<boolean>;
-  /** The run's counters, where and why it halted (once it did), and its control (`cni-fleet pause|resume`). */
-  getRunCounts(runId: string): Promise<{ counts: RunCounts; halted: RunHalt | null; control: RunControl | null }>;
+  /**
+   * The run's counters, where and why it halted (once it did), its control (`cni-fleet pause|resume`), the markers
+   * counted so far and the waves closed (`closeWaveCounts`).
+   */
+  getRunCounts(runId: string): Promise<{ counts: RunCounts; halted: RunHalt | null; control: RunControl | null; counted: ReadonlySet<string>; closedWaves: ReadonlySet<number> }>;
+  /**
+   * Forgets markers no task can repeat any more (a finished discovery's, a closed wave's), so the RUN item holds
+   * about one marker per lane at a time instead of one per lane and wave (a DynamoDB item holds at most 400 KB).
+   * With `closedWave`, records that wave closed, in the same UpdateItem.
+   */
+  forgetRunCounted(runId: string, markers: readonly string[], closedWave?: number): Promise<void>;
   /** Records where the run halted (the failure budget, a rollout control): the first halt wins. */
   markHalted(runId: string, halted: RunHalt): Promise<void>;
   /** Status and hops of the given clusters (BatchGetItem, unprocessed keys retried). */
@@ -379,7 +387,36 @@ export function fleetRecords(options: FleetRecordsOptions): FleetRecords {
       const counts = (item?.['counts'] ?? {}) as RunCounts;
       const halted = (item?.['halted'] ?? null) as RunHalt | null;
       const control = (item?.['control'] ?? null) as RunControl | null;
-      return { counts: { ...counts }, halted, control };
+      const counted = new Set<string>((item?.['counted'] as Set<string> | undefined) ?? []);
+      const closedWaves = new Set<number>([...((item?.['closedWaves'] as Set<number> | undefined) ?? [])].map(Number));
+      return { counts: { ...counts }, halted, control, counted, closedWaves };
+    },
+
+    async forgetRunCounted(runId, markers, closedWave) {
+      if (markers.length === 0 && closedWave === undefined) return;
+      const names: Record<string, string> = {};
+      const values: Attributes = {};
+      const clauses: string[] = [];
+      if (closedWave !== undefined) {
+        names['#w'] = 'closedWaves';
+        values[':w'] = new Set([closedWave]);
+        clauses.push('ADD #w :w');
+      }
+      if (markers.length > 0) {
+        names['#m'] = 'counted';
+        values[':m'] = new Set(markers);
+        clauses.push('DELETE #m :m');
+      }
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: keys.runPk(checkRunId(runId)), sk: keys.runSk },
+          UpdateExpression: clauses.join(' '),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { ...names, '#pk': 'pk' },
+          ExpressionAttributeValues: values,
+        }),
+      );
     },
 
     async markHalted(runId, halted) {

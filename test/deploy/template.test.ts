@@ -204,6 +204,7 @@ const STORE_METHOD_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   initRunCounts: ['UpdateItem'],
   addRunCounts: ['UpdateItem'],
   getRunCounts: ['GetItem'],
+  forgetRunCounted: ['UpdateItem'],
   markHalted: ['UpdateItem'],
   getClusterOutcomes: ['BatchGetItem'],
   locksOwnedBy: ['Query'],
