@@ -2,7 +2,11 @@ import type { Fault, FleetCluster, SelfManaged } from '../lib/fleet/fleet-file.j
 import type { DaemonSetState, PendingJoin } from './kubernetes/daemonset-rollout.js';
 import type { SimNode } from './kubernetes/nodes.js';
 
-/** The only add-on the simulator manages. */
+/**
+ * The only add-on the simulator manages. Written here on purpose, not taken from the product's add-on spec
+ * (lib/addon-spec.ts): the simulator is an independent judge of what the product sends, so a wrong name in the
+ * spec is answered with EKS's 404, not agreed with.
+ */
 export const VPC_CNI = 'vpc-cni';
 
 /** AddonStatus (docs/eks-behaviour.md#statuses). */

@@ -7,6 +7,7 @@ import type { BuildsFor, ClusterFacts, SchemaFor, SkippedCluster, UnreadableClus
 import { translateSelfManaged } from '../../lib/migration/translate-settings.js';
 import type { JsonObject } from '../../lib/json.js';
 import { configurationSchema, newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
+import { addonSpec, type AddonSpec } from '../../lib/addon-spec.js';
 import { clusterFactsFromFleet } from '../../lib/plan/fleet-file-facts.js';
 import { planFleet } from '../../lib/plan/plan-fleet.js';
 import { awsBuildsFor, readAwsFleet, type PlanScope } from '../../lib/operator/read-aws-fleet.js';
@@ -36,6 +37,8 @@ interface Source {
   readonly clusters: readonly ClusterFacts[];
   readonly skipped: readonly SkippedCluster[];
   readonly unreadable: readonly UnreadableCluster[];
+  /** The add-on planned: the execution input's `addon`, or its default. */
+  readonly addon: AddonSpec;
   readonly buildsFor: BuildsFor;
   /** Configuration schemas: a self-managed cluster's carried settings are checked against its path. */
   readonly schemaFor?: SchemaFor;
@@ -64,6 +67,7 @@ export async function runPlan(options: PlanOptions, io: CommandIo): Promise<numb
         target: parseTargetSpec(target, '--target'),
         allowDowngrade,
         buildsFor: source.buildsFor,
+        policy: source.addon.versionPolicy,
         ...(source.schemaFor ? { schemaFor: source.schemaFor } : {}),
         // The input's own rules, as the run would apply them.
         ...(source.requested?.skipTag ? { skipTag: source.requested.skipTag } : {}),
@@ -117,6 +121,8 @@ async function fleetFileSource(file: string, options: PlanOptions): Promise<Sour
     clusters: facts,
     skipped: [],
     unreadable: [],
+    // The simulator's fleet file and offline catalogue describe vpc-cni clusters: the add-on's default.
+    addon: addonSpec(),
     buildsFor: async (k8s) => catalogue.compatibleBuilds(k8s),
     schemaFor: async (version) => configurationSchemaFor(version),
     close: () => {},
@@ -128,10 +134,10 @@ async function inputScope(file: string): Promise<{ scope: PlanScope; requested: 
   const checked = checkExecutionInput(await readOptionFile(file, '--input'), file);
   if (checked.machine === 'cluster') {
     const input = ClusterExecutionInput.parse(checked.input);
-    return { scope: { clusters: [input.cluster] }, requested: input.options };
+    return { scope: { clusters: [input.cluster], addon: input.addon }, requested: input.options };
   }
   const input = FleetExecutionInput.parse(checked.input);
-  return { scope: { clusters: input.clusters, selector: input.selector }, requested: { ...input.options, skipTag: input.skipTag } };
+  return { scope: { clusters: input.clusters, selector: input.selector, addon: input.addon }, requested: { ...input.options, skipTag: input.skipTag } };
 }
 
 async function awsSource(options: PlanOptions): Promise<Source> {
@@ -150,13 +156,15 @@ async function awsSource(options: PlanOptions): Promise<Source> {
     const scope: PlanScope = fromInput?.scope ?? { selector: { regions: [home] } };
     const fleet = await readAwsFleet(eksFor, scope);
     const schemas = newCatalogueCache();
+    const addon = addonSpec(scope.addon);
     return {
       source: 'aws',
       clusters: fleet.clusters,
       skipped: fleet.skipped,
       unreadable: fleet.unreadable,
-      buildsFor: awsBuildsFor(eksFor, home),
-      schemaFor: (version) => configurationSchema(eksFor({ region: home }), schemas, version),
+      addon,
+      buildsFor: awsBuildsFor(eksFor, home, addon.name),
+      schemaFor: (version) => configurationSchema(eksFor({ region: home }), schemas, version, addon.name),
       ...(fromInput ? { requested: fromInput.requested } : {}),
       close: () => eksFor.destroy(),
     };

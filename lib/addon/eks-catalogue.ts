@@ -4,9 +4,11 @@ import type { CompatibleBuild } from '../versions/compatible-build.js';
 import { compareVersions } from '../versions/compare-versions.js';
 import { isVersion } from '../versions/parse-version.js';
 import { translateEksError } from '../aws/eks-errors.js';
-import { ADDON_NAME } from './managed-addon.js';
 
-/** DescribeAddonVersions per Kubernetes version, DescribeAddonConfiguration per build: same answer all run long. */
+/**
+ * DescribeAddonVersions per add-on and Kubernetes version, DescribeAddonConfiguration per add-on build: same answer all
+ * run long.
+ */
 export interface CatalogueCache {
   readonly builds: Map<string, { at: number; builds: readonly CompatibleBuild[] }>;
   readonly schemas: Map<string, string>;
@@ -18,19 +20,19 @@ export const newCatalogueCache = (): CatalogueCache => ({ builds: new Map(), sch
 const BUILDS_TTL_MS = 10 * 60 * 1000;
 
 /**
- * The vpc-cni builds EKS offers for one Kubernetes version, newest first, with the default flagged
+ * The builds of one add-on (its spec's name) EKS offers for one Kubernetes version, newest first, with the default flagged
  * (DescribeAddonVersions with kubernetesVersion: docs/eks-behaviour.md#add-on-versions-and-compatibility), cached per
  * container; concurrent misses for the same Region and Kubernetes version share one read (single-flight), so the number
  * of reads does not depend on timing.
  *
  * @example
- * await offeredBuilds(eks, cache, '1.29', Date.now()) // [{ version: 'v1.21.1-eksbuild.8', isDefault: false }, …]
+ * await offeredBuilds(eks, cache, '1.29', Date.now(), 'vpc-cni') // [{ version: 'v1.21.1-eksbuild.8', isDefault: false }, …]
  */
-export async function offeredBuilds(eks: EKSClient, cache: CatalogueCache, kubernetesVersion: string, nowMs: number): Promise<readonly CompatibleBuild[]> {
-  const key = `${String(await eks.config.region())}|${kubernetesVersion}`;
+export async function offeredBuilds(eks: EKSClient, cache: CatalogueCache, kubernetesVersion: string, nowMs: number, addonName: string): Promise<readonly CompatibleBuild[]> {
+  const key = `${addonName}|${String(await eks.config.region())}|${kubernetesVersion}`;
   const hit = cache.builds.get(key);
   if (hit && nowMs - hit.at < BUILDS_TTL_MS) return hit.builds;
-  return singleFlight(cache, `builds|${key}`, () => readBuilds(eks, cache, key, kubernetesVersion, nowMs));
+  return singleFlight(cache, `builds|${key}`, () => readBuilds(eks, cache, key, addonName, kubernetesVersion, nowMs));
 }
 
 /** Reads in flight per cache: concurrent misses for the same key share one read, whatever their timing. */
@@ -46,10 +48,10 @@ function singleFlight<T>(cache: CatalogueCache, key: string, read: () => Promise
   return started;
 }
 
-async function readBuilds(eks: EKSClient, cache: CatalogueCache, key: string, kubernetesVersion: string, nowMs: number): Promise<readonly CompatibleBuild[]> {
+async function readBuilds(eks: EKSClient, cache: CatalogueCache, key: string, addonName: string, kubernetesVersion: string, nowMs: number): Promise<readonly CompatibleBuild[]> {
   const builds: CompatibleBuild[] = [];
   try {
-    for await (const page of paginateDescribeAddonVersions({ client: eks }, { addonName: ADDON_NAME, kubernetesVersion })) {
+    for await (const page of paginateDescribeAddonVersions({ client: eks }, { addonName, kubernetesVersion })) {
       for (const addon of page.addons ?? []) {
         for (const v of addon.addonVersions ?? []) {
           if (!v.addonVersion || !isVersion(v.addonVersion)) continue;
@@ -68,17 +70,18 @@ async function readBuilds(eks: EKSClient, cache: CatalogueCache, key: string, ku
 }
 
 /** The configuration JSON schema (a string) of one build, cached per container: a build's schema never changes. */
-export async function configurationSchema(eks: EKSClient, cache: CatalogueCache, addonVersion: string): Promise<string> {
-  const hit = cache.schemas.get(addonVersion);
+export async function configurationSchema(eks: EKSClient, cache: CatalogueCache, addonVersion: string, addonName: string): Promise<string> {
+  const key = `${addonName}|${addonVersion}`;
+  const hit = cache.schemas.get(key);
   if (hit !== undefined) return hit;
-  return singleFlight(cache, `schema|${addonVersion}`, () => readSchema(eks, cache, addonVersion));
+  return singleFlight(cache, `schema|${key}`, () => readSchema(eks, cache, key, addonName, addonVersion));
 }
 
-async function readSchema(eks: EKSClient, cache: CatalogueCache, addonVersion: string): Promise<string> {
+async function readSchema(eks: EKSClient, cache: CatalogueCache, key: string, addonName: string, addonVersion: string): Promise<string> {
   try {
-    const out = await eks.send(new DescribeAddonConfigurationCommand({ addonName: ADDON_NAME, addonVersion }));
+    const out = await eks.send(new DescribeAddonConfigurationCommand({ addonName, addonVersion }));
     const schema = out.configurationSchema ?? '{}';
-    cache.schemas.set(addonVersion, schema);
+    cache.schemas.set(key, schema);
     return schema;
   } catch (error) {
     return translateEksError(error);

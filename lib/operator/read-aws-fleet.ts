@@ -7,7 +7,7 @@ import { safeText } from '../cli/terminal-text.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
 import { readSelfManaged } from '../steps/read-self-managed.js';
 import { newCatalogueCache, offeredBuilds } from '../addon/eks-catalogue.js';
-import { ADDON_NAME } from '../addon/managed-addon.js';
+import { addonSpec } from '../addon-spec.js';
 import type { BuildsFor, ClusterFacts, SkippedCluster, UnreadableCluster } from '../plan/cluster-facts.js';
 import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import { accountOfArn } from '../fleet/names.js';
@@ -38,6 +38,8 @@ export interface PlanSelector {
 export interface PlanScope {
   readonly clusters?: readonly PlanTarget[] | undefined;
   readonly selector?: PlanSelector | undefined;
+  /** The add-on to read (an execution input's `addon`); absent: the input's default, vpc-cni. */
+  readonly addon?: string | undefined;
 }
 
 /**
@@ -64,7 +66,7 @@ const failure = (error: unknown): UnreadableCluster['error'] => ({
 type Read = { readonly facts: ClusterFacts } | { readonly skipped: SkippedCluster } | { readonly unreadable: UnreadableCluster } | { readonly filtered: true };
 
 /**
- * Reads one cluster, without changing anything: DescribeCluster → (the selector's tags) → DescribeAddon(vpc-cni) →
+ * Reads one cluster, without changing anything: DescribeCluster → (the selector's tags) → DescribeAddon(the add-on) →
  * for a cluster without the managed add-on, the self-managed aws-node DaemonSet through its Kubernetes API. A 404 on
  * DescribeCluster is a ghost (ListClusters can name clusters being deleted: docs/eks-behaviour.md#listclusters-ghosts);
  * any other failure is an error row for this cluster alone.
@@ -85,7 +87,7 @@ async function readCluster(eks: EKSClient, target: PlanTarget, scope: PlanScope)
   if (!cluster?.version) return { unreadable: { name, region, accountId: account ?? null, operation: 'DescribeCluster', error: { name: 'IncompleteResponse', message: 'DescribeCluster returned no Kubernetes version' } } };
   let addon: Addon | undefined;
   try {
-    ({ addon } = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: ADDON_NAME })));
+    ({ addon } = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: addonSpec(scope.addon).name })));
   } catch (error) {
     if (!isNotFound(error)) return { unreadable: { name, region, accountId: account ?? null, operation: 'DescribeAddon', error: failure(error) } };
     // docs/eks-behaviour.md#error-messages: the same 404 says "No cluster found for name" when the cluster went away
@@ -163,13 +165,14 @@ export async function readAwsFleet(eksFor: EksReader, scope: PlanScope, options:
 }
 
 /**
- * DescribeAddonVersions(vpc-cni, kubernetesVersion), every page, newest first, through the client of `region`;
+ * DescribeAddonVersions(the add-on, default vpc-cni; kubernetesVersion), every page, newest first, through the client of `region`;
  * planFleet calls it once per Kubernetes version.
  *
  * @example
  * await awsBuildsFor(eksFor, 'eu-west-1')('1.29') // [{ version: 'v1.21.1-eksbuild.8', isDefault: false }, …]
  */
-export function awsBuildsFor(eksFor: EksReader, region: string): BuildsFor {
+export function awsBuildsFor(eksFor: EksReader, region: string, addon?: string): BuildsFor {
   const cache = newCatalogueCache();
-  return (kubernetesVersion) => offeredBuilds(eksFor({ region }), cache, kubernetesVersion, Date.now());
+  const addonName = addonSpec(addon).name;
+  return (kubernetesVersion) => offeredBuilds(eksFor({ region }), cache, kubernetesVersion, Date.now(), addonName);
 }

@@ -8,6 +8,7 @@ import { migrationNotes } from '../migration/plan-migration.js';
 import type { Translation } from '../migration/translate-settings.js';
 import type { CompatibleBuild } from '../versions/compatible-build.js';
 import { planPath } from '../versions/plan-path.js';
+import type { VersionPolicy } from '../versions/version-policy.js';
 import type { TargetSpec } from '../versions/resolve-target.js';
 import type { UpgradePlan } from '../versions/upgrade-plan.js';
 import { PlanBlockCode } from '../versions/upgrade-plan.js';
@@ -186,6 +187,8 @@ export interface PathInput {
   readonly translation?: Translation | undefined;
   /** DescribeAddonConfiguration: asked only for builds on a path that is not already refused. */
   readonly schemaFor?: SchemaFor | undefined;
+  /** The add-on's version rules (its spec's versionPolicy); planPath's default, vpc-cni's, when absent. */
+  readonly policy?: VersionPolicy | undefined;
 }
 
 /** The path of one cluster and whether it may be taken (a refusal says why not). */
@@ -215,7 +218,7 @@ const blocked = (code: RefusalCode, reason: string, extra: Partial<Refusal> = {}
 export async function decidePath(input: PathInput): Promise<PathDecision> {
   let plan: UpgradePlan;
   try {
-    plan = planPath({ from: input.from, target: input.target, kubernetesVersion: input.kubernetesVersion, builds: input.builds, install: input.install, allowDowngrade: input.allowDowngrade });
+    plan = planPath({ from: input.from, target: input.target, kubernetesVersion: input.kubernetesVersion, builds: input.builds, install: input.install, allowDowngrade: input.allowDowngrade, ...(input.policy ? { policy: input.policy } : {}) });
   } catch (error) {
     // An installed version nobody can plan from (as EKS or a hand-edited source reports it) blocks this cluster.
     if (isCniFleetError(error) && (error as { field?: unknown }).field === 'from')

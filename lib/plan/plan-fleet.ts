@@ -7,6 +7,7 @@ import type { BuildsFor, ClusterFacts, SchemaFor } from './cluster-facts.js';
 import type { PlannedOutcome, Refusal } from './cluster-decision.js';
 import { addonGate, controlPlaneGate, decidePath, optOutRefusal, outcomeOf, RefusalCode, selfManagedRefusal } from './cluster-decision.js';
 import { describeWindow, parseWindow, windowStatus, WindowSyntaxError } from '../controls/maintenance-window.js';
+import type { VersionPolicy } from '../versions/version-policy.js';
 import { CONTROL_DEFAULTS } from '../schemas/upgrade-defaults.js';
 
 /** Every reason a cluster's plan can be blocked or the cluster left alone (lib/plan/cluster-decision.ts). */
@@ -68,6 +69,8 @@ export interface PlanFleetOptions {
   readonly windowTag?: string;
   /** The time the windows are judged at (default now). */
   readonly now?: Date;
+  /** The add-on's version rules (its spec's versionPolicy); default vpc-cni's. */
+  readonly policy?: VersionPolicy;
 }
 
 /**
@@ -155,6 +158,7 @@ async function planCluster(c: ClusterFacts, target: TargetSpec, builds: readonly
     configurationValues: c.configurationValues,
     translation: c.selfManagedSettings,
     schemaFor: options.schemaFor,
+    policy: options.policy,
   });
   const migration = decision.migration;
   const value = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));

@@ -2,6 +2,7 @@ import { isCniFleetError } from '../errors.js';
 import type { KubeGet } from '../kubernetes/kube-api.js';
 import type { PodView } from './aws-node-objects.js';
 import { readAwsNode } from './read-aws-node.js';
+import { VPC_CNI } from '../addon-spec.js';
 import { judgeRollout, type RolloutRules, type RolloutVerdict } from './rollout-verdict.js';
 
 /**
@@ -37,7 +38,12 @@ const ACCESS_ERRORS = new Set(['KubernetesAccessError', 'KubernetesUnavailableEr
 export async function checkAwsNode(connect: () => Promise<KubeGet>, rules: RolloutRules, access: Exclude<KubernetesAccess, 'off'>, now: () => number): Promise<AwsNodeCheck> {
   try {
     const get = await connect();
-    const read = await readAwsNode(get, (ds) => rules.mode === 'preflight' || rules.soakSeconds > 0 || ds.observedGeneration < ds.generation || ds.updated < ds.desired || ds.available < ds.desired || !templateAt(ds.templateImages, rules.version));
+    const workload = rules.workload ?? VPC_CNI.workload;
+    const read = await readAwsNode(
+      get,
+      (ds) => rules.mode === 'preflight' || rules.soakSeconds > 0 || ds.observedGeneration < ds.generation || ds.updated < ds.desired || ds.available < ds.desired || !templateAt(ds.templateImages[workload.versionContainer], rules.version),
+      workload,
+    );
     return { kind: 'checked', verdict: judgeRollout(read.daemonSet, read.pods, rules, now()), pods: read.pods, requests: read.requests };
   } catch (error) {
     if (access === 'best-effort' && isCniFleetError(error) && ACCESS_ERRORS.has(error.name)) return { kind: 'unchecked', warning: `aws-node not checked (kubernetesAccess best-effort): ${error.message}` };
@@ -45,5 +51,5 @@ export async function checkAwsNode(connect: () => Promise<KubeGet>, rules: Rollo
   }
 }
 
-/** True when the template's aws-node image carries the hop's tag (or there is no hop to compare with). */
-const templateAt = (images: Readonly<Record<string, string>>, version: string | undefined): boolean => version === undefined || (images['aws-node'] ?? '').endsWith(`:${version}`);
+/** True when the template's image of the version container carries the hop's tag (or there is no hop to compare with). */
+const templateAt = (image: string | undefined, version: string | undefined): boolean => version === undefined || (image ?? '').endsWith(`:${version}`);

@@ -1,6 +1,7 @@
 import type { KubeGet } from '../kubernetes/kube-api.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import { daemonSetView, podView, type DaemonSetView, type PodView } from './aws-node-objects.js';
+import { VPC_CNI, type AddonWorkload } from '../addon-spec.js';
 
 /** What one read of the aws-node DaemonSet found, and how many GETs it took. */
 export interface AwsNodeRead {
@@ -13,21 +14,19 @@ export interface AwsNodeRead {
 
 const isObject = (value: JsonValue | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const DAEMONSET = '/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node';
-const PODS = '/api/v1/namespaces/kube-system/pods';
 /** Pods per page: the API server's recommended chunk size (kubectl's default `--chunk-size`), one page up to 500 nodes. */
 const PAGE = 500;
 
 /**
- * Reads the aws-node DaemonSet, then, when `wantPods` says so for what the DaemonSet shows, its pods (by the
+ * Reads the aws-node DaemonSet (or another add-on's workload, as its spec names it), then, when `wantPods` says so for what the DaemonSet shows, its pods (by the
  * DaemonSet's own selector, in pages of 500). The DaemonSet is a few kilobytes; the pods are about 8 KB each, so
  * they are read only when a verdict needs them (docs/rollout-gate.md, "Cost").
  *
  * @example
  * const { daemonSet, pods } = await readAwsNode(get, () => true);
  */
-export async function readAwsNode(get: KubeGet, wantPods: (daemonSet: DaemonSetView) => boolean): Promise<AwsNodeRead> {
-  const json = await get(DAEMONSET);
+export async function readAwsNode(get: KubeGet, wantPods: (daemonSet: DaemonSetView) => boolean, workload: AddonWorkload = VPC_CNI.workload): Promise<AwsNodeRead> {
+  const json = await get(`/apis/apps/v1/namespaces/${workload.namespace}/daemonsets/${workload.daemonSet}`);
   if (!json) return { daemonSet: undefined, pods: undefined, requests: 1 };
   const daemonSet = daemonSetView(json);
   if (!wantPods(daemonSet)) return { daemonSet, pods: undefined, requests: 1 };
@@ -35,7 +34,7 @@ export async function readAwsNode(get: KubeGet, wantPods: (daemonSet: DaemonSetV
   let requests = 1;
   let next: string | undefined;
   do {
-    const page = await get(PODS, { labelSelector: daemonSet.selector || 'k8s-app=aws-node', limit: String(PAGE), ...(next ? { continue: next } : {}) });
+    const page = await get(`/api/v1/namespaces/${workload.namespace}/pods`, { labelSelector: daemonSet.selector || workload.podSelector, limit: String(PAGE), ...(next ? { continue: next } : {}) });
     requests += 1;
     const items = Array.isArray(page?.items) ? page.items : [];
     for (const item of items) if (isObject(item)) pods.push(podView(item));

@@ -1,4 +1,5 @@
 import { imageTag, type ContainerView, type DaemonSetView, type PodView } from './aws-node-objects.js';
+import { VPC_CNI, type AddonWorkload } from '../addon-spec.js';
 
 /**
  * The judgement of the pre-flight and of the rollout gate over one read of the aws-node DaemonSet and its pods
@@ -74,6 +75,8 @@ export type RolloutVerdict =
 export interface RolloutRules {
   /** `preflight`: before any change (starting pods are waited for, restarts are the baseline); `gate`: after a hop. */
   readonly mode: 'preflight' | 'gate';
+  /** The add-on's workload (its spec's): the DaemonSet and the containers judged. Default vpc-cni's aws-node. */
+  readonly workload?: AddonWorkload | undefined;
   /** The gate: the hop's build; the template's aws-node and init images must carry its tag. */
   readonly version?: string | undefined;
   /** Every container must have run this long without a restart (gate only; 0: no soak). */
@@ -89,8 +92,6 @@ export interface RolloutRules {
 const MESSAGE_CHARS = 300;
 const clip = (text: string): string => (text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS - 1)}…` : text);
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-const AWS_NODE = 'aws-node';
-const CNI_INIT = 'aws-vpc-cni-init';
 
 const lastExit = (c: ContainerView): string =>
   c.lastTermination ? `; last exit ${c.lastTermination.exitCode} ${c.lastTermination.reason}${c.lastTermination.message ? `: ${c.lastTermination.message}` : ''}` : '';
@@ -129,7 +130,8 @@ const runsTemplate = (pod: PodView, ds: DaemonSetView): boolean =>
  */
 export function judgeRollout(ds: DaemonSetView | undefined, pods: readonly PodView[] | undefined, rules: RolloutRules, now: number): RolloutVerdict {
   const counts: RolloutCounts = { desired: ds?.desired ?? 0, updated: ds?.updated ?? 0, available: ds?.available ?? 0, pods: pods ? pods.length : null };
-  if (!ds) return { status: 'UNHEALTHY', counts, faults: [{ node: null, pod: null, container: null, reason: 'DaemonSetMissing', message: 'kube-system/daemonset/aws-node does not exist' }] };
+  const workload = rules.workload ?? VPC_CNI.workload;
+  if (!ds) return { status: 'UNHEALTHY', counts, faults: [{ node: null, pod: null, container: null, reason: 'DaemonSetMissing', message: `${workload.namespace}/daemonset/${workload.daemonSet} does not exist` }] };
   const gate = rules.mode === 'gate';
   const soakMs = gate ? rules.soakSeconds * 1000 : 0;
   const overdue = rules.deadline !== undefined && now >= rules.deadline;
@@ -143,7 +145,7 @@ export function judgeRollout(ds: DaemonSetView | undefined, pods: readonly PodVi
 
   // The DaemonSet: the template at the hop's build, the new template observed, every node updated and available.
   if (gate && rules.version) {
-    for (const name of [AWS_NODE, CNI_INIT]) {
+    for (const name of workload.imageContainers) {
       const image = ds.templateImages[name];
       if (image !== undefined && imageTag(image) !== rules.version)
         pending.push({ node: null, pod: null, container: name, reason: 'TemplateVersion', message: `the DaemonSet's template runs ${name} ${imageTag(image) || image}, not ${rules.version}` });
@@ -194,8 +196,8 @@ export function judgeRollout(ds: DaemonSetView | undefined, pods: readonly PodVi
       }
     }
     if (!updated) {
-      const tags = [...new Set(pod.containers.filter((c) => c.name === AWS_NODE || c.name === CNI_INIT).map((c) => imageTag(c.specImage)))].join(', ');
-      pending.push({ ...at, container: null, reason: 'NotUpdated', message: `still runs ${tags || 'an older template'}, the template asks for ${imageTag(ds.templateImages[AWS_NODE] ?? '')}` });
+      const tags = [...new Set(pod.containers.filter((c) => workload.imageContainers.includes(c.name)).map((c) => imageTag(c.specImage)))].join(', ');
+      pending.push({ ...at, container: null, reason: 'NotUpdated', message: `still runs ${tags || 'an older template'}, the template asks for ${imageTag(ds.templateImages[workload.versionContainer] ?? '')}` });
     } else if (!pod.ready && !faults.some((f) => f.pod === pod.name)) {
       // A pod whose container is already named at fault is not named again for being not Ready.
       const starting = !anyRestart && pod.containers.every((c) => c.runningSince !== undefined || c.terminated !== undefined || (c.waiting !== undefined && !FAILING_WAIT_REASONS.has(c.waiting.reason)));

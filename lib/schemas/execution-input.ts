@@ -3,6 +3,7 @@ import { RollbackRequest } from './rollback-request.js';
 import { AccountId, accountOfArn, ClusterName, Region, RoleArn, TagKey, Tags } from '../fleet/names.js';
 import { UpgradeOptions } from './upgrade-options.js';
 import { LIST_PART_SIZE, MAX_LANES } from '../fleet/lanes.js';
+import { ADDON_NAMES, DEFAULT_ADDON } from '../addon-spec.js';
 
 /** The explicit list's cap: what the benchmark rehearses (docs/fleet-workflow.md, "Fleet-size limits"). */
 export const MAX_LISTED_CLUSTERS = 10_000;
@@ -26,6 +27,14 @@ const roleInAccount = (target: { accountId?: string | undefined; roleArn?: strin
     ctx.addIssue({ code: 'custom', path: ['roleArn'], message: `is a role in account ${String(roleAccount)}, not in accountId ${target.accountId}` });
 };
 
+/**
+ * The EKS add-on to upgrade (docs/workflow.md#the-add-on): one of the add-ons cni-fleet has a spec for. The workflows
+ * carry the name; the steps resolve it to the spec.
+ */
+export const AddonInput = z
+  .enum(ADDON_NAMES, { error: `must be ${ADDON_NAMES.map((n) => `"${n}"`).join(' or ')}: the add-ons cni-fleet upgrades` })
+  .default(DEFAULT_ADDON);
+
 /** One cluster to upgrade. `roleArn` is assumed (STS) to reach a cluster in another account. */
 export const ClusterTarget = z
   .strictObject({
@@ -41,6 +50,7 @@ export type ClusterTarget = z.infer<typeof ClusterTarget>;
 export const ClusterExecutionInput = z.strictObject({
   runId: RunId.optional(),
   cluster: ClusterTarget,
+  addon: AddonInput,
   options: UpgradeOptions.default(UpgradeOptions.parse({})),
   trigger: z.enum(['console', 'cli', 'schedule', 'event', 'fleet', 'local']).default('console'),
   /** Roll the cluster's last hop back instead of upgrading it (`cni-fleet rollback`; options.target is not used). */
@@ -93,6 +103,7 @@ export const FleetExecutionInput = z
     /** The explicit list, stored under `runId` in the progress table (docs/workflow.md#execution-input). */
     clustersRef: ClustersRef.optional(),
     selector: ClusterSelector.optional(),
+    addon: AddonInput,
     options: UpgradeOptions.default(UpgradeOptions.parse({})),
     /** Tag whose value orders waves: canary first, then by value; untagged clusters last. */
     waveTag: TagKey.default('cni-fleet/wave'),

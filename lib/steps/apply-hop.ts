@@ -6,7 +6,7 @@ import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aw
 import type { ClusterState, HopState, PlannedHop } from '../workflow/state.js';
 import { lockTtlSeconds } from './acquire-lock.js';
 import { createManagedAddon } from './create-managed-addon.js';
-import { ADDON_NAME } from '../addon/managed-addon.js';
+import { addonSpec } from '../addon-spec.js';
 import { earlierDurations, firstWaitSeconds } from './hop-wait.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -27,12 +27,12 @@ const targetOf = (update: Update | undefined): string | undefined => update?.par
  * After a 409, finds the update in progress. Ours (same version: a retry whose first response was lost, or a
  * resumed run) is adopted; someone else's makes the step wait (AddonBusyError, retried by the ASL).
  */
-async function adoptInProgress(eks: EKSClient, clusterName: string, key: string, version: string): Promise<Update | undefined> {
-  const addon = (await eks.send(new DescribeAddonCommand({ clusterName, addonName: ADDON_NAME }))).addon;
+async function adoptInProgress(eks: EKSClient, addonName: string, clusterName: string, key: string, version: string): Promise<Update | undefined> {
+  const addon = (await eks.send(new DescribeAddonCommand({ clusterName, addonName }))).addon;
   if (addon?.status === 'ACTIVE' && addon.addonVersion === version) return undefined;
-  const ids = (await eks.send(new ListUpdatesCommand({ name: clusterName, addonName: ADDON_NAME }))).updateIds ?? [];
+  const ids = (await eks.send(new ListUpdatesCommand({ name: clusterName, addonName }))).updateIds ?? [];
   for (const updateId of [...ids].reverse()) {
-    const update = (await eks.send(new DescribeUpdateCommand({ name: clusterName, updateId, addonName: ADDON_NAME }))).update;
+    const update = (await eks.send(new DescribeUpdateCommand({ name: clusterName, updateId, addonName }))).update;
     if (update?.status === 'InProgress') {
       if (targetOf(update) === version) return update;
       break;
@@ -84,7 +84,8 @@ async function refusalRecorded<T>(
  * @example
  * const hop = await applyHop(state, deps); // { index: 1, to: 'v1.13.4-eksbuild.1', updateId: '…', status: 'IN_PROGRESS', waitSeconds: 60 }
  */
-export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId' | 'cluster' | 'options' | 'snapshot' | 'plan' | 'hop'> & Partial<Pick<ClusterState, 'lock'>>, deps: StepDeps): Promise<HopState> {
+export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId' | 'cluster' | 'options' | 'snapshot' | 'plan' | 'hop'> & Partial<Pick<ClusterState, 'lock' | 'addon'>>, deps: StepDeps): Promise<HopState> {
+  const addonName = addonSpec(state.addon).name;
   const { cluster, options, snapshot, plan } = state;
   if (!snapshot || !plan) throw new Error('ApplyHop needs the snapshot and the plan (ASL order)');
   // The previous hop's PollHop recorded it and named the next position; the first hop starts at the plan's.
@@ -141,7 +142,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
   if (hop.kind === 'create' && plan.migration) {
     const migration = plan.migration;
     const addon = await refusalRecorded(state, deps, hop, now, () =>
-      createManagedAddon(eks, { cluster, version: hop.to, migration, clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to) }),
+      createManagedAddon(eks, { cluster, addon: addonName, version: hop.to, migration, clientRequestToken: hopToken(state.runId, cluster.key, hop.index, hop.to) }),
     );
     update = { createdAt: addon.createdAt ?? now };
   } else try {
@@ -149,7 +150,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       await eks.send(
         new UpdateAddonCommand({
           clusterName: cluster.name,
-          addonName: ADDON_NAME,
+          addonName,
           addonVersion: hop.to,
           resolveConflicts: options.resolveConflicts,
           ...(snapshot.serviceAccountRoleArn ? { serviceAccountRoleArn: snapshot.serviceAccountRoleArn } : {}),
@@ -159,7 +160,7 @@ export async function applyHop(state: Pick<ClusterState, 'runId' | 'executionId'
       )
     ).update;
   } catch (error) {
-    if (isInUse(error)) update = await adoptInProgress(eks, cluster.name, cluster.key, hop.to);
+    if (isInUse(error)) update = await adoptInProgress(eks, addonName, cluster.name, cluster.key, hop.to);
     else if (eksErrorName(error) === 'InvalidParameterException' || eksErrorName(error) === 'InvalidRequestException')
       await refusalRecorded(state, deps, hop, now, () => Promise.reject(rejectedRequest(error, cluster.key, hop.to)));
     else translateEksError(error, cluster.key);

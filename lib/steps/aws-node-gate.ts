@@ -4,6 +4,7 @@ import { translateEksError } from '../aws/eks-errors.js';
 import { AwsNodeRolloutError } from '../errors.js';
 import { connectCluster } from '../kubernetes/cluster-reader.js';
 import { checkAwsNode } from '../rollout/check-aws-node.js';
+import { addonSpec } from '../addon-spec.js';
 import type { ClusterState, HopRolloutState, HopState } from '../workflow/state.js';
 import { kubernetesPrincipal } from './aws-node-preflight.js';
 import type { StepDeps } from './step-deps.js';
@@ -26,7 +27,7 @@ const WAITING_LINES = 4;
  * @example
  * const next = await gateHop(state, deps, { ...hop, durationSeconds: 84 }, deps.now()); // { status: 'ROLLING', waitSeconds: 36, … }
  */
-export async function gateHop(state: Pick<ClusterState, 'cluster' | 'options' | 'snapshot'>, deps: StepDeps, hop: HopState, now: Date): Promise<HopState> {
+export async function gateHop(state: Pick<ClusterState, 'cluster' | 'options' | 'snapshot'> & Partial<Pick<ClusterState, 'addon'>>, deps: StepDeps, hop: HopState, now: Date): Promise<HopState> {
   const { cluster, options, snapshot } = state;
   const access = options.kubernetesAccess;
   const previous: HopRolloutState = hop.rollout ?? { reads: 0, restarts: {}, waiting: [] };
@@ -49,7 +50,7 @@ export async function gateHop(state: Pick<ClusterState, 'cluster' | 'options' | 
   const deadline = Date.parse(hop.deadline);
   const check = await checkAwsNode(
     connect,
-    { mode: 'gate', version: hop.to, soakSeconds: options.rolloutSoakSeconds, baseline: snapshot?.awsNode?.restarts ?? {}, restartsSeen: previous.restarts, deadline },
+    { mode: 'gate', workload: addonSpec(state.addon).workload, version: hop.to, soakSeconds: options.rolloutSoakSeconds, baseline: snapshot?.awsNode?.restarts ?? {}, restartsSeen: previous.restarts, deadline },
     access,
     () => now.getTime(),
   );

@@ -3,6 +3,7 @@ import { AddonBusyError, type CniFleetError } from '../errors.js';
 import { connectCluster, type ClusterReader } from '../kubernetes/cluster-reader.js';
 import { awsNodeGate, refusalError } from '../plan/cluster-decision.js';
 import { checkAwsNode } from '../rollout/check-aws-node.js';
+import { addonSpec } from '../addon-spec.js';
 import { restartBaseline, restartKey } from '../rollout/rollout-verdict.js';
 import type { JsonObject } from '../json.js';
 import type { AwsNodeBaselineState, ClusterState } from '../workflow/state.js';
@@ -51,7 +52,7 @@ export const kubernetesPrincipal = (cluster: Pick<ClusterState['cluster'], 'role
  * const { baseline, refusal } = await preflightAwsNode(state, deps, api, credentials);
  */
 export async function preflightAwsNode(
-  state: Pick<ClusterState, 'cluster' | 'options'>,
+  state: Pick<ClusterState, 'cluster' | 'options'> & Partial<Pick<ClusterState, 'addon'>>,
   deps: StepDeps,
   api: KubernetesApi,
   credentials: AwsCredentialIdentityProvider,
@@ -65,7 +66,7 @@ export async function preflightAwsNode(
       reader ??
       (await connectCluster({ name: cluster.name, region: cluster.region, key: cluster.key, endpoint: api.endpoint, certificateAuthority: api.certificateAuthority ?? undefined, principal: kubernetesPrincipal(cluster, 'takeSnapshot') }, credentials))
     ).get;
-  const check = await checkAwsNode(connect, { mode: 'preflight', soakSeconds: options.rolloutSoakSeconds, baseline: {}, restartsSeen: {} }, access, () => deps.now().getTime());
+  const check = await checkAwsNode(connect, { mode: 'preflight', workload: addonSpec(state.addon).workload, soakSeconds: options.rolloutSoakSeconds, baseline: {}, restartsSeen: {} }, access, () => deps.now().getTime());
   if (check.kind === 'unchecked') {
     const baseline: AwsNodeBaselineState = { checked: false, desired: 0, restarts: {}, warning: check.warning };
     return { baseline, record: { ...baseline }, warnings: [check.warning] };

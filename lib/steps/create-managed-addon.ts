@@ -2,10 +2,12 @@ import { CreateAddonCommand, DescribeAddonCommand } from '@aws-sdk/client-eks';
 import type { Addon, EKSClient } from '@aws-sdk/client-eks';
 import { eksErrorName, isInUse, rejectedRequest, translateEksError } from '../aws/eks-errors.js';
 import type { ClusterIdentity, PlanState } from '../workflow/state.js';
-import { ADDON_NAME } from '../addon/managed-addon.js';
+import { addonSpec } from '../addon-spec.js';
 
 export interface CreateHopInput {
   readonly cluster: ClusterIdentity;
+  /** The add-on's name (the state's `addon`; absent: vpc-cni, as in a state written before the field existed). */
+  readonly addon?: string | undefined;
   /** The build the add-on is created at (the plan's `create` hop). */
   readonly version: string;
   readonly migration: NonNullable<PlanState['migration']>;
@@ -28,13 +30,14 @@ export interface CreateHopInput {
  * addon.status // 'CREATING'
  */
 export async function createManagedAddon(eks: EKSClient, input: CreateHopInput): Promise<Addon> {
+  const addonName = addonSpec(input.addon).name;
   const { cluster, version, migration } = input;
   const ref = cluster.key;
   try {
     const out = await eks.send(
       new CreateAddonCommand({
         clusterName: cluster.name,
-        addonName: ADDON_NAME,
+        addonName,
         addonVersion: version,
         resolveConflicts: 'OVERWRITE',
         ...(migration.configurationValues !== null ? { configurationValues: migration.configurationValues } : {}),
@@ -45,7 +48,7 @@ export async function createManagedAddon(eks: EKSClient, input: CreateHopInput):
     return out.addon ?? {};
   } catch (error) {
     if (isInUse(error)) {
-      const existing = await eks.send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME })).then(
+      const existing = await eks.send(new DescribeAddonCommand({ clusterName: cluster.name, addonName })).then(
         (out) => out.addon,
         (e: unknown) => translateEksError(e, ref),
       );

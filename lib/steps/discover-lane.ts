@@ -10,7 +10,7 @@ import type { DiscoveredCluster } from '../store/fleet-records.js';
 import type { RecordedError } from '../store/progress-store.js';
 import { planPath } from '../versions/plan-path.js';
 import { offeredBuilds } from '../addon/eks-catalogue.js';
-import { ADDON_NAME } from '../addon/managed-addon.js';
+import { addonSpec, type AddonSpec } from '../addon-spec.js';
 import { closeLaneDiscovery, UNKNOWN_WORK } from './lane-waves.js';
 import type { LaneCluster } from './lane-waves.js';
 import type { StepDeps } from './step-deps.js';
@@ -19,6 +19,8 @@ import type { StepDeps } from './step-deps.js';
 export interface DiscoverLaneEvent {
   readonly runId: string;
   readonly lane: number;
+  /** The add-on's name (the fleet state's `addon`); absent in a lane started before the field existed: vpc-cni. */
+  readonly addon?: string | undefined;
   readonly options: Pick<UpgradeOptions, 'target' | 'allowDowngrade'>;
   readonly waveTag: string;
   readonly skipTag: string;
@@ -70,12 +72,12 @@ const recorded = (error: Error): RecordedError => ({ name: error.name, message: 
  * The hops a cluster's upgrade is expected to take, for ordering only: DescribeAddon and the plan the cluster
  * workflow will make. Any failure here only costs ordering, never the discovery.
  */
-async function expectedHops(eks: EKSClient, cluster: Cluster, options: DiscoverLaneEvent['options'], deps: StepDeps): Promise<number> {
+async function expectedHops(eks: EKSClient, cluster: Cluster, spec: AddonSpec, options: DiscoverLaneEvent['options'], deps: StepDeps): Promise<number> {
   try {
-    const addon = (await eks.send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))).addon;
+    const addon = (await eks.send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: spec.name }))).addon;
     if (!addon?.addonVersion || !cluster.version) return UNKNOWN_WORK;
-    const builds = await offeredBuilds(eks, deps.cache, cluster.version, deps.now().getTime());
-    const plan = planPath({ from: addon.addonVersion, target: options.target, kubernetesVersion: cluster.version, builds, allowDowngrade: options.allowDowngrade });
+    const builds = await offeredBuilds(eks, deps.cache, cluster.version, deps.now().getTime(), spec.name);
+    const plan = planPath({ from: addon.addonVersion, target: options.target, kubernetesVersion: cluster.version, builds, allowDowngrade: options.allowDowngrade, policy: spec.versionPolicy });
     return plan.blocked ? 0 : plan.hops.length;
   } catch {
     return UNKNOWN_WORK;
@@ -147,7 +149,7 @@ export async function discoverLane(event: DiscoverLaneEvent, deps: StepDeps): Pr
     // The opt-out rule `cni-fleet plan` applies too (lib/plan/cluster-decision.ts).
     const optOut = optOutRefusal(tags, event.skipTag);
     if (optOut) return { kind: 'skipped', reason: optOut.reason };
-    return { kind: 'run', wave: tags[event.waveTag] ?? '', expectedHops: await expectedHops(eks, cluster, event.options, deps) };
+    return { kind: 'run', wave: tags[event.waveTag] ?? '', expectedHops: await expectedHops(eks, cluster, addonSpec(event.addon), event.options, deps) };
   });
 
   const base = (name: string) => ({ accountId: lane.accountId, region: lane.region, clusterName: name, step: 'DiscoverLane' });

@@ -2,6 +2,7 @@ import { snapshotTranslation } from '../migration/plan-migration.js';
 import { decidePath, refusalError } from '../plan/cluster-decision.js';
 import type { ClusterState, PlanState } from '../workflow/state.js';
 import { configurationSchema, offeredBuilds } from '../addon/eks-catalogue.js';
+import { addonSpec } from '../addon-spec.js';
 import type { StepDeps } from './step-deps.js';
 import { decideRollback, findLastHop } from '../controls/rollback.js';
 
@@ -16,7 +17,7 @@ import { decideRollback, findLastHop } from '../controls/rollback.js';
  * @example
  * const plan = await planUpgrade(state, deps); // { hops: [{ index: 1, from: 'v1.12.6-eksbuild.2', to: 'v1.13.4-eksbuild.1', kind: 'minor' }, …], nextHop: 0 }
  */
-export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'snapshot' | 'rollback'>, deps: StepDeps): Promise<PlanState> {
+export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'snapshot' | 'rollback'> & Partial<Pick<ClusterState, 'addon'>>, deps: StepDeps): Promise<PlanState> {
   const { snapshot, cluster } = state;
   if (!snapshot) throw new Error('PlanUpgrade needs the snapshot (ASL order)');
   // A rollback (docs/operating-a-run.md): its rules first, then the one hop back planned and checked as any plan —
@@ -28,7 +29,8 @@ export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' 
     options = { ...options, target: rollback.to, allowDowngrade: true };
   }
   const eks = deps.eksFor(cluster);
-  const builds = await offeredBuilds(eks, deps.cache, snapshot.kubernetesVersion, deps.now().getTime());
+  const addon = addonSpec(state.addon);
+  const builds = await offeredBuilds(eks, deps.cache, snapshot.kubernetesVersion, deps.now().getTime(), addon.name);
   // The rules `cni-fleet plan` applies too (lib/plan/cluster-decision.ts): the path, then the self-managed settings
   // fitted to every build's schema (what the create carries over and what it cannot), then the add-on's
   // configurationValues against every build's schema.
@@ -42,7 +44,8 @@ export async function planUpgrade(state: Pick<ClusterState, 'runId' | 'cluster' 
     acceptUntranslatable: options.acceptUntranslatable,
     configurationValues: snapshot.configurationValues,
     translation: snapshot.install === 'self-managed' && snapshot.selfManaged ? snapshotTranslation(snapshot.selfManaged, snapshot.serviceAccountRoleArn) : undefined,
-    schemaFor: (version) => configurationSchema(eks, deps.cache, version),
+    schemaFor: (version) => configurationSchema(eks, deps.cache, version, addon.name),
+    policy: addon.versionPolicy,
   });
   const notes = [...decision.notes];
   if (decision.plan === undefined) {

@@ -6,13 +6,13 @@ import type { ClusterState, HopState } from '../workflow/state.js';
 import { verifyMigration } from './verify-migration.js';
 import { gateHop } from './aws-node-gate.js';
 import { recordHop } from './record-hop.js';
-import { ADDON_NAME } from '../addon/managed-addon.js';
+import { addonSpec } from '../addon-spec.js';
 import { nextPollSeconds } from './hop-wait.js';
 import type { StepDeps } from './step-deps.js';
 
 const FAILED_ADDON = new Set(['UPDATE_FAILED', 'CREATE_FAILED', 'DEGRADED', 'DELETE_FAILED']);
 
-type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop' | 'snapshot'> & Partial<Pick<ClusterState, 'plan'>>;
+type PollState = Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'hop' | 'snapshot'> & Partial<Pick<ClusterState, 'plan' | 'addon'>>;
 
 // The state machine retries these (UpgradeCluster in statemachines/workflows.asl.yaml, PollHop Retry): they end no hop.
 const RETRIED = new Set(['EksThrottledError', 'EksUnavailableError', 'KubernetesUnavailableError']);
@@ -99,13 +99,13 @@ async function pollOnce(state: PollState, deps: StepDeps): Promise<HopState> {
   // issue), still running, or failed. The Update object is read only when the add-on shows a failure, for EKS's
   // errors: what the failure was matters, and it costs a read only on the hop that ends FAILED.
   const addon = await eks
-    .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))
+    .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: addonSpec(state.addon).name }))
     .then((out) => out.addon, (error: unknown) => translateEksError(error, ref));
   const issues = (addon?.health?.issues ?? []).map((i) => ({ code: i.code ?? '', message: i.message ?? '' }));
   const addonStatus = addon?.status ?? 'UNKNOWN';
   if (FAILED_ADDON.has(addonStatus) && hop.updateId) {
     const update = await eks
-      .send(new DescribeUpdateCommand({ name: cluster.name, updateId: hop.updateId, addonName: ADDON_NAME }))
+      .send(new DescribeUpdateCommand({ name: cluster.name, updateId: hop.updateId, addonName: addonSpec(state.addon).name }))
       .then((out) => out.update, (error: unknown) => translateEksError(error, ref));
     if (update?.status === 'Failed' || update?.status === 'Cancelled')
       throw new AddonUpdateFailedError(cluster.key, hop.updateId, (update.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? 'Unknown', errorMessage: e.errorMessage ?? '' })));

@@ -1,6 +1,6 @@
 import { DescribeAddonCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
 import { AddonBusyError, ClusterIdentityMismatchError, ClusterNotActiveError, ClusterNotFoundError, ClusterSkippedError } from '../errors.js';
-import { addonGate, controlPlaneGate, refusalError } from '../plan/cluster-decision.js';
+import { addonGate, controlPlaneGate, RefusalCode, refusalError } from '../plan/cluster-decision.js';
 import { clusterOfArn } from '../fleet/names.js';
 import { isNotFound, translateEksError } from '../aws/eks-errors.js';
 import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
@@ -12,7 +12,7 @@ import { readSelfManaged } from './read-self-managed.js';
 import { StartHoldState, type ClusterState, type PodIdentityPair, type SelfManagedState, type Snapshot } from '../workflow/state.js';
 import { checkClusterStart, type WindowInfo } from '../controls/start-gate.js';
 import { lockTtlSeconds } from './acquire-lock.js';
-import { ADDON_NAME } from '../addon/managed-addon.js';
+import { addonSpec } from '../addon-spec.js';
 import type { StepDeps } from './step-deps.js';
 
 
@@ -70,7 +70,7 @@ function requireSameCluster(expected: ClusterState['cluster'], arn: string | und
  * const snapshot = await takeSnapshot(state, deps); // { addonVersion: 'v1.12.6-eksbuild.2', configurationValues: '{…}', … }
  */
 export async function takeSnapshot(
-  state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'rollback'> & { snapshot?: unknown },
+  state: Pick<ClusterState, 'runId' | 'cluster' | 'options' | 'rollback'> & Partial<Pick<ClusterState, 'addon'>> & { snapshot?: unknown },
   deps: StepDeps,
 ): Promise<Snapshot | StartHoldState> {
   const { name, key } = state.cluster;
@@ -94,11 +94,15 @@ export async function takeSnapshot(
   if (start.kind === 'stop') throw start.error;
   const window = start.window;
 
-  const addon = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: ADDON_NAME })).then(
+  const spec = addonSpec(state.addon);
+  const addon = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName: spec.name })).then(
     (out) => out.addon,
     (error: unknown) => (isNotFound(error) && !/No cluster found/i.test((error as Error).message) ? undefined : translateEksError(error, ref)),
   );
   const api: KubernetesApi = { endpoint: cluster.endpoint ?? '', certificateAuthority: cluster.certificateAuthority?.data ?? null };
+  // No managed add-on: a self-managed install is adopted only for an add-on whose spec can translate one.
+  if (!addon && !spec.selfManagedMigration)
+    throw refusalError(key, { outcome: 'SKIPPED', code: RefusalCode.NO_VPC_CNI, reason: `no managed ${spec.name} add-on, and cni-fleet does not adopt a self-managed ${spec.name}` });
   if (!addon) return snapshotSelfManaged(state, deps, cluster, api, credentialsOf(eks), window);
   const addonStatus = addon.status ?? 'UNKNOWN';
   // Someone else's change is waited for; an add-on that is already broken ends FAILED before any change.

@@ -1,5 +1,6 @@
 import { FleetExecutionInput } from '../schemas/execution-input.js';
 import type { UpgradeOptions } from '../schemas/upgrade-options.js';
+import type { AddonName } from '../addon-spec.js';
 import { parseOrThrow } from '../validation/parse-or-throw.js';
 import { InputValidationError } from '../errors.js';
 import type { ListedCluster } from '../fleet/lanes.js';
@@ -22,6 +23,8 @@ export interface FleetState {
   readonly runId: string;
   readonly executionId: string;
   readonly trigger: string;
+  /** The add-on's name: the discovery lanes and every child execution take it from here. */
+  readonly addon: AddonName;
   readonly options: UpgradeOptions;
   readonly waveTag: string;
   readonly skipTag: string;
@@ -67,6 +70,7 @@ export function validateFleetInput(event: ValidateFleetInputEvent, home: HomeAcc
     runId: input.runId ?? event.executionName,
     executionId: event.executionId,
     trigger: input.trigger,
+    addon: input.addon,
     options: input.options,
     waveTag: input.waveTag,
     skipTag: input.skipTag,

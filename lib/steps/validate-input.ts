@@ -29,6 +29,7 @@ export function validateInput(event: ValidateInputEvent, home: HomeAccount): Omi
     executionId: event.executionId,
     trigger: input.trigger,
     cluster: { ...cluster, key: clusterKey(cluster) },
+    addon: input.addon,
     options: input.options,
     ...(input.rollback ? { rollback: input.rollback } : {}),
   };

@@ -5,7 +5,7 @@ import { translateEksError } from '../aws/eks-errors.js';
 import type { ClusterState } from '../workflow/state.js';
 import type { ClusterResult } from './cluster-result.js';
 import { clusterResult } from './cluster-result.js';
-import { ADDON_NAME } from '../addon/managed-addon.js';
+import { addonSpec } from '../addon-spec.js';
 import { releaseLock } from './release-lock.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -22,7 +22,7 @@ import type { StepDeps } from './step-deps.js';
  * @example
  * await verifyUpgrade(state, deps) // { name: 'payments-prod', status: 'UPGRADED', from: 'v1.12.6-eksbuild.2', to: 'v1.19.0-eksbuild.1', hops: 7, error: null }
  */
-export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'executionId' | 'trigger' | 'cluster' | 'snapshot' | 'plan'> & Partial<Pick<ClusterState, 'hop'>>, deps: StepDeps): Promise<ClusterResult> {
+export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'executionId' | 'trigger' | 'cluster' | 'snapshot' | 'plan'> & Partial<Pick<ClusterState, 'hop' | 'addon'>>, deps: StepDeps): Promise<ClusterResult> {
   const { cluster, snapshot, plan } = state;
   if (!snapshot || !plan) throw new Error('VerifyUpgrade needs the snapshot and the plan (ASL order)');
   // A self-managed install left as it is (a symbolic target older than it: planPath's note) has no add-on to read.
@@ -47,12 +47,12 @@ export async function verifyUpgrade(state: Pick<ClusterState, 'runId' | 'executi
 }
 
 /** One DescribeAddon judged against what the run must have left. @throws VerificationFailedError listing every difference */
-async function verifyAddon(state: Pick<ClusterState, 'cluster' | 'snapshot' | 'plan'>, expected: string, deps: StepDeps): Promise<void> {
+async function verifyAddon(state: Pick<ClusterState, 'cluster' | 'snapshot' | 'plan'> & Partial<Pick<ClusterState, 'addon'>>, expected: string, deps: StepDeps): Promise<void> {
   const { cluster, snapshot, plan } = state;
   if (!snapshot || !plan) throw new Error('VerifyUpgrade needs the snapshot and the plan (ASL order)');
   const eks = deps.eksFor(cluster);
   const addon = await eks
-    .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: ADDON_NAME }))
+    .send(new DescribeAddonCommand({ clusterName: cluster.name, addonName: addonSpec(state.addon).name }))
     .then((out) => out.addon, (error: unknown) => translateEksError(error, cluster.key));
   const differences: string[] = [];
   if (addon?.addonVersion !== expected) differences.push(`addonVersion is ${addon?.addonVersion ?? 'absent'}, expected ${expected}`);

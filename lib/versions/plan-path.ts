@@ -7,6 +7,7 @@ import type { TargetSpec } from './resolve-target.js';
 import { parseTargetSpec, resolveTarget } from './resolve-target.js';
 import type { PlanBlock, UpgradeHop, UpgradePlan } from './upgrade-plan.js';
 import { HopKind, PlanBlockCode } from './upgrade-plan.js';
+import { VPC_CNI_VERSION_POLICY, type VersionPolicy } from './version-policy.js';
 
 /** How vpc-cni is installed on the cluster. */
 export type Install = 'managed' | 'self-managed';
@@ -24,12 +25,15 @@ export interface PlanPathInput {
   readonly install?: Install;
   /** Step down (still one minor at a time) to an exact target older than `from`. Default false. */
   readonly allowDowngrade?: boolean;
+  /** The add-on's version rules (its spec's versionPolicy). Default: vpc-cni's. */
+  readonly policy?: VersionPolicy;
 }
 
-// The v1.7.0 gate (docs/eks-behaviour.md#the-v17-gate): "To upgrade to VPC CNI v1.12.0 or later, you must upgrade to
-// VPC CNI v1.7.0 first". Minor-by-minor walks honour it by construction; only a create can jump over v1.7.
-const GATE_MINOR = minorIndex('v1.7.0');
-const GATED_MINOR = minorIndex('v1.12.0');
+// A waypoint (for vpc-cni the v1.7.0 gate, docs/eks-behaviour.md#the-v17-gate: "To upgrade to VPC CNI v1.12.0 or
+// later, you must upgrade to VPC CNI v1.7.0 first") as minor-line indexes. Minor-by-minor walks honour it by
+// construction; only a create can jump over it.
+const waypointLines = (policy: VersionPolicy): { line: number; before: number; name: string; beforeName: string }[] =>
+  policy.waypoints.map((w) => ({ line: minorIndex(`${w.line}.0`), before: minorIndex(`${w.before}.0`), name: w.line, beforeName: w.before }));
 
 const lineName = (major: number, index: number): string => `v${major}.${index - major * 1000}`;
 
@@ -53,6 +57,7 @@ export function planPath(input: PlanPathInput): UpgradePlan {
   const spec = typeof input.target === 'string' ? parseTargetSpec(input.target, 'target') : input.target;
   const k8s = input.kubernetesVersion;
   const install: Install = input.install ?? (from.eksbuild === undefined ? 'self-managed' : 'managed');
+  const policy = input.policy ?? VPC_CNI_VERSION_POLICY;
   if (install === 'managed' && from.eksbuild === undefined)
     throw new InputValidationError('from', `"${from.raw}" is an upstream tag; a managed add-on always runs an EKS build (vX.Y.Z-eksbuild.N)`);
   const newestOfLine = newestBuildPerLine(input.builds);
@@ -77,7 +82,7 @@ export function planPath(input: PlanPathInput): UpgradePlan {
       return stop({ code: PlanBlockCode.DOWNGRADE_REFUSED, reason: `${target.raw} is older than the installed ${from.raw}; downgrades need allowDowngrade (--allow-downgrade)` });
   }
 
-  const step = order > 0 ? -1 : 1;
+  const step = (order > 0 ? -1 : 1) * policy.minorsPerHop;
   const targetLine = minorIndex(target);
   const buildOf = (line: number): string | undefined => (line === targetLine ? target.raw : newestOfLine.get(line));
   const hops: UpgradeHop[] = [];
@@ -95,10 +100,11 @@ export function planPath(input: PlanPathInput): UpgradePlan {
       );
     else if (adopted !== targetLine && compareVersions(createAt, from) < 0)
       notes.push(`the add-on is created at ${createAt}, older than the installed ${from.raw}: the newest ${lineName(from.major, adopted)} build offered for Kubernetes ${k8s}`);
-    if (step > 0 && minorIndex(from) < GATE_MINOR && adopted > GATE_MINOR && targetLine >= GATED_MINOR)
+    const jumped = waypointLines(policy).find((w) => step > 0 && minorIndex(from) < w.line && adopted > w.line && targetLine >= w.before);
+    if (jumped)
       return stop({
         code: PlanBlockCode.V1_7_GATE,
-        reason: `${from.raw} must run v1.7.x before reaching ${target.raw} (v1.12.0 or later needs v1.7.0 first), but no v1.7 build is offered for Kubernetes ${k8s}; upgrade the self-managed DaemonSet to v1.7 by hand first`,
+        reason: `${from.raw} must run ${jumped.name}.x before reaching ${target.raw} (${jumped.beforeName}.0 or later needs ${jumped.name}.0 first), but no ${jumped.name} build is offered for Kubernetes ${k8s}; upgrade the self-managed DaemonSet to ${jumped.name} by hand first`,
       });
     push(createAt, HopKind.CREATE);
   }

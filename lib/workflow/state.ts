@@ -209,6 +209,11 @@ export const ClusterState = z.object({
   executionId: z.string(),
   trigger: z.string(),
   cluster: ClusterIdentity,
+  /**
+   * The add-on's name (the input's `addon`): each step resolves it to its spec (lib/addon-spec.ts). Only the
+   * name rides in the state. Absent in a state written before the field existed, which upgraded vpc-cni.
+   */
+  addon: z.string().optional(),
   options: UpgradeOptions,
   rollback: RollbackRequest.optional(),
   snapshot: z.preprocess(snapshotUnlessHold, Snapshot.optional()),

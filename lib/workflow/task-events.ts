@@ -34,6 +34,8 @@ const Filter = z.object({ tags: z.record(z.string(), z.string()), namePrefix: z.
 export const DiscoverLaneEvent = z.object({
   runId: z.string(),
   lane: z.number().int().min(0),
+  /** The add-on's name (the fleet state's `addon`); absent from a lane started before the field existed: vpc-cni. */
+  addon: z.string().optional(),
   options: Options,
   waveTag: z.string(),
   skipTag: z.string(),

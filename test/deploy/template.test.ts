@@ -10,6 +10,7 @@ import { FUNCTION_BUILDERS } from '../../functions/index.js';
 import { readConfig } from '../../lib/config.js';
 import * as errors from '../../lib/errors.js';
 import { ClusterExecutionInput, FleetExecutionInput } from '../../lib/schemas/execution-input.js';
+import { ADDON_SPECS, VPC_CNI } from '../../lib/addon-spec.js';
 import { progressTableDefinition, TTL_ATTRIBUTE } from '../../lib/store/table-definition.js';
 import { CLUSTER_MACHINE, deployedDefinitions, FLEET_MACHINE, resolvePseudoParameters } from '../../rehearsal/runner/asl-definition.js';
 import type { JsonObject, JsonValue as Json } from '../../lib/json.js';
@@ -134,7 +135,7 @@ function errorClassNames(): string[] {
 
 /**
  * lib/ files whose code one lib/steps module can run: relative imports of which some imported name is called
- * (`offeredBuilds(…)`), so importing a constant (`ADDON_NAME`) does not count as calling its module's EKS code.
+ * (`offeredBuilds(…)`), so importing a constant (`DEFAULT_ADDON`) does not count as calling its module's EKS code.
  */
 function reachableSources(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
@@ -684,6 +685,25 @@ describe('serverless package (dev stage)', () => {
       // Off unless the stage names its migration clusters: the switch is a real stack condition on that parameter.
       expect(template.Parameters['SelfManagedMigrationClusters']).toEqual({ Type: 'String', Default: '' });
       expect((template as unknown as { Conditions: Record<string, Json> }).Conditions['MigratesSelfManaged']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SelfManagedMigrationClusters' }, ''] }] });
+    });
+
+    it('grants add-on actions only on the add-on spec\'s IAM resource, in the stack and in the target-account role', () => {
+      // Prepare: every add-on ARN granted by the packaged stack and by docs/target-account-role.yaml. Neither can import
+      // the spec (lib/addon-spec.ts), so this is what keeps the three the same.
+      const targetTemplate = parseYaml(readFileSync(join(root, 'docs', 'target-account-role.yaml'), 'utf8'), { customTags: CFN_TAGS, logLevel: 'silent' }) as { Resources: Record<string, Resource> };
+      const addonArnsOf = (statements: readonly Statement[]): string[] => statements.flatMap((s) => asArray(s.Resource).map(resourceText)).filter((r) => r.includes(':addon/'));
+      const granted = [...addonArnsOf(allStatements().map(([, s]) => s)), ...addonArnsOf(policyStatements(targetTemplate.Resources['CniFleetTargetRole']!))];
+
+      // Act: each ARN's resource part against a registered spec's resource for the cluster pattern the ARN names.
+      const offScope = granted.filter((arn) => {
+        const match = /^arn:\$\{AWS::Partition\}:eks:\*:\$\{AWS::AccountId\}:(addon\/([^/]+)\/.*)$/.exec(arn);
+        return !match || !Object.values(ADDON_SPECS).some((spec) => match[1] === spec.iamResource(match[2]!));
+      });
+
+      // Assess: the stack's reads and writes and the target role's, vpc-cni's among them; none outside a spec's scope.
+      expect(granted.length).toBeGreaterThanOrEqual(6);
+      expect(granted).toContain(`arn:\${AWS::Partition}:eks:*:\${AWS::AccountId}:${VPC_CNI.iamResource('*')}`);
+      expect(offScope).toEqual([]);
     });
 
     it('lets the scheduler and the EventBridge rule roles be assumed only for this account and their own schedules or rule', () => {

@@ -23,6 +23,9 @@ import type { FleetLike } from '../helpers/start-simulator.js';
 /** The Lambda tasks by function key (`applyHop`, `pollHop`, …), as `localTasks` builds them. */
 export type TaskMap = Record<string, LocalTask>;
 
+/** A fleet of `clusters` whose updates take 30 virtual s and whose nodes roll at once: what most fault tests start. */
+export const quickFleet = (clusters: FleetLike['clusters']): FleetLike => ({ settings: { updateSeconds: 30, secondsPerNode: 0 }, clusters });
+
 export interface FaultRigOptions {
   readonly fleet: FleetLike;
   /** Virtual seconds per real second (simulator clock, Wait states, Retry intervals). */

@@ -6,7 +6,7 @@ import type { AbortedExecution, TaskEvent } from '../../rehearsal/runner/workflo
 import { dynamoTargets } from '../helpers/start-dynamo.js';
 import { matrixRow } from './fault-matrix.js';
 import type { FaultRig } from './fault-rig.js';
-import { keyOf, startFaultRig } from './fault-rig.js';
+import { keyOf, quickFleet, startFaultRig } from './fault-rig.js';
 
 // An execution that ends outside its workflow's own states (StopExecution from the console, a timeout, a failure
 // past the Catch): the real cleanup handler, given the event EventBridge sends for that end, must release exactly
@@ -32,17 +32,13 @@ describe.each(dynamoTargets.filter((t) => t.available))('fault matrix: execution
 
   beforeAll(async () => {
     rig = await startFaultRig({
-      speed: 1000,
       dynamo: target,
-      fleet: {
-        settings: { updateSeconds: 30, secondsPerNode: 0 },
-        clusters: [
-          // Each first hop takes 600 virtual s, so the executions are mid-hop when they are stopped.
-          { name: 'stopped', kubernetesVersion: '1.29', addon: { version: 'v1.19.6-eksbuild.7' }, faults: [{ effect: 'SLOW', toVersion: 'v1.20.*', durationSeconds: 600 }] },
-          { name: 'bystander', kubernetesVersion: '1.29', addon: { version: 'v1.19.6-eksbuild.7' }, faults: [{ effect: 'SLOW', toVersion: 'v1.20.*', durationSeconds: 600 }] },
-          { name: 'conflict', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'UPDATE_FAILED', toVersion: 'v1.21.*' }] },
-        ],
-      },
+      fleet: quickFleet([
+        // Each first hop takes 600 virtual s, so the executions are mid-hop when they are stopped.
+        { name: 'stopped', kubernetesVersion: '1.29', addon: { version: 'v1.19.6-eksbuild.7' }, faults: [{ effect: 'SLOW', toVersion: 'v1.20.*', durationSeconds: 600 }] },
+        { name: 'bystander', kubernetesVersion: '1.29', addon: { version: 'v1.19.6-eksbuild.7' }, faults: [{ effect: 'SLOW', toVersion: 'v1.20.*', durationSeconds: 600 }] },
+        { name: 'conflict', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'UPDATE_FAILED', toVersion: 'v1.21.*' }] },
+      ]),
     });
     const handler = buildHandler(() => rig.deps);
     cleanup = (event) => handler(event, context);

@@ -5,7 +5,7 @@ import type { TaskEvent } from '../../rehearsal/runner/workflow-runner.js';
 import { dynamoTargets } from '../helpers/start-dynamo.js';
 import { matrixRow } from './fault-matrix.js';
 import type { FaultRig } from './fault-rig.js';
-import { keyOf, startFaultRig } from './fault-rig.js';
+import { keyOf, quickFleet, startFaultRig } from './fault-rig.js';
 
 // Per-cluster locking and resuming, against each local DynamoDB: dynalite always, moto_server when it is on PATH
 // (its conditional writes are closer to DynamoDB's). Each scenario runs real executions of the cluster (or fleet)
@@ -27,23 +27,19 @@ describe.each(dynamoTargets.filter((t) => t.available))('fault matrix: locks and
 
   beforeAll(async () => {
     rig = await startFaultRig({
-      speed: 1000,
       dynamo: target,
-      fleet: {
-        settings: { updateSeconds: 30, secondsPerNode: 0 },
-        clusters: [
-          // A hop of 600 virtual s keeps the first execution busy while the second one starts.
-          { name: 'contended', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'SLOW', durationSeconds: 600 }] },
-          { name: 'orphaned', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' } },
-          // Hop 2 (v1.20) takes 250 s, longer than the first run's hopTimeoutSeconds (120).
-          {
-            name: 'resumable',
-            kubernetesVersion: '1.29',
-            addon: { version: 'v1.18.5-eksbuild.1', configurationValues: CONFIG, serviceAccountRoleArn: ROLE },
-            faults: [{ effect: 'SLOW', toVersion: 'v1.20.*', durationSeconds: 250 }],
-          },
-        ],
-      },
+      fleet: quickFleet([
+        // A hop of 600 virtual s keeps the first execution busy while the second one starts.
+        { name: 'contended', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' }, faults: [{ effect: 'SLOW', durationSeconds: 600 }] },
+        { name: 'orphaned', kubernetesVersion: '1.29', addon: { version: 'v1.20.5-eksbuild.1' } },
+        // Hop 2 (v1.20) takes 250 s, longer than the first run's hopTimeoutSeconds (120).
+        {
+          name: 'resumable',
+          kubernetesVersion: '1.29',
+          addon: { version: 'v1.18.5-eksbuild.1', configurationValues: CONFIG, serviceAccountRoleArn: ROLE },
+          faults: [{ effect: 'SLOW', toVersion: 'v1.20.*', durationSeconds: 250 }],
+        },
+      ]),
     });
   });
   afterAll(() => rig?.close());

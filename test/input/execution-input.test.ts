@@ -103,6 +103,8 @@ const clusterCases: Case[] = [
   { name: 'runId with a slash', input: { cluster: good, runId: 'run/1' }, field: 'runId' },
   { name: 'runId of 81 characters', input: { cluster: good, runId: 'r'.repeat(81) }, field: 'runId' },
   { name: 'runId with a NUL byte', input: { cluster: good, runId: 'run\u00001' }, field: 'runId' },
+  { name: 'addon cni-fleet has no spec for', input: { cluster: good, addon: 'coredns' }, field: 'addon' },
+  { name: 'addon not a string', input: { cluster: good, addon: 1 }, field: 'addon' },
 ];
 
 const selector = { regions: ['us-east-1'], tags: { env: 'prod' } };
@@ -178,6 +180,7 @@ const fleetCases: Case[] = [
   { name: 'options.target v2', input: { ...list(good), options: { target: 'v2' } }, field: 'options.target' },
   { name: 'trigger "fleet" (child executions only)', input: { ...list(good), trigger: 'fleet' }, field: 'trigger' },
   { name: 'runId with $(…)', input: { ...list(good), runId: '$(id)' }, field: 'runId' },
+  { name: 'addon cni-fleet has no spec for', input: { ...list(good), addon: 'coredns' }, field: 'addon' },
 ];
 
 describe('bad execution input, through the real workflow', () => {

@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { lambda, syntheticRunner } from './synthetic-runner.js';
+import { distributedLanes, lambda, syntheticRunner } from './synthetic-runner.js';
 
 // Each case is a state machine whose history AWS recorded (GetExecutionHistory), with the number of events that
 // history has: the runner must count the same without keeping the events (docs/local-runner.md, "History").
 const pass = (next?: string) => (next ? { Type: 'Pass', Next: next } : { Type: 'Pass', End: true });
+/**
+ * StartState (a Pass whose result is one item), then MapState: an inline Map whose one iteration fails (`fail`), with
+ * what `handling` adds to the Map state (its Retry or its Catch) and the states `after` it.
+ */
+const failingInlineMap = (fail: Record<string, unknown>, handling: Record<string, unknown>, after: Record<string, unknown> = {}) => ({
+  M: {
+    StartAt: 'StartState',
+    States: {
+      StartState: { Type: 'Pass', Result: ['one'], Next: 'MapState' },
+      MapState: { Type: 'Map', ItemProcessor: { StartAt: 'HandleItemFail', States: { HandleItemFail: { Type: 'Fail', Error: 'HandleItemFailError', ...fail } } }, ...handling, End: true },
+      ...after,
+    },
+  },
+});
 const failing = () => {
   const error = new Error('boom');
   error.name = 'Exception';
@@ -109,41 +123,14 @@ const cases: { name: string; machines: Record<string, unknown>; input?: unknown;
   {
     // ExecutionStarted | Pass×2 | MapStateEntered MapStateStarted | 3 × (MapIterationStarted FailStateEntered MapIterationFailed [MapStateStarted]) | MapStateFailed | ExecutionFailed
     name: 'an inline Map retried twice, its iteration failing each time',
-    machines: {
-      M: {
-        StartAt: 'StartState',
-        States: {
-          StartState: { Type: 'Pass', Result: ['one'], Next: 'MapState' },
-          MapState: {
-            Type: 'Map',
-            ItemProcessor: { StartAt: 'HandleItemFail', States: { HandleItemFail: { Type: 'Fail', Error: 'HandleItemFailError', Cause: 'on purpose' } } },
-            Retry: [{ ErrorEquals: ['HandleItemFailError'], IntervalSeconds: 1, MaxAttempts: 2 }],
-            End: true,
-          },
-        },
-      },
-    },
+    machines: failingInlineMap({ Cause: 'on purpose' }, { Retry: [{ ErrorEquals: ['HandleItemFailError'], IntervalSeconds: 1, MaxAttempts: 2 }] }),
     events: 18,
     status: 'FAILED',
   },
   {
     // ExecutionStarted | Pass×2 | MapStateEntered MapStateStarted | MapIterationStarted FailStateEntered MapIterationFailed | MapStateFailed MapStateExited | Pass×2 | ExecutionSucceeded
     name: 'an inline Map whose failure is caught',
-    machines: {
-      M: {
-        StartAt: 'StartState',
-        States: {
-          StartState: { Type: 'Pass', Result: ['one'], Next: 'MapState' },
-          MapState: {
-            Type: 'Map',
-            ItemProcessor: { StartAt: 'HandleItemFail', States: { HandleItemFail: { Type: 'Fail', Error: 'HandleItemFailError' } } },
-            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'FinalCaught' }],
-            End: true,
-          },
-          FinalCaught: pass(),
-        },
-      },
-    },
+    machines: failingInlineMap({}, { Catch: [{ ErrorEquals: ['States.ALL'], Next: 'FinalCaught' }] }, { FinalCaught: pass() }),
     events: 13,
     status: 'SUCCEEDED',
   },
@@ -176,19 +163,7 @@ describe('history events, counted with AWS event model', () => {
 
   it('gives each Distributed Map child its own history and keeps them out of the parent', async () => {
     // Prepare
-    const rig = syntheticRunner({
-      M: {
-        StartAt: 'Lanes',
-        States: {
-          Lanes: {
-            Type: 'Map',
-            ItemsPath: '$.items',
-            ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Work', States: { Work: lambda('work', { End: true }) } },
-            End: true,
-          },
-        },
-      },
-    }, { work: async () => ({ ok: true }) });
+    const rig = syntheticRunner({ M: distributedLanes(lambda('work', { End: true })) }, { work: async () => ({ ok: true }) });
     // Act
     await rig.run('M', { items: [1, 2, 3] });
     // Assess: ExecutionStarted | TaskStateEntered LambdaFunctionScheduled LambdaFunctionStarted LambdaFunctionSucceeded TaskStateExited | ExecutionSucceeded

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PAYLOAD_LIMIT_BYTES } from '../../rehearsal/runner/step-functions-quotas.js';
-import { filler, lambda, syntheticRunner } from './synthetic-runner.js';
+import { distributedLanes, filler, lambda, syntheticRunner } from './synthetic-runner.js';
 
 // Step Functions' 256 KiB quota (262,144 bytes of UTF-8 JSON) on every state's input and output and every
 // execution's input and output. A task's result over it is a task failure that Catch and Retry see (AWS's own
@@ -141,19 +141,7 @@ describe('payload quota (262,144 bytes)', () => {
   it("fails a Distributed Map child whose input is over the quota, as that child's failure", async () => {
     // Prepare
     const rig = syntheticRunner({
-      M: {
-        StartAt: 'Lanes',
-        States: {
-          Lanes: {
-            Type: 'Map',
-            ItemsPath: '$.items',
-            ItemSelector: { 'pad.$': '$.pad', 'again.$': '$.pad', 'n.$': '$$.Map.Item.Value' },
-            ToleratedFailureCount: 0,
-            ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Work', States: { Work: { Type: 'Pass', End: true } } },
-            End: true,
-          },
-        },
-      },
+      M: distributedLanes({ Type: 'Pass', End: true }, { ItemSelector: { 'pad.$': '$.pad', 'again.$': '$.pad', 'n.$': '$$.Map.Item.Value' }, ToleratedFailureCount: 0 }),
     });
     // Act: the parent's input fits; the ItemSelector puts its 140 KB pad into the child's input twice.
     const outcome = await rig.run('M', { items: [1], pad: filler(140_000) });

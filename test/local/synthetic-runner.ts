@@ -62,5 +62,16 @@ export function syntheticRunner(machines: Record<string, unknown>, tasks: Record
 /** A Lambda Task state over the test task `key`. */
 export const lambda = (key: string, rest: Record<string, unknown> = {}): Record<string, unknown> => ({ Type: 'Task', Resource: { 'Fn::GetAtt': [key, 'Arn'] }, ...rest });
 
+/**
+ * A machine whose one state, `Lanes`, is a Distributed Map over `$.items` running `work` (the child's one state,
+ * `Work`) in a STANDARD child execution per item; `map` adds to the Map state (ItemSelector, tolerated failures, …).
+ */
+export const distributedLanes = (work: Record<string, unknown>, map: Record<string, unknown> = {}): Record<string, unknown> => ({
+  StartAt: 'Lanes',
+  States: {
+    Lanes: { Type: 'Map', ItemsPath: '$.items', ...map, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Work', States: { Work: work } }, End: true },
+  },
+});
+
 /** A string of `bytes` ASCII characters. */
 export const filler = (bytes: number): string => 'x'.repeat(bytes);

@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localNotifier } from '../../lib/controls/notifier.js';
-import { createAwsClients } from '../../lib/aws/clients.js';
 import { AddonRequestRejectedError, VerificationFailedError } from '../../lib/errors.js';
 import { createManagedAddon } from '../../lib/steps/create-managed-addon.js';
-import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
 import { defaultOptions } from '../../lib/schemas/upgrade-options.js';
 import { applyHop } from '../../lib/steps/apply-hop.js';
 import { planUpgrade } from '../../lib/steps/plan-upgrade.js';
 import { pollHop } from '../../lib/steps/poll-hop.js';
-import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { takeSnapshot } from '../../lib/steps/take-snapshot.js';
 import { takenSnapshot } from '../helpers/taken-snapshot.js';
-import { createProgressStore } from '../../lib/store/progress-store.js';
 import type { ClusterState, HopState } from '../../lib/workflow/state.js';
-import { startSimulator, type Simulator } from '../../sim/server.js';
-import { startTestDynamo, type TestDynamo } from '../helpers/start-dynamo.js';
+import type { Simulator } from '../../sim/server.js';
+import { startStepRig, type StepRig } from '../helpers/step-rig.js';
 
 // The steps themselves (no state machine), with one thing changed on purpose between PlanUpgrade and ApplyHop: the
 // CreateAddon request forgets a carried setting. The simulator's OVERWRITE resets the DaemonSet to the build's
@@ -23,37 +18,25 @@ import { startTestDynamo, type TestDynamo } from '../helpers/start-dynamo.js';
 const KEY = { accessKeyId: 'AKIDFORGETFUL', secretAccessKey: 'forgetful-secret' };
 
 describe('a migration that forgets a setting', () => {
+  let rig: StepRig | undefined;
   let sim: Simulator;
-  let dynamo: TestDynamo;
   let deps: StepDeps;
 
   beforeAll(async () => {
-    const fleet = parseFleetFile(
-      JSON.stringify({
+    rig = await startStepRig(
+      {
         settings: { updateSeconds: 30, secondsPerNode: 0 },
         clusters: [
           { name: 'forgetful', kubernetesVersion: '1.28', selfManaged: { version: 'v1.15.1', env: { WARM_IP_TARGET: '3', MINIMUM_IP_TARGET: '8' } } },
           { name: 'retried', kubernetesVersion: '1.28', selfManaged: { version: 'v1.15.1' } },
         ],
-      }),
+      },
+      { credentials: KEY, knownCredentials: [KEY] },
     );
-    sim = await startSimulator({ fleet, speed: 1000, unref: true, knownCredentials: [KEY] });
-    dynamo = await startTestDynamo();
-    const { eksFor, cloudWatchFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, cloudWatchEndpoint: sim.endpoint, credentials: KEY });
-    deps = {
-      eksFor,
-      store: createProgressStore({ doc: dynamo.doc, tableName: dynamo.tableName, now: () => new Date(sim.clock.now()) }),
-      now: () => new Date(sim.clock.now()),
-      accountId: '111122223333',
-      cache: newCatalogueCache(),
-      cloudWatchFor,
-      region: 'us-east-1',
-      notifier: localNotifier(),
-    };
+    ({ sim, deps } = rig);
   });
   afterAll(async () => {
-    await sim?.close();
-    await dynamo?.close();
+    await rig?.close();
   });
 
   it('is caught when the DaemonSet is read back after the create, before any further hop', async () => {

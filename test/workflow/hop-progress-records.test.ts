@@ -1,45 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localNotifier } from '../../lib/controls/notifier.js';
-import { createAwsClients, simulatorAccountCredentials } from '../../lib/aws/clients.js';
-import { parseFleetFile } from '../../lib/fleet/fleet-file.js';
+import { simulatorAccountCredentials } from '../../lib/aws/clients.js';
 import { defaultOptions } from '../../lib/schemas/upgrade-options.js';
 import { applyHop } from '../../lib/steps/apply-hop.js';
 import { planUpgrade } from '../../lib/steps/plan-upgrade.js';
 import { pollHop } from '../../lib/steps/poll-hop.js';
-import { newCatalogueCache } from '../../lib/addon/eks-catalogue.js';
 import type { StepDeps } from '../../lib/steps/step-deps.js';
 import { takeSnapshot } from '../../lib/steps/take-snapshot.js';
 import { takenSnapshot } from '../helpers/taken-snapshot.js';
-import { createProgressStore, type ClusterItem } from '../../lib/store/progress-store.js';
+import type { ClusterItem } from '../../lib/store/progress-store.js';
 import type { ClusterState, HopState } from '../../lib/workflow/state.js';
-import { startSimulator, type Simulator } from '../../sim/server.js';
-import { startTestDynamo, type TestDynamo } from '../helpers/start-dynamo.js';
+import type { Simulator } from '../../sim/server.js';
+import { startStepRig, type StepRig } from '../helpers/step-rig.js';
 
 // The hop loop's steps one by one (no state machine), reading the cluster's progress record after each: the PollHop
 // that finds a hop done moves `hopsDone` and `currentHop` on in one write, so ApplyHop writes the cluster only for the plan's first hop.
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 describe('the cluster record through the hop loop', () => {
+  let rig: StepRig | undefined;
   let sim: Simulator;
-  let dynamo: TestDynamo;
   let deps: StepDeps;
 
   beforeAll(async () => {
-    const fleet = parseFleetFile(
-      JSON.stringify({
-        settings: { updateSeconds: 30, secondsPerNode: 0 },
-        clusters: [{ name: 'two-hops', kubernetesVersion: '1.29', addon: { version: 'v1.19.0-eksbuild.1' } }],
-      }),
+    rig = await startStepRig(
+      { settings: { updateSeconds: 30, secondsPerNode: 0 }, clusters: [{ name: 'two-hops', kubernetesVersion: '1.29', addon: { version: 'v1.19.0-eksbuild.1' } }] },
+      { credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials },
     );
-    sim = await startSimulator({ fleet, speed: 1000, unref: true });
-    dynamo = await startTestDynamo();
-    const { eksFor, cloudWatchFor } = createAwsClients({ region: 'us-east-1', eksEndpoint: sim.endpoint, cloudWatchEndpoint: sim.endpoint, credentials: CREDENTIALS, accountCredentials: simulatorAccountCredentials });
-    const now = (): Date => new Date(sim.clock.now());
-    deps = { eksFor, store: createProgressStore({ doc: dynamo.doc, tableName: dynamo.tableName, now }), now, accountId: '111122223333', cache: newCatalogueCache(), cloudWatchFor, region: 'us-east-1', notifier: localNotifier() };
+    ({ sim, deps } = rig);
   });
   afterAll(async () => {
-    await sim?.close();
-    await dynamo?.close();
+    await rig?.close();
   });
 
   it('shows the hop in progress and the hops done after every step, ending with no current hop', async () => {

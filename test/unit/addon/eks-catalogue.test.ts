@@ -24,19 +24,19 @@ describe('catalogue reads are single-flight', () => {
   it('ten concurrent misses for one Kubernetes version make one DescribeAddonVersions; another version makes its own', async () => {
     const cache = newCatalogueCache();
     const before = calls('DescribeAddonVersions');
-    const answers = await Promise.all([...Array.from({ length: 10 }, () => offeredBuilds(eks, cache, '1.29', 0)), offeredBuilds(eks, cache, '1.28', 0)]);
+    const answers = await Promise.all([...Array.from({ length: 10 }, () => offeredBuilds(eks, cache, '1.29', 0, 'vpc-cni')), offeredBuilds(eks, cache, '1.28', 0, 'vpc-cni')]);
     expect(calls('DescribeAddonVersions') - before).toBe(2);
     expect(new Set(answers.slice(0, 10))).toHaveLength(1);
     expect(answers[0]!.length).toBeGreaterThan(0);
     // Cached afterwards: no read at all.
-    await offeredBuilds(eks, cache, '1.29', 1000);
+    await offeredBuilds(eks, cache, '1.29', 1000, 'vpc-cni');
     expect(calls('DescribeAddonVersions') - before).toBe(2);
   });
 
   it('concurrent schema misses for one build make one DescribeAddonConfiguration', async () => {
     const cache = newCatalogueCache();
     const before = calls('DescribeAddonConfiguration');
-    const schemas = await Promise.all(Array.from({ length: 5 }, () => configurationSchema(eks, cache, 'v1.18.1-eksbuild.1')));
+    const schemas = await Promise.all(Array.from({ length: 5 }, () => configurationSchema(eks, cache, 'v1.18.1-eksbuild.1', 'vpc-cni')));
     expect(calls('DescribeAddonConfiguration') - before).toBe(1);
     expect(JSON.parse(schemas[0]!)).toBeTypeOf('object');
   });
