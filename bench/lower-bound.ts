@@ -17,15 +17,22 @@ export interface WaveBound {
   readonly workSeconds: number;
   /** The longest single cluster's chain of updates in the wave. */
   readonly longestChainSeconds: number;
-  /** The busiest lane: max(its longest chain, its work / perLaneConcurrency). */
+  /** The busiest lane: the shortest schedule of its clusters' chains on perLaneConcurrency slots (laneBoundSeconds). */
   readonly longestLaneSeconds: number;
   /** max(busiest lane, Σ lane bounds / lanesAtOnce, work / (lanesAtOnce × perLaneConcurrency)). */
   readonly boundSeconds: number;
+  /**
+   * The same with each lane's bound relaxed to max(its longest chain, its work / perLaneConcurrency), as if a lane's
+   * clusters could be split evenly over its slots: the bound as it was before lanes were packed exactly.
+   */
+  readonly relaxedBoundSeconds: number;
 }
 
 export interface MakespanBound {
   /** Σ over waves of each wave's bound: waves run one after another (canaries first is a requirement). */
   readonly waveBoundSeconds: number;
+  /** Σ over waves of the relaxed bounds (WaveBound.relaxedBoundSeconds). */
+  readonly relaxedWaveBoundSeconds: number;
   /** The same without wave barriers (every cluster in one wave): what the canary-first design costs on top. */
   readonly poolBoundSeconds: number;
   readonly waves: WaveBound[];
@@ -50,14 +57,66 @@ export function lastContainerStartSeconds(nodes: number, pace: { readonly podRea
   return 1 + (waves - 1) * start(wave) + 0.3 * start(last);
 }
 
+// Search nodes the exact lane bound may visit before it settles for the classic bound (a lane of hundreds of
+// clusters, where that bound is its work over its slots anyway).
+const SEARCH_BUDGET = 200_000;
+
+/**
+ * The shortest time in which `slots` machines run every chain (each chain on one machine, start to end): no lane
+ * whose clusters have these chains ends sooner with perLaneConcurrency = `slots`. Found exactly by branch and bound
+ * (chains longest first, each onto a slot with a distinct load, cut when no better than the best found); when the
+ * search exceeds its budget, the classic bound instead: max(longest chain, Σ / slots, and for every k ≥ 1 the k + 1
+ * shortest of the k × slots + 1 longest chains — some slot runs k + 1 of them).
+ *
+ * @example
+ * laneBoundSeconds([100, 100, 100, 100, 100], 4) // 200: one slot runs two clusters; Σ / slots says only 125
+ */
+export function laneBoundSeconds(chains: readonly number[], slots: number): number {
+  const p = chains.filter((c) => c > 0).sort((a, b) => b - a);
+  if (p.length === 0) return 0;
+  if (p.length <= slots) return p[0]!;
+  let floor = Math.max(p[0]!, p.reduce((a, b) => a + b, 0) / slots);
+  for (let k = 1; k * slots < p.length; k += 1) floor = Math.max(floor, p.slice(k * slots - k, k * slots + 1).reduce((a, b) => a + b, 0));
+  // The longest-first greedy schedule: an upper bound to start the search from.
+  const loads = new Array<number>(slots).fill(0);
+  for (const c of p) loads[loads.indexOf(Math.min(...loads))]! += c;
+  let best = Math.max(...loads);
+  loads.fill(0);
+  let visited = 0;
+  const search = (i: number, remaining: number): boolean => {
+    if (best <= floor) return true;
+    if ((visited += 1) > SEARCH_BUDGET) return false;
+    if (i === p.length) {
+      best = Math.min(best, Math.max(...loads));
+      return true;
+    }
+    const total = loads.reduce((a, b) => a + b, 0) + remaining;
+    if (Math.max(...loads, total / slots) >= best) return true;
+    const tried = new Set<number>();
+    for (let k = 0; k < slots; k += 1) {
+      const load = loads[k]!;
+      if (tried.has(load) || load + p[i]! >= best) continue;
+      tried.add(load);
+      loads[k] = load + p[i]!;
+      const finished = search(i + 1, remaining - p[i]!);
+      loads[k] = load;
+      if (!finished) return false;
+    }
+    return true;
+  };
+  return search(0, p.reduce((a, b) => a + b, 0)) ? best : floor;
+}
+
 /**
  * The virtual makespan no schedule can beat, lane-aware. An update of a cluster with `n` nodes takes
  * `updateSeconds + secondsPerNode × n` (sim/lifecycle.ts) and, with the rollout gate's soak, cannot end before its last
  * aws-node container has run the soak (lastContainerStartSeconds + soak); a cluster's hops run one after another, a lane (account
  * × Region) runs at most `perLaneConcurrency` clusters at once and at most `lanesAtOnce` lanes run at once. Per wave:
- * no lane ends before max(its longest chain, its work / perLaneConcurrency) — its lane bound; a lane holds one of the
- * `lanesAtOnce` slots at least that long, so the wave takes at least Σ lane bounds / lanesAtOnce, and at least its
- * work over every slot, work / (lanesAtOnce × perLaneConcurrency). Waves are barriers, so their bounds add up.
+ * a lane is one child execution of the wave's Distributed Map, so it holds one of the `lanesAtOnce` slots from its
+ * start to its last cluster's end, which comes no sooner than the best packing of its clusters' chains onto its
+ * `perLaneConcurrency` slots (laneBoundSeconds) — its lane bound; so the wave takes at least its busiest lane, Σ lane
+ * bounds / lanesAtOnce, and its work over every slot, work / (lanesAtOnce × perLaneConcurrency). Waves are
+ * barriers, so their bounds add up.
  *
  * @param hopsByCluster hops each cluster actually completed, by `account/region/name` (a failed or blocked cluster adds 0)
  * @param soakSeconds the rollout gate's soak (0 when the gate is off or has none)
@@ -84,8 +143,10 @@ export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<strin
     lanes.set(lane, [...(lanes.get(lane) ?? []), chain]);
     waves.set(wave, lanes);
   }
-  const boundOf = (lanes: ReadonlyMap<string, readonly number[]>) => {
-    const laneBounds = [...lanes.values()].map((chains) => Math.max(0, ...chains, chains.reduce((a, b) => a + b, 0) / limits.perLaneConcurrency));
+  const relaxedLane = (chains: readonly number[]): number => Math.max(0, ...chains, chains.reduce((a, b) => a + b, 0) / limits.perLaneConcurrency);
+  const exactLane = (chains: readonly number[]): number => laneBoundSeconds(chains, limits.perLaneConcurrency);
+  const boundOf = (lanes: ReadonlyMap<string, readonly number[]>, laneBound: (chains: readonly number[]) => number) => {
+    const laneBounds = [...lanes.values()].map(laneBound);
     const all = [...lanes.values()].flat();
     const work = all.reduce((a, b) => a + b, 0);
     const longestLane = Math.max(0, ...laneBounds);
@@ -93,10 +154,16 @@ export function makespanBound(fleet: FleetFile, hopsByCluster: ReadonlyMap<strin
     return { work, longest: Math.max(0, ...all), longestLane, bound, clusters: all.length, lanes: lanes.size };
   };
   const perWave = [...waves.keys()].sort(compareWaves).map((wave) => {
-    const b = boundOf(waves.get(wave)!);
-    return { wave: wave || '(untagged)', clusters: b.clusters, lanes: b.lanes, workSeconds: b.work, longestChainSeconds: b.longest, longestLaneSeconds: b.longestLane, boundSeconds: b.bound };
+    const b = boundOf(waves.get(wave)!, exactLane);
+    const relaxed = boundOf(waves.get(wave)!, relaxedLane);
+    return { wave: wave || '(untagged)', clusters: b.clusters, lanes: b.lanes, workSeconds: b.work, longestChainSeconds: b.longest, longestLaneSeconds: b.longestLane, boundSeconds: b.bound, relaxedBoundSeconds: relaxed.bound };
   });
   const pooled = new Map<string, number[]>();
   for (const lanes of waves.values()) for (const [lane, chains] of lanes) pooled.set(lane, [...(pooled.get(lane) ?? []), ...chains]);
-  return { waveBoundSeconds: perWave.reduce((a, w) => a + w.boundSeconds, 0), poolBoundSeconds: boundOf(pooled).bound, waves: perWave };
+  return {
+    waveBoundSeconds: perWave.reduce((a, w) => a + w.boundSeconds, 0),
+    relaxedWaveBoundSeconds: perWave.reduce((a, w) => a + w.relaxedBoundSeconds, 0),
+    poolBoundSeconds: boundOf(pooled, exactLane).bound,
+    waves: perWave,
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateFleet } from '../../../bench/fleet-generator.js';
-import { lastContainerStartSeconds, makespanBound } from '../../../bench/lower-bound.js';
+import { laneBoundSeconds, lastContainerStartSeconds, makespanBound } from '../../../bench/lower-bound.js';
 import { runCost } from '../../../bench/prices.js';
 import { FleetFile } from '../../../lib/fleet/fleet-file.js';
 
@@ -63,9 +63,45 @@ describe('makespanBound', () => {
   it('lets lanes overlap when lanesAtOnce allows: the busiest lane bounds the wave', () => {
     // Act
     const bound = makespanBound(fleet, hops([['canary', 2], ['a', 4], ['b', 1], ['c', 1], ['d', 3]]), { lanesAtOnce: 2, perLaneConcurrency: 2 });
-    // Assess: max(240, (240 + 180) / 2 = 210, 540 / 4 = 135) = 240; pooled: lane us-east-1 max(240, 520 / 2) = 260.
+    // Assess: max(240, (240 + 180) / 2 = 210, 540 / 4 = 135) = 240; pooled: lane us-east-1 runs 240, 160, 60, 60 on
+    // two slots, at best 240 | 160 + 60 + 60 = 280 (split evenly it would be 520 / 2 = 260, which no schedule reaches).
     expect(bound.waves.map((w) => w.boundSeconds)).toEqual([160, 240]);
-    expect(bound.poolBoundSeconds).toBe(260);
+    expect(bound.poolBoundSeconds).toBe(280);
+  });
+
+  it('packs each lane exactly: a lane holds its slot until its last cluster ends', () => {
+    // Prepare: five equal clusters in one lane, four at once: one slot runs two of them.
+    const lane = FleetFile.parse({
+      settings: { updateSeconds: 100, secondsPerNode: 0 },
+      clusters: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, kubernetesVersion: '1.29', nodes: 0 })),
+    });
+    const oneHop = new Map(['a', 'b', 'c', 'd', 'e'].map((name) => [`111122223333/us-east-1/${name}`, 1]));
+    // Act
+    const bound = makespanBound(lane, oneHop, { lanesAtOnce: 1, perLaneConcurrency: 4 });
+    // Assess: 200 s, where splitting the work evenly over the four slots says 125 s.
+    expect(bound.waveBoundSeconds).toBe(200);
+    expect(bound.relaxedWaveBoundSeconds).toBe(125);
+  });
+});
+
+describe('laneBoundSeconds', () => {
+  it('is the best packing of the chains onto the slots, found exactly', () => {
+    // Act + Assess: 7, 6, 5, 4, 4, 4 on three slots: 7 + 4 | 6 + 4 | 5 + 4 → 11 (greedy longest first finds 11 too);
+    // 8, 7, 6, 5, 4 on two slots: 8 + 7 | 6 + 5 + 4 = 15 (greedy longest first: 8 + 5 + 4 | 7 + 6 = 17).
+    expect(laneBoundSeconds([7, 6, 5, 4, 4, 4], 3)).toBe(11);
+    expect(laneBoundSeconds([8, 7, 6, 5, 4], 2)).toBe(15);
+    expect(laneBoundSeconds([3, 9, 1], 4)).toBe(9);
+    expect(laneBoundSeconds([], 4)).toBe(0);
+  });
+
+  it('falls back to the classic bound, never to a schedule, when the search is too large', () => {
+    // Prepare: 300 distinct chains on 7 slots: the search gives up, and the bound is the work over the slots.
+    const chains = Array.from({ length: 300 }, (_, i) => 1000 + ((i * 7919) % 997));
+    const work = chains.reduce((a, b) => a + b, 0);
+    // Act
+    const bound = laneBoundSeconds(chains, 7);
+    // Assess: the work over the slots, which no packing beats — not the best schedule the search had found.
+    expect(bound).toBeCloseTo(work / 7, 6);
   });
 });
 
