@@ -1,6 +1,7 @@
 import { mapConcurrent } from '../concurrency/map-concurrent.js';
 import type { WaveRecord } from '../store/fleet-records.js';
 import { clusterKey } from '../workflow/state.js';
+import { isDiscoveryMarker } from './lane-waves.js';
 import type { LaneWaveEvent } from './read-lane-page.js';
 import type { StepDeps } from './step-deps.js';
 
@@ -61,7 +62,7 @@ export async function closeWave(runId: string, wave: WaveRecord, counted: Readon
   const open = wave.lanes.filter((lane) => !counted.has(laneWaveMarker(wave.index, lane)));
   await mapConcurrent(open, CLOSE_AT_ONCE, (lane) => closeLaneWave({ runId, lane, wave: { index: wave.index, name: wave.name } }, deps, { unfinished: true }));
   // Discovery's markers too: no discovery task runs once a wave has.
-  const stale = [...wave.lanes.map((lane) => laneWaveMarker(wave.index, lane)), ...[...counted].filter((m) => m.startsWith('discovered:'))];
+  const stale = [...wave.lanes.map((lane) => laneWaveMarker(wave.index, lane)), ...[...counted].filter(isDiscoveryMarker)];
   await deps.store.forgetRunCounted(runId, stale, wave.index);
   return open.length;
 }

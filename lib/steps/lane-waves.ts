@@ -25,6 +25,12 @@ export interface LaneTally {
 // create plus its hops, the longest work a cluster can have.
 export const UNKNOWN_WORK = 99;
 
+const DISCOVERY_MARKER = 'discovered:';
+/** The counters' marker of one lane's discovery: its counts are added once under it, whoever closes the lane. */
+const laneDiscoveryMarker = (lane: number): string => `${DISCOVERY_MARKER}${lane}`;
+/** Whether a counters' marker is a discovery's (forgotten once the first wave has ended). */
+export const isDiscoveryMarker = (marker: string): boolean => marker.startsWith(DISCOVERY_MARKER);
+
 /**
  * Closes one lane's discovery: its PENDING clusters into the member lists of their waves, the run's counters
  * (once per lane, whoever closes it), then the lane marked discovered — in that order, so a lane marked discovered
@@ -56,7 +62,7 @@ export async function closeLaneDiscovery(runId: string, lane: number, clusters: 
     skipped: clusters.filter((c) => c.status === 'SKIPPED').length,
     failed: clusters.filter((c) => c.status === 'FAILED').length,
   };
-  await deps.store.addRunCounts(runId, `discovered:${lane}`, {
+  await deps.store.addRunCounts(runId, laneDiscoveryMarker(lane), {
     clusters: tally.clusters,
     pending: tally.pending,
     discoverySkipped: tally.skipped,
